@@ -1,0 +1,1 @@
+"""Pure conversation logic: no Redis, Flask, Twilio or network in this package."""

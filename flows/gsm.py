@@ -1,0 +1,88 @@
+"""SMS encoding: fold text into GSM-7 where we can, and count the segments it costs."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+
+import gsm0338  # noqa: F401  (registers the "gsm03.38" codec)
+
+GSM_SINGLE = 160
+GSM_PART = 153
+UCS2_SINGLE = 70
+UCS2_PART = 67
+
+# What carriers' "smart encoding" would do, done here so we know the cost before sending.
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\u2022": "-",
+        "\u00b4": "'",
+        "`": "'",
+    }
+)
+
+
+def _alphabet() -> tuple[frozenset[str], frozenset[str]]:
+    """GSM 03.38's characters, read once from the codec: (all of them, those that cost two
+    septets because they need the escape)."""
+    basic = {bytes([i]).decode("gsm03.38", errors="ignore") for i in range(128) if i != 0x1B}
+    extended = {bytes([0x1B, i]).decode("gsm03.38", errors="ignore") for i in range(128)}
+    basic.discard("")
+    extended = {c for c in extended if len(c) == 1 and c not in basic}
+    return frozenset(basic | extended), frozenset(extended)
+
+
+GSM_CHARACTERS, GSM_EXTENDED = _alphabet()
+
+
+def is_gsm(text: str) -> bool:
+    return GSM_CHARACTERS.issuperset(text)
+
+
+def _fold_char(ch: str) -> str:
+    if is_gsm(ch):
+        return ch
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    if base and is_gsm(base):
+        return base
+    return ""  # emoji and the like: dropped rather than turning the text into UCS-2
+
+
+def to_gsm(text: str) -> str:
+    """Fold to GSM-7: á→a, curly quotes→straight, dashes→-, drop what has no equivalent.
+    é, ñ, ü, ¿ and ¡ are GSM-7 and stay."""
+    text = text.translate(_FOLD)
+    if is_gsm(text):
+        return text
+    return "".join(_fold_char(ch) for ch in text)
+
+
+def septets(text: str) -> int:
+    return len(text) + sum(1 for c in text if c in GSM_EXTENDED)
+
+
+def segments(text: str) -> int:
+    """How many SMS segments `text` costs as sent (GSM-7 if it can be, else UCS-2)."""
+    if is_gsm(text):
+        n = septets(text)
+        return 1 if n <= GSM_SINGLE else math.ceil(n / GSM_PART)
+    units = len(text.encode("utf-16-le")) // 2
+    return 1 if units <= UCS2_SINGLE else math.ceil(units / UCS2_PART)

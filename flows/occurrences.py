@@ -1,0 +1,170 @@
+"""Weekly meetings become dated occurrences: the one place that owns time zones."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property, lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flows.model import Directory, Meeting
+
+# A meeting that began this recently is still worth walking into.
+STARTED_GRACE = timedelta(minutes=15)
+DEFAULT_LENGTH = timedelta(minutes=90)
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def is_timezone(name: str) -> bool:
+    try:
+        zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    meeting: Meeting
+    start: datetime  # aware, UTC
+    end: datetime  # aware, UTC
+    cancelled: bool = False
+
+    # Occurrences live in a timetable reused for an hour: compute these once each.
+    @cached_property
+    def local_start(self) -> datetime:
+        return self.start.astimezone(zone(self.meeting.timezone))
+
+    @property
+    def local_end(self) -> datetime:
+        return self.end.astimezone(zone(self.meeting.timezone))
+
+    @cached_property
+    def local_date(self) -> date:
+        return self.local_start.date()
+
+    def days_away(self, now: datetime) -> int:
+        """0 today, 1 tomorrow, ...: counted in the meeting's own time zone."""
+        return (self.local_date - now.astimezone(self.local_start.tzinfo).date()).days
+
+    @cached_property
+    def ref(self) -> str:
+        """A stable name for this occurrence, kept in session state."""
+        return f"{self.meeting.slug}@{self.start:%Y%m%dT%H%MZ}"
+
+
+def meeting_day_to_weekday(day: int) -> int:
+    """Meeting Guide counts from Sunday = 0; Python from Monday = 0."""
+    return (day - 1) % 7
+
+
+def occurrence_on(meeting: Meeting, local_day: date, cancelled: bool = False) -> Occurrence:
+    """The occurrence on a local date. Wall-clock times in a DST gap move forward an hour;
+    in the repeated hour the first (daylight) instant is used."""
+    tz = zone(meeting.timezone)
+    start_local = datetime.combine(local_day, meeting.time, tzinfo=tz)
+    start = start_local.astimezone(UTC)
+    if meeting.end_time is not None:
+        end_day = local_day if meeting.end_time > meeting.time else local_day + timedelta(days=1)
+        end = datetime.combine(end_day, meeting.end_time, tzinfo=tz).astimezone(UTC)
+    else:
+        end = start + DEFAULT_LENGTH
+    return Occurrence(meeting, start, end, cancelled)
+
+
+def occurrences_between(
+    meeting: Meeting, start: datetime, end: datetime, directory: Directory | None = None
+) -> Iterator[Occurrence]:
+    """Occurrences whose start falls in [start, end), in order."""
+    if not meeting.active:
+        return
+    tz = zone(meeting.timezone)
+    weekdays = {meeting_day_to_weekday(d) for d in meeting.days}
+    day = start.astimezone(tz).date() - timedelta(days=1)
+    last = end.astimezone(tz).date() + timedelta(days=1)
+    cancelled = directory.cancelled if directory else frozenset()
+    while day <= last:
+        if day.weekday() in weekdays:
+            occ = occurrence_on(meeting, day, (meeting.slug, day) in cancelled)
+            if start <= occ.start < end:
+                yield occ
+        day += timedelta(days=1)
+
+
+def next_occurrence(
+    meeting: Meeting, now: datetime, directory: Directory | None = None
+) -> Occurrence | None:
+    return next(
+        occurrences_between(meeting, now - STARTED_GRACE, now + timedelta(days=8), directory), None
+    )
+
+
+@dataclass(frozen=True)
+class Timetable:
+    """Every occurrence in a window, sorted by start: built once, searched many times."""
+
+    start: datetime
+    end: datetime
+    occurrences: tuple[Occurrence, ...]
+    _starts: tuple[datetime, ...]
+
+    @classmethod
+    def build(cls, directory: Directory, start: datetime, end: datetime) -> Timetable:
+        found = [
+            occ
+            for meeting in directory.meetings.values()
+            for occ in occurrences_between(meeting, start, end, directory)
+        ]
+        found.sort(key=lambda o: (o.start, o.meeting.slug))
+        return cls(start, end, tuple(found), tuple(o.start for o in found))
+
+    @cached_property
+    def located(self) -> dict[str, tuple[float, float]]:
+        """Where each in-person meeting of the window is, by slug."""
+        return {
+            o.meeting.slug: (o.meeting.latitude, o.meeting.longitude)  # type: ignore[misc]
+            for o in self.occurrences
+            if o.meeting.located
+        }
+
+    @cached_property
+    def located_points(self) -> frozenset[tuple[float, float]]:
+        return frozenset(self.located.values())
+
+    def covers(self, start: datetime, end: datetime) -> bool:
+        return self.start <= start and end <= self.end
+
+    def upcoming(self, now: datetime) -> Iterator[Occurrence]:
+        """Occurrences still worth going to, soonest first."""
+        i = bisect.bisect_left(self._starts, now - STARTED_GRACE)
+        for occ in self.occurrences[i:]:
+            if occ.end > now:
+                yield occ
+
+    def find(self, ref: str) -> Occurrence | None:
+        slug, _, stamp = ref.partition("@")
+        try:
+            when = datetime.strptime(stamp, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+        i = bisect.bisect_left(self._starts, when)
+        while i < len(self.occurrences) and self._starts[i] == when:
+            if self.occurrences[i].meeting.slug == slug:
+                return self.occurrences[i]
+            i += 1
+        return None
+
+
+TIMETABLE_DAYS = 8
+
+
+def timetable_window(now: datetime) -> tuple[datetime, datetime]:
+    """The window a timetable built at `now` should cover (hour-aligned, so caches last)."""
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return hour - timedelta(hours=3), hour + timedelta(days=TIMETABLE_DAYS)

@@ -1,0 +1,245 @@
+"""The participant flow: one pure step per inbound text.
+
+step(session, text, context) -> Step(new session, replies, effects). No I/O happens here;
+the shell saves the session, applies the effects, then renders the replies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flows import coordinator, host
+from flows import effects as fx
+from flows.context import Context
+from flows.keywords import Command, first_number, parse
+from flows.replies import (
+    GroupText,
+    ListItem,
+    MeetingDetails,
+    MeetingList,
+    RemindConfirm,
+    Reply,
+    Text,
+)
+from flows.search import Query, page, search
+from flows.session import Session
+
+
+@dataclass(frozen=True)
+class Step:
+    session: Session | None  # None: delete the conversation
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[fx.Effect, ...] = ()
+
+
+Handler = Callable[[Session, Command, Context], Step]
+
+
+def step(session: Session, text: str, ctx: Context) -> Step:
+    command = parse(text)
+    if ctx.caller.opted_out:
+        return _while_opted_out(session, command)
+    if command.word == "OPTOUT":
+        return Step(Session(language=session.language), (), (fx.OptOut(),))
+    if (
+        command.spanish
+        and ctx.caller.language is None
+        and not session.listed
+        and session.language != "es"
+    ):
+        session = session.with_(language="es")  # a first Spanish word: answer in Spanish
+    if session.pending == "forget" and command.word == "YES":
+        return Step(None, (Text("forget_done"),), (fx.Forget(),))
+    for role_step in ROLE_STEPS:  # hosts' and coordinators' words come before everyone's
+        result = role_step(session, command, ctx)
+        if result is not None:
+            return result
+    # Anything else drops an unanswered question, and a coordinator's unconfirmed draft.
+    cleared = session.with_(pending=None, draft=None, asked_at=None)
+    return HANDLERS.get(command.word, _menu)(cleared, command, ctx)
+
+
+def _while_opted_out(session: Session, command: Command) -> Step:
+    """Silence, except for the words that opt back in."""
+    if command.word == "OPTIN" or (command.word == "YES" and not command.args):
+        return Step(session.with_(pending=None), (Text("opted_in"),), (fx.OptIn(),))
+    return Step(session)
+
+
+def _menu(session: Session, command: Command, ctx: Context) -> Step:
+    lead = () if command.word in ("MENU", "EMPTY") else (Text("not_understood"),)
+    return Step(session, (*lead, Text("menu")))
+
+
+def _help(session: Session, command: Command, ctx: Context) -> Step:
+    return Step(session, (Text("help"),))
+
+
+def _opt_in(session: Session, command: Command, ctx: Context) -> Step:
+    return Step(session, (Text("opted_in"),), (fx.OptIn(),))
+
+
+def _opt_out_hint(session: Session, command: Command, ctx: Context) -> Step:
+    return Step(session, (Text("opt_out_hint"),))
+
+
+def _nothing_pending(session: Session, command: Command, ctx: Context) -> Step:
+    return Step(session, (Text("nothing_pending"), Text("menu")))
+
+
+def _language(language: str) -> Handler:
+    def handler(session: Session, command: Command, ctx: Context) -> Step:
+        changed = session.with_(language=language)
+        return Step(changed, (Text("language_set"), Text("menu")), (fx.SetLanguage(language),))
+
+    return handler
+
+
+def _forget(session: Session, command: Command, ctx: Context) -> Step:
+    return Step(session.with_(pending="forget"), (Text("forget_confirm"),))
+
+
+def _list(session: Session, query: Query, ctx: Context, already: tuple[str, ...]) -> Step:
+    result = search(query, ctx.timetable, ctx.now, ctx.places)
+    shown, more = page(result, already)
+    if not shown:
+        if already:
+            return Step(session, (Text("no_more"),))
+        key = "place_unknown" if not result.place_known else "no_results"
+        params = {"place": query.place or "", "day": query.day or "", "online": query.online}
+        return Step(session.with_(listed=(), query=query.encode()), (Text(key, params),))
+    items = tuple(
+        ListItem(
+            len(already) + i,
+            found.occurrence,
+            found.miles,
+            found.occurrence.meeting.slug in ctx.caller.reminders,
+        )
+        for i, found in enumerate(shown, start=1)
+    )
+    heading = Text(
+        "list_heading",
+        {
+            "place": query.place or "",
+            "day": query.day or "",
+            "online": query.online,
+            "continued": bool(already),
+        },
+    )
+    listed = already + tuple(f.occurrence.ref for f in shown)
+    return Step(
+        session.with_(listed=listed, query=query.encode()),
+        (MeetingList(heading, items, more),),
+    )
+
+
+def _meetings(session: Session, command: Command, ctx: Context) -> Step:
+    return _list(session, Query.from_words(command.args), ctx, ())
+
+
+def _zip(session: Session, command: Command, ctx: Context) -> Step:
+    return _list(session, Query(zip_code=command.args[0][:5]), ctx, ())
+
+
+def _more(session: Session, command: Command, ctx: Context) -> Step:
+    if not session.listed and not session.query:
+        return _list(session, Query(), ctx, ())
+    return _list(session, Query.decode(session.query), ctx, session.listed)
+
+
+def _details(session: Session, command: Command, ctx: Context) -> Step:
+    n = command.number or 0
+    if not session.listed:
+        return Step(session, (Text("no_list"),))
+    if not 1 <= n <= len(session.listed):
+        return Step(session, (Text("no_such_number", {"n": n, "count": len(session.listed)}),))
+    occurrence = ctx.timetable.find(session.listed[n - 1])
+    if occurrence is None or occurrence.meeting.slug not in ctx.directory.meetings:
+        return Step(session, (Text("meeting_gone"),))
+    meeting = ctx.directory.meetings[occurrence.meeting.slug]
+    group = ctx.directory.group_of(meeting)
+    details = MeetingDetails(
+        n, occurrence, group, meeting.kind(group), meeting.slug in ctx.caller.reminders
+    )
+    return Step(session.with_(viewed=meeting.slug), (details,))
+
+
+def _group_text(which: str) -> Handler:
+    def handler(session: Session, command: Command, ctx: Context) -> Step:
+        meeting = ctx.directory.meetings.get(session.viewed or "")
+        if meeting is None:
+            return Step(session, (GroupText(which, None, None),))  # type: ignore[arg-type]
+        group = ctx.directory.group_of(meeting)
+        own = getattr(group, which) if group else None
+        # A group's own words are in its language; otherwise the shared text in the caller's.
+        if group is None or group.language != session.language:
+            own = None
+        name = group.name if group else None
+        return Step(session, (GroupText(which, own, meeting.kind(group), name),))  # type: ignore[arg-type]
+
+    return handler
+
+
+def _remind(session: Session, command: Command, ctx: Context) -> Step:
+    n = first_number(command.args)
+    if n is None:
+        if session.viewed in ctx.directory.meetings and not command.args:
+            return _subscribe(session, ctx, session.viewed)  # type: ignore[arg-type]
+        return Step(session, (Text("remind_which"),))
+    if not session.listed:
+        return Step(session, (Text("remind_which"),))
+    if not 1 <= n <= len(session.listed):
+        return Step(session, (Text("no_such_number", {"n": n, "count": len(session.listed)}),))
+    slug = session.listed[n - 1].partition("@")[0]
+    if slug not in ctx.directory.meetings:
+        return Step(session, (Text("meeting_gone"),))
+    return _subscribe(session.with_(viewed=slug), ctx, slug)
+
+
+def _subscribe(session: Session, ctx: Context, slug: str) -> Step:
+    meeting = ctx.directory.meetings[slug]
+    group = ctx.directory.group_of(meeting)
+    reply = RemindConfirm(meeting, group, ctx.reminder_minutes)
+    return Step(session, (reply,), (fx.Subscribe(slug),))
+
+
+def _noremind(session: Session, command: Command, ctx: Context) -> Step:
+    if not ctx.caller.reminders:
+        return Step(session, (Text("noremind_none"),))
+    n = first_number(command.args)
+    if n is None:
+        return Step(session, (Text("noremind_all"),), (fx.Unsubscribe(None),))
+    slug = session.listed[n - 1].partition("@")[0] if 1 <= n <= len(session.listed) else None
+    if slug is None or slug not in ctx.caller.reminders:
+        return Step(session, (Text("noremind_which"),))
+    name = ctx.directory.meetings[slug].name if slug in ctx.directory.meetings else slug
+    return Step(session, (Text("noremind_one", {"meeting": name}),), (fx.Unsubscribe(slug),))
+
+
+# Each returns a Step when the text is its role's business, else None.
+ROLE_STEPS: tuple[Callable[[Session, Command, Context], Step | None], ...] = (
+    coordinator.step,
+    host.step,
+)
+
+HANDLERS: dict[str, Handler] = {
+    "MEETINGS": _meetings,
+    "ZIP": _zip,
+    "MORE": _more,
+    "NUMBER": _details,
+    "WELCOME": _group_text("welcome"),
+    "AGREEMENTS": _group_text("agreements"),
+    "HELP": _help,
+    "MENU": _menu,
+    "EMPTY": _menu,
+    "UNKNOWN": _menu,
+    "ESPANOL": _language("es"),
+    "ENGLISH": _language("en"),
+    "FORGET": _forget,
+    "OPTIN": _opt_in,
+    "OPTOUT_HINT": _opt_out_hint,
+    "YES": _nothing_pending,
+    "REMIND": _remind,
+    "NOREMIND": _noremind,
+}

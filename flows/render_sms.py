@@ -1,0 +1,399 @@
+"""Render replies as one SMS text: GSM-7, at most three segments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flows.gsm import segments, to_gsm
+from flows.model import Meeting
+from flows.occurrences import Occurrence, zone
+from flows.replies import (
+    BroadcastPreview,
+    CancelPreview,
+    GroupText,
+    HostText,
+    ListItem,
+    MeetingDetails,
+    MeetingList,
+    RemindConfirm,
+    Reply,
+    StatusReport,
+    Text,
+)
+from flows.texts import text
+
+MAX_SEGMENTS = 3
+# Tried in turn until a list fits: (meeting name, place) lengths.
+LIST_LIMITS = ((42, 24), (34, 20), (26, 16), (20, 14))
+
+
+def clip(value: str, limit: int) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 3].rstrip() + "..."
+
+
+def clock(moment: datetime) -> str:
+    """6pm, 6:30pm: short and unambiguous on a small screen."""
+    hour = moment.hour % 12 or 12
+    suffix = "am" if moment.hour < 12 else "pm"
+    return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
+
+
+def day_label(lang: str, occ: Occurrence, now: datetime) -> str:
+    delta = occ.days_away(now)
+    if delta == 0:
+        return text(lang, "today")
+    if delta == 1:
+        return text(lang, "tomorrow")
+    name = text(lang, "days").split()[(occ.local_start.weekday() + 1) % 7]
+    return f"{name} {occ.local_start.month}/{occ.local_start.day}"
+
+
+def when(lang: str, occ: Occurrence, now: datetime) -> str:
+    start = occ.local_start
+    zone = start.tzname() or ""
+    if occ.start <= now:
+        return f"{text(lang, 'started')} {clock(start)} {zone}"
+    return f"{day_label(lang, occ, now)} {clock(start)} {zone}"
+
+
+def town(address: str | None) -> str | None:
+    """The town in "20 King St, Northampton, MA 01060"."""
+    parts = [p.strip() for p in (address or "").split(",")]
+    return parts[-2] if len(parts) >= 3 and parts[-2] else None
+
+
+def moment(lang: str, occ: Occurrence, now: datetime) -> str:
+    """ "tomorrow 6pm EST", "wed 11/25 6pm EST"."""
+    start = occ.local_start
+    label = day_label(lang, occ, now)
+    if label in (text(lang, "today"), text(lang, "tomorrow")):
+        label = label.lower()  # "today 6pm" mid-sentence; day names keep their capital
+    return f"{label} {clock(start)} {start.tzname()}"
+
+
+def where(lang: str, occ: Occurrence, limit: int = 24) -> str:
+    m = occ.meeting
+    if m.in_person:
+        return clip(m.city or town(m.address) or m.location or m.address or "", limit)
+    return text(lang, "online")
+
+
+def _item(lang: str, item: ListItem, now: datetime, limits: tuple[int, int]) -> str:
+    occ = item.occurrence
+    parts = [f"{item.number}.", when(lang, occ, now), clip(occ.meeting.name, limits[0])]
+    place = where(lang, occ, limits[1])
+    if item.miles is not None:
+        place = f"{place}, {text(lang, 'miles', miles=f'{item.miles:.1f}')}"
+    parts.append(f"({place})")
+    if occ.cancelled:
+        parts.insert(1, text(lang, "cancelled"))
+    line = " ".join(p for p in parts if p)
+    return line + text(lang, "reminder_mark") if item.subscribed else line
+
+
+def _heading(lang: str, params: dict) -> str:
+    if params.get("continued"):
+        return text(lang, "heading_soonest_more")
+    if params.get("place"):
+        return text(lang, "heading_near", place=params["place"].title())
+    if params.get("day"):
+        return text(lang, f"heading_{params['day']}")
+    if params.get("online"):
+        return text(lang, "heading_online")
+    return text(lang, "heading_soonest")
+
+
+def _list(lang: str, reply: MeetingList, now: datetime) -> str:
+    """The list with names as long as the segment budget allows."""
+    for limits in LIST_LIMITS:
+        lines = [_heading(lang, dict(reply.heading.params))]
+        lines += [_item(lang, item, now, limits) for item in reply.items]
+        if any(item.subscribed for item in reply.items):
+            lines.append(text(lang, "reminder_legend"))
+        lines.append(text(lang, "footer_more" if reply.more else "footer_end"))
+        joined = "\n".join(lines)
+        if segments(to_gsm(joined)) <= MAX_SEGMENTS:
+            break
+    return joined
+
+
+# Tried in turn until details fit: (name, place) lengths and the long or short kind sentence.
+DETAIL_LIMITS = ((80, 110, True), (50, 70, True), (40, 50, False), (30, 30, False))
+
+
+def _details(lang: str, reply: MeetingDetails, now: datetime) -> str:
+    notes = " ".join((reply.occurrence.meeting.notes or "").split())
+    for name_limit, place_limit, long_kind in DETAIL_LIMITS:
+        head = _detail_lines(lang, reply, now, name_limit, place_limit, long_kind)
+        tail = [
+            text(lang, "details_footer")
+            if reply.subscribed
+            else text(lang, "details_footer_remind", n=reply.number)
+        ]
+        if segments(to_gsm("\n".join(head + tail))) <= MAX_SEGMENTS:
+            break
+    return fit_notes(head, notes, tail)
+
+
+def _detail_lines(
+    lang: str,
+    reply: MeetingDetails,
+    now: datetime,
+    name_limit: int,
+    place_limit: int,
+    long_kind: bool,
+) -> list[str]:
+    occ, m = reply.occurrence, reply.occurrence.meeting
+    start, end = occ.local_start, occ.local_end
+    lines = [
+        clip(m.name, name_limit),
+        f"{day_label(lang, occ, now)}, {clock(start)}-{clock(end)} {start.tzname()}",
+    ]
+    if occ.cancelled:
+        lines.append(text(lang, "details_cancelled"))
+    lines += _place_lines(lang, occ, place_limit)
+    lines.append(text(lang, f"kind_{reply.kind}" if long_kind else f"kind_{reply.kind}_short"))
+    return lines
+
+
+def fit_notes(head: list[str], notes: str, tail: list[str]) -> str:
+    """Keep the notes only as far as they fit in the segment budget."""
+
+    def build(n: str) -> str:
+        return to_gsm("\n".join([*head, *([n] if n else []), *tail]))
+
+    if not notes or segments(build(notes)) <= MAX_SEGMENTS:
+        return build(notes)
+    low, high = 0, len(notes)
+    while low < high:  # the longest clipped note that still fits
+        mid = (low + high + 1) // 2
+        if segments(build(clip(notes, mid))) <= MAX_SEGMENTS:
+            low = mid
+        else:
+            high = mid - 1
+    return build(clip(notes, low) if low > 10 else "")
+
+
+def lead(lang: str, minutes: int) -> str:
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return text(lang, "lead_hour") if hours == 1 else text(lang, "lead_hours", n=hours)
+    return text(lang, "lead_minutes", n=minutes)
+
+
+def weekly_when(lang: str, meeting: Meeting, now: datetime) -> str:
+    """ "Tue, Thu 6pm EST": the days and time of a weekly meeting."""
+    names = text(lang, "days").split()
+    days = ", ".join(names[d % 7] for d in sorted(meeting.days))
+    at = now.astimezone(zone(meeting.timezone)).replace(
+        hour=meeting.time.hour, minute=meeting.time.minute
+    )
+    return f"{days} {clock(at)} {at.tzname()}"
+
+
+def _remind_confirm(lang: str, reply: RemindConfirm, now: datetime) -> str:
+    count = len(reply.meeting.days)
+    texts = text(lang, "texts_one") if count == 1 else text(lang, "texts_many", n=count)
+    return text(
+        lang,
+        "remind_confirm",
+        lead=lead(lang, reply.minutes),
+        meeting=clip(reply.meeting.name, 50),
+        when=weekly_when(lang, reply.meeting, now),
+        group=clip(reply.group.name if reply.group else reply.meeting.name, 40),
+        count=texts,
+    )
+
+
+def _group_text(lang: str, reply: GroupText) -> str:
+    if reply.own_text:
+        # Group texts are limited to 400 characters when set, so a clipped name always fits.
+        name = clip(reply.group_name or "", 40)
+        prefix = text(lang, "group_says", group=name) if name else ""
+        return f"{prefix} {reply.own_text}".strip()
+    if reply.which == "welcome":
+        return text(lang, f"welcome_{reply.kind}" if reply.kind else "welcome_general")
+    return text(lang, "agreements_general")
+
+
+def _text(lang: str, reply: Text, contact: str | None) -> str:
+    params = dict(reply.params)
+    if reply.key in ("no_results",):
+        what = ""
+        if params.get("place"):
+            what = text(lang, "what_near", place=params["place"].title())
+        elif params.get("day"):
+            what = text(lang, f"what_{params['day']}")
+        key = (
+            "no_results_online"
+            if params.get("online") and not params.get("place")
+            else "no_results"
+        )
+        return text(lang, key, what=what)
+    if reply.key == "place_unknown":
+        return text(lang, "place_unknown", place=str(params.get("place", "")).title())
+    if reply.key in ("help", "fallback"):
+        return text(lang, reply.key, contact=contact or text(lang, "default_contact"))
+    return text(lang, reply.key, **params)
+
+
+def render_messages(
+    replies: tuple[Reply, ...], language: str, now: datetime, contact: str | None = None
+) -> list[str]:
+    """The SMS texts for the replies of a step: usually one, each within three segments."""
+    messages: list[list[str]] = [[]]
+    for reply in replies:
+        if isinstance(reply, BroadcastPreview):
+            intro = text(
+                language, "broadcast_preview", count=reply.audience, group=reply.group_name
+            )
+            messages[-1].append(intro)
+            messages += [[reply.final], []]  # the broadcast exactly as it will read, on its own
+        else:
+            messages[-1].append(_render_one(reply, language, now, contact))
+    return [to_gsm("\n".join(parts)) for parts in messages if parts]
+
+
+def render(
+    replies: tuple[Reply, ...], language: str, now: datetime, contact: str | None = None
+) -> str:
+    """All the replies of a step as one text ("" when there is nothing to say)."""
+    return "\n".join(render_messages(replies, language, now, contact))
+
+
+def _render_one(reply: Reply, language: str, now: datetime, contact: str | None) -> str:
+    if isinstance(reply, MeetingList):
+        return _list(language, reply, now)
+    if isinstance(reply, MeetingDetails):
+        return _details(language, reply, now)
+    if isinstance(reply, GroupText):
+        return _group_text(language, reply)
+    if isinstance(reply, RemindConfirm):
+        return _remind_confirm(language, reply, now)
+    if isinstance(reply, HostText):
+        return _host_reply(language, reply, now)
+    if isinstance(reply, CancelPreview):
+        occ = reply.occurrence
+        params = {"meeting": clip(occ.meeting.name, 60), "when": moment(language, occ, now)}
+        if reply.already:
+            return text(language, "cancel_already", **params)
+        return text(language, "cancel_preview", count=reply.audience, **params)
+    if isinstance(reply, StatusReport):
+        s = reply.summary
+        return text(
+            language, "status", group=clip(reply.group_name, 40), total=s.total,  # type: ignore[attr-defined]
+            queued=s.queued, sent=s.sent, delivered=s.delivered, failed=s.failed,  # type: ignore[attr-defined]
+        )  # fmt: skip
+    return _text(language, reply, contact)
+
+
+def _place_lines(lang: str, occ: Occurrence, place_limit: int) -> list[str]:
+    m = occ.meeting
+    lines = []
+    if m.in_person:
+        lines.append(clip(", ".join(x for x in (m.location, m.address) if x), place_limit))
+    if m.conference_url:
+        lines.append(text(lang, "details_join", url=m.conference_url))
+    if m.conference_phone:
+        lines.append(text(lang, "details_dial", phone=m.conference_phone))
+    return lines
+
+
+def _fitted(build: Callable[[int, int], str]) -> str:
+    """The first (name, place) clipping that fits in the segment budget."""
+    for name_limit, place_limit in ((80, 110), (50, 60), (30, 30), (20, 16)):
+        body = to_gsm(build(name_limit, place_limit))
+        if segments(body) <= MAX_SEGMENTS:
+            break
+    return body
+
+
+def reminder_text(lang: str, occ: Occurrence, now: datetime) -> str:
+    """The text a subscriber gets before a meeting."""
+
+    def build(name_limit: int, place_limit: int) -> str:
+        return text(
+            lang,
+            "reminder",
+            meeting=clip(occ.meeting.name, name_limit),
+            when=moment(lang, occ, now),
+            where="\n".join(_place_lines(lang, occ, place_limit)),
+        )
+
+    return _fitted(build)
+
+
+def cancellation_text(lang: str, occ: Occurrence, now: datetime) -> str:
+    """The text a subscriber gets instead of a reminder when a meeting is cancelled."""
+
+    def build(name_limit: int, place_limit: int) -> str:
+        meeting = clip(occ.meeting.name, name_limit)
+        return text(lang, "cancelled_notice", meeting=meeting, when=moment(lang, occ, now))
+
+    return _fitted(build)
+
+
+def broadcast_text(lang: str, group_name: str, message: str) -> str:
+    """A broadcast as its subscribers get it: the group's name first, the STOP line last.
+    Not clipped: a broadcast that does not fit is refused, with its length."""
+    return to_gsm(text(lang, "broadcast", group=group_name, text=" ".join(message.split())))
+
+
+def max_broadcast_chars(lang: str, group_name: str) -> int:
+    """Characters a plain GSM-7 message may have so the broadcast fits in three segments."""
+    return MAX_SEGMENTS * 153 - len(broadcast_text(lang, group_name, ""))
+
+
+# --- hosts and coordinators ---
+
+HOST_NAME_LIMITS = (60, 40, 28, 20)  # meeting name lengths tried until a host text fits
+
+
+def host_text(
+    lang: str, key: str, occ: Occurrence, now: datetime, then: str | None = None, **params: object
+) -> str:
+    """A host's or coordinator's text about one occurrence ({meeting} and {when} filled in),
+    with the catalog text `then` after it."""
+    for limit in HOST_NAME_LIMITS:
+        name = clip(occ.meeting.name, limit)
+        body = text(lang, key, meeting=name, when=moment(lang, occ, now), **params)
+        body = to_gsm(f"{body} {text(lang, then)}" if then else body)
+        if segments(body) <= MAX_SEGMENTS:
+            break
+    return body
+
+
+def _host_reply(lang: str, reply: HostText, now: datetime) -> str:
+    return host_text(lang, reply.key, reply.occurrence, now, **dict(reply.params))
+
+
+def host_prompt_text(
+    lang: str, occ: Occurrence, now: datetime, key: str, last: bool, exercise: str | None
+) -> str:
+    """A prompt before a meeting someone hosts. The last one carries the exercise (clipped
+    only if nothing else makes it fit), or invites one."""
+
+    def build(name_limit: int, exercise_limit: int) -> str:
+        name = clip(occ.meeting.name, name_limit)
+        lines = [text(lang, key, meeting=name, when=moment(lang, occ, now))]
+        if last and exercise:
+            lines.append(text(lang, "host_exercise_line", exercise=clip(exercise, exercise_limit)))
+        elif last:
+            lines.append(text(lang, "host_exercise_invite"))
+        return to_gsm("\n".join(lines))
+
+    full = len(exercise or "")
+    for limit in HOST_NAME_LIMITS:
+        body = build(limit, full)
+        if segments(body) <= MAX_SEGMENTS:
+            return body
+    low, high = 0, full
+    while low < high:  # the longest clipped exercise that fits beside the shortest name
+        mid = (low + high + 1) // 2
+        if segments(build(HOST_NAME_LIMITS[-1], mid)) <= MAX_SEGMENTS:
+            low = mid
+        else:
+            high = mid - 1
+    return build(HOST_NAME_LIMITS[-1], low)

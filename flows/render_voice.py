@@ -1,0 +1,425 @@
+"""Render replies for the ear: what a call says, in short <Say>-sized pieces, and what it
+listens for next. The voice twin of flows.render_sms; the shell turns a Turn into TwiML.
+
+Spanish keeps its accents here (the voice reads them; only SMS folds them)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from flows.model import Directory, Language
+from flows.occurrences import Occurrence
+from flows.render_sms import town
+from flows.replies import (
+    GroupText,
+    ListItem,
+    MeetingDetails,
+    MeetingList,
+    Reply,
+    Text,
+)
+from flows.texts import text as shared_text
+from flows.texts import voice_en, voice_es
+from flows.voice import LIST_SIZE, ZIP_DIGITS, Position
+
+MAX_SAY = 400  # characters in one <Say>: every prompt stays short
+NAME_LIMIT = 60
+PLACE_LIMIT = 60
+NOTES_LIMIT = 200
+
+VOICE_TEXTS: dict[str, dict[str, str]] = {"en": voice_en.TEXTS, "es": voice_es.TEXTS}
+
+
+def say(language: str, key: str, **params: object) -> str:
+    catalog = VOICE_TEXTS.get(language, voice_en.TEXTS)
+    template = catalog.get(key) or voice_en.TEXTS[key]
+    return template.format(**params) if params else template
+
+
+def other(language: Language) -> Language:
+    return "en" if language == "es" else "es"
+
+
+def language_tag(language: Language) -> str:
+    return say(language, "language_tag")
+
+
+@dataclass(frozen=True)
+class Speech:
+    text: str
+    language: Language
+
+
+@dataclass(frozen=True)
+class Listen:
+    """A menu waiting for keys or words; its answer goes to `position`."""
+
+    position: Position
+    digits: int  # numDigits
+    hints: str
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One answer to a call: things said, then a menu listened for (None: hang up)."""
+
+    says: tuple[Speech, ...]
+    listen: Listen | None
+
+
+# --- pieces ---------------------------------------------------------------------------
+
+
+def clip(value: str, limit: int) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 3].rstrip() + "..."
+
+
+def _sentences(value: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?:])\s+", " ".join(value.split())) if s]
+
+
+def pack(sentences: Iterable[str], limit: int = MAX_SAY) -> list[str]:
+    """Join sentences into as few pieces as fit in `limit` characters each."""
+    pieces: list[str] = []
+    current = ""
+    for sentence in sentences:
+        for part in _split(" ".join(sentence.split()), limit):
+            if current and len(current) + 1 + len(part) <= limit:
+                current = f"{current} {part}"
+            else:
+                if current:
+                    pieces.append(current)
+                current = part
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _split(sentence: str, limit: int) -> list[str]:
+    """A sentence too long for one piece, cut between words."""
+    parts: list[str] = []
+    while len(sentence) > limit:
+        cut = sentence.rfind(" ", 0, limit + 1)
+        cut = cut if cut > 0 else limit
+        parts.append(sentence[:cut].rstrip())
+        sentence = sentence[cut:].lstrip()
+    return [*parts, sentence] if sentence else parts
+
+
+def spaced(digits: str) -> str:
+    """Digits read one by one: "0 1 0 6 0"."""
+    return " ".join(d for d in digits if d.isdigit())
+
+
+def phone_digits(phone: str) -> tuple[str, str]:
+    """A dial-in number read in groups ("4 1 3, 5 5 5, 0 1 0 0"), and any code after it."""
+    number = re.split(r"[,;#xXwWpP]", phone, maxsplit=1)[0]
+    digits = re.sub(r"\D", "", number)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) == 10:
+        read = ", ".join(spaced(g) for g in (digits[:3], digits[3:6], digits[6:]))
+    else:
+        read = spaced(digits)
+    return read, spaced(phone[len(number) :])
+
+
+def clock(language: str, moment: time) -> str:
+    """6 PM, 6:30 PM, noon / las 6 de la tarde, la 1 y media de la tarde."""
+    hour, minute = moment.hour, moment.minute
+    if minute == 0 and hour == 12:
+        return say(language, "noon")
+    if minute == 0 and hour == 0:
+        return say(language, "midnight")
+    twelve = hour % 12 or 12
+    if language == "es":
+        article = "la" if twelve == 1 else "las"
+        minutes = {0: "", 15: " y cuarto", 30: " y media"}.get(minute, f" y {minute}")
+        if hour < 6:
+            period = "de la noche" if hour == 0 else "de la madrugada"
+        elif hour < 12:
+            period = "de la mañana"
+        elif hour == 12:
+            period = "del mediodía"
+        elif hour < 20:
+            period = "de la tarde"
+        else:
+            period = "de la noche"
+        return f"{article} {twelve}{minutes} {period}"
+    suffix = "AM" if hour < 12 else "PM"
+    return f"{twelve} {suffix}" if minute == 0 else f"{twelve}:{minute:02d} {suffix}"
+
+
+_ZONES = {"E": "eastern", "C": "central", "M": "mountain", "P": "pacific", "AK": "alaska"}
+
+
+def zone_name(language: str, occ: Occurrence) -> str:
+    """ "Eastern time" / "hora del Este"; "" for a zone without a spoken name."""
+    abbreviation = occ.local_start.tzname() or ""
+    match = re.fullmatch(r"(AK|HS|[ECMP])[SD]T|(H)[SD]T", abbreviation)
+    if not match:
+        return ""
+    key = "hawaii" if abbreviation.startswith("H") else _ZONES[match.group(1)]
+    return say(language, "zone", zone=say(language, f"zone_{key}"))
+
+
+def day_name(language: str, occ: Occurrence, now: datetime) -> str:
+    """today, tomorrow, Thursday, next Tuesday (a list never reaches further)."""
+    delta = occ.days_away(now)
+    if delta == 0:
+        return say(language, "today")
+    if delta == 1:
+        return say(language, "tomorrow")
+    name = say(language, "days").split()[(occ.local_start.weekday() + 1) % 7]
+    return say(language, "next_day", day=name) if delta >= 7 else name
+
+
+def when(language: str, occ: Occurrence, now: datetime) -> str:
+    """ "Tuesday at 6 PM, Eastern time" / "martes a las 6 de la tarde, hora del Este"."""
+    at = clock(language, occ.local_start.time())
+    if occ.start <= now:
+        moment = say(language, "started_at", time=at)
+    else:
+        moment = say(language, "on_day_at", day=day_name(language, occ, now), time=at)
+    zone = zone_name(language, occ)
+    return f"{moment}, {zone}" if zone else moment
+
+
+def _place(occ: Occurrence) -> str:
+    m = occ.meeting
+    return clip(m.city or town(m.address) or m.location or m.address or "", PLACE_LIMIT)
+
+
+def where(language: str, occ: Occurrence, miles: float | None) -> str:
+    m = occ.meeting
+    place = _place(occ) if m.in_person else ""
+    if place and m.online:
+        spoken = say(language, "in_place_and_online", place=place)
+    elif place:
+        spoken = say(language, "in_place", place=place)
+    else:
+        spoken = say(language, "online")
+    if miles is None:
+        return spoken
+    if miles < 0.95:
+        distance = say(language, "under_a_mile")
+    elif round(miles) == 1:
+        distance = say(language, "mile")
+    else:
+        distance = say(language, "miles", miles=round(miles))
+    return f"{spoken}, {distance}"
+
+
+def kind_of(occ: Occurrence, directory: Directory) -> str:
+    meeting = directory.meetings.get(occ.meeting.slug, occ.meeting)
+    return meeting.kind(directory.group_of(meeting))
+
+
+def spoken_place(language: str, place: str) -> str:
+    if place.isdigit() and len(place) == ZIP_DIGITS:
+        return say(language, "zip_code", digits=spaced(place))
+    return place.title()
+
+
+# --- replies --------------------------------------------------------------------------
+
+
+def _heading(language: str, params: dict) -> str:
+    if params.get("continued"):
+        return say(language, "heading_soonest_more")
+    if params.get("place"):
+        return say(language, "heading_near", place=spoken_place(language, params["place"]))
+    if params.get("day"):
+        return say(language, f"heading_{params['day']}")
+    if params.get("online"):
+        return say(language, "heading_online")
+    return say(language, "heading_soonest")
+
+
+def _item(language: str, item: ListItem, n: int, now: datetime, directory: Directory) -> str:
+    occ = item.occurrence
+    name = clip(occ.meeting.name, NAME_LIMIT)
+    if occ.cancelled:
+        return say(language, "item_cancelled", n=n, when=when(language, occ, now), name=name)
+    kind = shared_text(language, f"kind_{kind_of(occ, directory)}_short")
+    line = say(
+        language,
+        "item",
+        n=n,
+        when=when(language, occ, now),
+        name=name,
+        where=where(language, occ, item.miles),
+    )
+    return f"{line} {kind}"
+
+
+def _list(
+    language: str, reply: MeetingList, count: int, now: datetime, directory: Directory
+) -> list[str]:
+    """The heading and the first `count` meetings, numbered from 1 as the keys go."""
+    items = reply.items[:count]
+    base = items[0].number - 1 if items else 0
+    lines = [_heading(language, dict(reply.heading.params))]
+    lines += [_item(language, item, item.number - base, now, directory) for item in items]
+    return [piece for line in lines for piece in pack([line])]
+
+
+def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
+    occ, m = reply.occurrence, reply.occurrence.meeting
+    start = clock(language, occ.local_start.time())
+    end = clock(language, occ.local_end.time())
+    day = day_name(language, occ, now)
+    zone = zone_name(language, occ)
+    timing = say(language, "details_when", day=day, start=start, end=end, zone=zone)
+    if not zone:
+        timing = timing.replace(", .", ".")
+    name = clip(m.name, NAME_LIMIT * 2).rstrip(".!?")
+    sentences = [f"{name}.", timing[:1].upper() + timing[1:]]
+    if occ.cancelled:
+        sentences.append(say(language, "details_cancelled"))
+    if m.in_person:
+        place = ", ".join(x for x in (m.location, m.address) if x)
+        sentences.append(say(language, "details_at", place=clip(place, PLACE_LIMIT * 2)))
+    if m.online:
+        sentences.append(say(language, "details_also_online" if m.in_person else "details_online"))
+    if m.conference_phone:
+        digits, code = phone_digits(m.conference_phone)
+        if digits:
+            sentences.append(say(language, "details_dial", digits=digits))
+            if code:
+                sentences.append(say(language, "details_code", digits=code))
+    if m.conference_url:
+        sentences.append(say(language, "details_link"))
+    sentences.append(shared_text(language, f"kind_{reply.kind}"))
+    if m.notes:
+        sentences.append(say(language, "details_notes", notes=clip(m.notes, NOTES_LIMIT)))
+    return pack(sentences)
+
+
+def _group_text(language: str, reply: GroupText) -> list[str]:
+    if reply.own_text:
+        name = clip(reply.group_name or "", NAME_LIMIT)
+        lead = [say(language, "group_says", group=name)] if name else []
+        return pack([*lead, *_sentences(reply.own_text)])
+    if reply.which == "welcome":
+        key = f"welcome_{reply.kind}" if reply.kind else "welcome_general"
+    else:
+        key = "agreements_general"
+    return pack(_sentences(shared_text(language, key)))
+
+
+def _text(language: str, reply: Text, contact: str | None) -> list[str]:
+    params = dict(reply.params)
+    key = reply.key
+    if key == "menu":
+        return []  # the main menu follows as the menu of the next turn
+    if key == "no_results":
+        what = ""
+        if params.get("place"):
+            what = say(language, "what_near", place=spoken_place(language, params["place"]))
+        elif params.get("day"):
+            what = say(language, f"what_{params['day']}")
+        online = params.get("online") and not params.get("place")
+        return pack([say(language, "no_results_online" if online else "no_results", what=what)])
+    if key == "place_unknown":
+        place = spoken_place(language, str(params.get("place", "")))
+        return pack([say(language, "place_unknown", place=place)])
+    try:
+        if key in VOICE_TEXTS.get(language, voice_en.TEXTS):
+            return pack([say(language, key, **params)])
+        # A reply with no spoken wording of its own: the text's words.
+        return pack(_sentences(shared_text(language, key, **params)))
+    except (KeyError, IndexError):
+        return pack([say(language, "not_understood")])
+
+
+def content(
+    replies: Iterable[Reply],
+    language: Language,
+    now: datetime,
+    directory: Directory,
+    contact: str | None = None,
+    list_size: int = LIST_SIZE,
+) -> list[str]:
+    """Everything the replies say, in pieces of at most MAX_SAY characters."""
+    pieces: list[str] = []
+    for reply in replies:
+        if isinstance(reply, MeetingList):
+            pieces += _list(language, reply, list_size, now, directory)
+        elif isinstance(reply, MeetingDetails):
+            pieces += _details(language, reply, now)
+        elif isinstance(reply, GroupText):
+            pieces += _group_text(language, reply)
+        elif isinstance(reply, Text):
+            pieces += _text(language, reply, contact)
+        # Nothing else is said on a call: reminders and the roles' replies are texts' business.
+    return pieces
+
+
+# --- menus and turns --------------------------------------------------------------------
+
+
+def menu(position: Position) -> list[Speech]:
+    """What the menu at `position` offers."""
+    lang = position.language
+    if position.menu == "main":
+        return [
+            Speech(say(lang, "main_menu"), lang),
+            Speech(say(other(lang), "offer"), other(lang)),
+        ]
+    if position.menu == "list":
+        pick = say(lang, "list_menu_one" if position.count == 1 else "list_menu_many")
+        more = say(lang, "list_menu_more") if position.more else ""
+        sentences = [pick, say(lang, "list_menu"), more, say(lang, "list_menu_end")]
+        return [Speech(piece, lang) for piece in pack(s for s in sentences if s)]
+    key = {"details": "details_menu", "group": "group_menu", "zip": "zip_prompt"}[position.menu]
+    return [Speech(piece, lang) for piece in pack([say(lang, key)])]
+
+
+def listen(position: Position) -> Listen:
+    digits = ZIP_DIGITS if position.menu == "zip" else 1
+    return Listen(position, digits, say(position.language, "hints"))
+
+
+def turn(
+    position: Position,
+    replies: Iterable[Reply] = (),
+    *,
+    now: datetime,
+    directory: Directory,
+    lead: str | None = None,
+    contact: str | None = None,
+) -> Turn:
+    """Say the lead and the replies, then the menu at `position`, and listen."""
+    lang = position.language
+    says = [Speech(piece, lang) for piece in pack([say(lang, lead)])] if lead else []
+    count = position.count if position.menu == "list" else LIST_SIZE
+    says += [
+        Speech(piece, lang)
+        for piece in content(replies, lang, now, directory, contact, list_size=count)
+    ]
+    return Turn((*says, *menu(position)), listen(position))
+
+
+def greeting() -> Turn:
+    """The first answer to a call: always English first, with Spanish offered in Spanish."""
+    start = Position("main", "en")
+    return Turn((Speech(say("en", "greeting"), "en"), *menu(start)), listen(start))
+
+
+def goodbye(language: Language, lead: str | None = None) -> Turn:
+    sentences = [say(language, lead)] if lead else []
+    sentences.append(say(language, "goodbye"))
+    return Turn(tuple(Speech(piece, language) for piece in pack(sentences)), None)
+
+
+def apology(language: Language, contact: str | None) -> Turn:
+    """Said when something broke: a short apology, how to reach a person, and goodbye."""
+    who = contact or shared_text(language, "default_contact")
+    return Turn(
+        tuple(Speech(p, language) for p in pack([say(language, "apology", contact=who)])), None
+    )

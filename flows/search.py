@@ -1,0 +1,203 @@
+"""Find upcoming meetings: soonest first, or nearest first around a zip code or town."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import Literal, Protocol
+
+from haversine import Unit, haversine
+
+from flows.keywords import FILLER_WORDS, ONLINE_WORDS, TODAY_WORDS, TOMORROW_WORDS, ZIP_RE
+from flows.occurrences import Occurrence, Timetable
+
+PAGE_SIZE = 5
+HORIZON = timedelta(days=7)
+NEAR_MILES = 60.0
+
+Point = tuple[float, float]
+
+
+class Places(Protocol):
+    """Offline place look-ups the shell provides (the person's location never leaves us)."""
+
+    def zip_point(self, zip_code: str) -> Point | None: ...
+
+    def town_points(self, town: str) -> Mapping[str, Point]: ...
+
+
+@dataclass(frozen=True)
+class Query:
+    day: Literal["today", "tomorrow"] | None = None
+    online: bool = False
+    zip_code: str | None = None
+    town: str | None = None  # as typed, normalised
+    state: str | None = None
+
+    def encode(self) -> str:
+        """A compact form kept in the session for MORE."""
+        return "|".join(
+            [
+                self.day or "",
+                "online" if self.online else "",
+                self.zip_code or "",
+                self.town or "",
+                self.state or "",
+            ]
+        )
+
+    @classmethod
+    def decode(cls, raw: str) -> Query:
+        parts = (raw.split("|") + [""] * 5)[:5]
+        day = parts[0] if parts[0] in ("today", "tomorrow") else None
+        return cls(day, parts[1] == "online", parts[2] or None, parts[3] or None, parts[4] or None)
+
+    @classmethod
+    def from_words(cls, words: tuple[str, ...]) -> Query:
+        day: Literal["today", "tomorrow"] | None = None
+        online = False
+        zip_code = None
+        rest: list[str] = []
+        for word in words:
+            if word in TODAY_WORDS:
+                day = "today"
+            elif word in TOMORROW_WORDS:
+                day = "tomorrow"
+            elif word in ONLINE_WORDS:
+                online = True
+            elif ZIP_RE.match(word):
+                zip_code = word[:5]
+            elif word not in FILLER_WORDS:
+                rest.append(word)
+        state = None
+        if len(rest) >= 2 and len(rest[-1]) == 2 and rest[-1].isalpha():
+            state = rest.pop()
+        town = " ".join(rest) or None
+        if town and len(town) > 40:
+            town = town[:40]
+        return cls(day, online, zip_code, town, state)
+
+    @property
+    def place(self) -> str | None:
+        return self.zip_code or self.town
+
+
+@dataclass(frozen=True)
+class Found:
+    occurrence: Occurrence
+    miles: float | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    found: Iterable[Found]  # read once
+    place_known: bool = True  # False: a zip or town we could not place
+
+
+def _candidates(query: Query, timetable: Timetable, now: datetime) -> Iterator[Occurrence]:
+    """Occurrences matching the day and online filters, soonest first, lazily."""
+    limit = now + HORIZON
+    wanted: dict[str, object] = {}  # time zone -> the local date asked for
+    for occ in timetable.upcoming(now):
+        if occ.start >= limit:
+            return
+        if query.online and not occ.meeting.online:
+            continue
+        if query.day is not None:
+            tz = occ.meeting.timezone
+            if tz not in wanted:
+                today = now.astimezone(occ.local_start.tzinfo).date()
+                wanted[tz] = today if query.day == "today" else today + timedelta(days=1)
+            if occ.local_date != wanted[tz]:
+                continue
+        yield occ
+
+
+def _matches_town(occ: Occurrence, town: str) -> bool:
+    from flows.keywords import normalise
+
+    m = occ.meeting
+    haystack = normalise(" ".join(x for x in (m.city, m.address, m.location) if x))
+    return town in haystack
+
+
+def _town_point(query: Query, timetable: Timetable, places: Places) -> Point | None:
+    """Place a town; a name found in several states means the one nearest our meetings."""
+    points = places.town_points(query.town or "")
+    if query.state:
+        return points.get(query.state)
+    if len(points) <= 1:
+        return next(iter(points.values()), None)
+    located = timetable.located_points
+    if not located:
+        return None
+
+    def gap(point: Point) -> float:
+        # Equirectangular distance squared: plenty to rank towns hundreds of miles apart.
+        lat, lon = point
+        shrink = math.cos(math.radians(lat)) ** 2
+        return min((lat - a) ** 2 + shrink * (lon - b) ** 2 for a, b in located)
+
+    return min(points.values(), key=gap)
+
+
+# A degree of latitude is about 69 miles; longitude shrinks with latitude, so the box for
+# longitude is widened generously (enough up to Alaska's latitudes).
+_LAT_BOX = NEAR_MILES / 69.0
+_LON_BOX = NEAR_MILES / 20.0
+
+
+def search(query: Query, timetable: Timetable, now: datetime, places: Places) -> Result:
+    """Matches within the horizon in the order to show them. Soonest-first results are a
+    lazy stream: a page stops reading after the few it shows."""
+    if not query.place:
+        return Result(_found(_candidates(query, timetable, now)))
+    point = (
+        places.zip_point(query.zip_code)
+        if query.zip_code
+        else _town_point(query, timetable, places)
+    )
+    if point is None:
+        if query.town:  # a town we cannot place may still be named in an address
+            found = tuple(
+                Found(o) for o in _candidates(query, timetable, now) if _matches_town(o, query.town)
+            )
+            return Result(found, place_known=bool(found))
+        return Result((), place_known=False)
+    return Result(_nearest(point, query, timetable, now))
+
+
+def _found(occurrences: Iterator[Occurrence]) -> Iterator[Found]:
+    return (Found(o) for o in occurrences)
+
+
+def _nearest(point: Point, query: Query, timetable: Timetable, now: datetime) -> tuple[Found, ...]:
+    """Each meeting within reach once (its soonest matching occurrence), nearest first."""
+    lat, lon = point
+    reach = {
+        slug: miles
+        for slug, where in timetable.located.items()
+        if abs(where[0] - lat) <= _LAT_BOX and abs(where[1] - lon) <= _LON_BOX
+        for miles in (haversine(point, where, unit=Unit.MILES),)
+        if miles <= NEAR_MILES
+    }
+    found: dict[str, Found] = {}
+    if reach:
+        for occ in _candidates(query, timetable, now):
+            slug = occ.meeting.slug
+            if slug in reach and slug not in found:
+                found[slug] = Found(occ, reach[slug])
+                if len(found) == len(reach):
+                    break
+    return tuple(sorted(found.values(), key=lambda f: (round(f.miles or 0, 1), f.occurrence.start)))
+
+
+def page(result: Result, already: tuple[str, ...]) -> tuple[tuple[Found, ...], bool]:
+    """The next page after what was already listed, and whether more would follow."""
+    seen = set(already)
+    fresh = islice((f for f in result.found if f.occurrence.ref not in seen), PAGE_SIZE + 1)
+    shown = tuple(fresh)
+    return shown[:PAGE_SIZE], len(shown) > PAGE_SIZE

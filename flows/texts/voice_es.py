@@ -1,0 +1,122 @@
+"""Spanish words only the voice line says. Accents stay: the voice reads them.
+
+Meeting names, the welcome, the agreements and the kind of meeting come from the shared
+catalog (flows/texts/es.py), so a call says the same things a text does."""
+
+TEXTS: dict[str, str] = {
+    "language_tag": "es-US",
+    "greeting": "Hola, esta es la línea de reuniones de Harm Reduction Works-HRW.",
+    "main_menu": (
+        "Para las próximas reuniones, oprime 1. Para nuestra bienvenida, oprime 2. "
+        "Para los acuerdos de la comunidad, oprime 3. Para recibir la lista de reuniones por "
+        "mensaje de texto, oprime 4. Para repetir, oprime 0."
+    ),
+    "offer": "Para español, oprime 9.",  # said in Spanish inside the English menu
+    "hints": (
+        "reuniones, bienvenida, acuerdos, mensaje, inglés, English, repetir, menú, más, "
+        "en línea, hoy, mañana, código postal, adiós"
+    ),
+    "language_set": "Listo, en español.",
+    "not_understood": "Perdón, no entendimos.",
+    "not_an_option": "Perdón, esa no es una de las opciones.",
+    "silence": "Perdón, no escuchamos nada.",
+    "goodbye": (
+        "Gracias por llamar a Harm Reduction Works-HRW. Este número también responde mensajes "
+        "de texto: envía REUNIONES cuando quieras. Adiós."
+    ),
+    "apology": (
+        "Perdón, nuestra línea tiene problemas ahora. Llama de nuevo pronto, o envía REUNIONES "
+        "por mensaje de texto a este número. Para hablar con una persona, {contact}. Adiós."
+    ),
+    # lists
+    "heading_soonest": "Estas son las próximas reuniones.",
+    "heading_soonest_more": "Más reuniones.",
+    "heading_today": "Reuniones de hoy.",
+    "heading_tomorrow": "Reuniones de mañana.",
+    "heading_online": "Reuniones en línea.",
+    "heading_near": "Reuniones cerca del {place}.",
+    "zip_code": "código postal {digits}",
+    "item": "{n}: {when}. {name}, {where}.",
+    "item_cancelled": "{n}: cancelada: {when}, {name}.",
+    "miles": "a unas {miles} millas",
+    "mile": "a una milla más o menos",
+    "under_a_mile": "a menos de una milla",
+    "in_place": "en {place}",
+    "online": "en línea",
+    "in_place_and_online": "en {place} y en línea",
+    "list_menu_one": "Para los detalles, oprime 1.",
+    "list_menu_many": "Para los detalles de una reunión, oprime su número.",
+    "list_menu": (
+        "Para recibir esta lista por mensaje de texto, oprime 4. "
+        "Para buscar cerca de un código postal, oprime 5."
+    ),
+    "list_menu_more": "Para más reuniones, oprime 6.",
+    "list_menu_end": "Para oír la lista otra vez, oprime 0. Para el menú principal, oprime asterisco.",
+    # times
+    "today": "hoy",
+    "tomorrow": "mañana",
+    "next_day": "el próximo {day}",
+    "days": "domingo lunes martes miércoles jueves viernes sábado",
+    "on_day_at": "{day} a {time}",
+    "started_at": "empezó a {time}",
+    "noon": "las 12 del mediodía",
+    "midnight": "la medianoche",
+    "zone": "hora {zone}",
+    "zone_eastern": "del Este",
+    "zone_central": "del Centro",
+    "zone_mountain": "de la Montaña",
+    "zone_pacific": "del Pacífico",
+    "zone_alaska": "de Alaska",
+    "zone_hawaii": "de Hawái",
+    # details
+    "details_when": "{day} a {start}, hasta {end}, {zone}.",
+    "details_cancelled": "Esta reunión está cancelada.",
+    "details_at": "En {place}.",
+    "details_online": "Se reúne en línea.",
+    "details_also_online": "También se reúne en línea.",
+    "details_dial": "Para unirte por teléfono, llama al {digits}.",
+    "details_code": "Luego marca {digits}.",
+    "details_link": "Oprime 4 y te enviamos el enlace por mensaje de texto.",
+    "details_notes": "Notas: {notes}",
+    "details_menu": (
+        "Para la bienvenida de este grupo, oprime 2. Para sus acuerdos, oprime 3. "
+        "Para recibir estos detalles por mensaje de texto, oprime 4. Para volver a la lista, "
+        "oprime 1. Para repetir, oprime 0. Para el menú principal, oprime asterisco."
+    ),
+    # welcome and agreements
+    "group_says": "De {group}:",
+    "group_menu": (
+        "Para oírlo otra vez, oprime 0. Para las próximas reuniones, oprime 1. Para la "
+        "bienvenida, oprime 2. Para los acuerdos, oprime 3. Para recibir la lista por mensaje "
+        "de texto, oprime 4. Para el menú principal, oprime asterisco."
+    ),
+    # zip codes
+    "zip_prompt": ("Marca un código postal de 5 cifras. Para el menú principal, oprime asterisco."),
+    "zip_bad": "Perdón, un código postal tiene 5 cifras.",
+    # text me
+    "sent_list": "Listo, te enviamos la lista por mensaje de texto. Puede tardar un minuto.",
+    "sent_details": "Listo, te enviamos los detalles por mensaje de texto. Puede tardar un minuto.",
+    "texts_off": (
+        "Los mensajes de texto a tu número están apagados, así que no podemos enviarlo. Para "
+        "activarlos otra vez, envía START a este número."
+    ),
+    "no_number": (
+        "Perdón, no podemos enviarte un mensaje: el número de esta llamada está oculto. Puedes "
+        "enviar REUNIONES por mensaje de texto a este número."
+    ),
+    "cannot_send": "Perdón, ahora no podemos enviar mensajes de texto. Inténtalo más tarde.",
+    # the participant flow's answers, worded for the ear
+    "no_results": (
+        "No encontramos reuniones{what} en la próxima semana. Las reuniones en línea están "
+        "abiertas a todo el mundo."
+    ),
+    "no_results_online": "No encontramos reuniones en línea{what} en la próxima semana.",
+    "what_today": " para hoy",
+    "what_tomorrow": " para mañana",
+    "what_near": " a menos de 60 millas del {place}",
+    "place_unknown": "Perdón, no conocemos el {place}.",
+    "no_more": "Esas son todas las reuniones de la próxima semana.",
+    "no_list": "Primero elige las próximas reuniones.",
+    "no_such_number": "Esa reunión no está en esta lista.",
+    "meeting_gone": "Esa reunión ya no aparece.",
+}

@@ -1,0 +1,3 @@
+"""HRW-SMS: the text-and-voice line for Harm Reduction Works-HRW meetings."""
+
+PROGRAM = "Harm Reduction Works-HRW"

@@ -1,0 +1,3 @@
+from hrw_sms.cli import main
+
+main()

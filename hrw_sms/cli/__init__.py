@@ -1,0 +1,25 @@
+"""The `hrw-sms` command line: a thin layer over the library. Only this package imports click."""
+
+from __future__ import annotations
+
+import click
+
+from hrw_sms.cli.context import CliContext
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """HRW-SMS: the text-and-voice line for Harm Reduction Works-HRW meetings."""
+    ctx.obj = CliContext(ctx)
+
+
+def _register() -> None:
+    from hrw_sms.cli import broadcasts, chat, coordinators, demo, directory, flows, hosts, worker
+
+    for module in (broadcasts, chat, coordinators, demo, directory, flows, hosts, worker):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

@@ -1,0 +1,55 @@
+"""What every command needs: settings and a Redis, made on first use."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import redis
+
+from hrw_sms.config import ConfigError, Settings
+from hrw_sms.connection import connect
+from hrw_sms.embedded import embedded_store
+
+
+class CliContext:
+    def __init__(self, ctx: click.Context) -> None:
+        self._ctx = ctx
+        self._settings: Settings | None = None
+        self._redis: redis.Redis | None = None
+        self.store_description = "Redis at REDIS_URL"
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = Settings.from_env(os.environ)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc.code).removeprefix("hrw-sms: ")) from None
+        return self._settings
+
+    def redis(self) -> redis.Redis:
+        """The configured Redis, or the embedded store (started for this command if needed)."""
+        if self._redis is None:
+            if self.settings.redis_url:
+                self._redis = connect(self.settings.redis_url, timeouts=False)
+            else:
+                store = self._ctx.with_resource(embedded_store())
+                self.store_description = store.description
+                if store.url is None:
+                    click.echo(
+                        "note: changes go to an in-process store and are lost on exit", err=True
+                    )
+                self._redis = store.client
+            try:
+                self._redis.ping()
+            except redis.exceptions.ConnectionError as exc:
+                raise click.ClickException(f"cannot reach Redis: {exc}") from None
+        return self._redis
+
+
+def fail(message: str) -> None:
+    """Exit non-zero with one line."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)

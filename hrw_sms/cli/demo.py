@@ -1,0 +1,73 @@
+"""`hrw-sms demo`: the service on http://127.0.0.1:5000 with example meetings and a worker."""
+
+from __future__ import annotations
+
+import threading
+
+import click
+
+from hrw_sms.cli.context import CliContext
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@click.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but loopback needs TWILIO_AUTH_TOKEN.",
+)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-examples", is_flag=True, help="Do not load the bundled example meetings.")
+@click.pass_obj
+def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
+    """Run the whole service locally: web, worker and example meetings."""
+    from hrw_sms import demo as d
+    from hrw_sms import simulator
+    from hrw_sms.app import create_app
+    from hrw_sms.directory import DirectoryStore
+    from hrw_sms.local_carrier import blueprint
+    from workers import runtime
+    from workers.periodic import book_tick
+    from workers.worker import build_worker
+
+    settings = obj.settings
+    if not settings.signatures_required and host not in LOOPBACK:
+        raise click.ClickException(
+            f"--host {host}: without TWILIO_AUTH_TOKEN the demo only listens on loopback"
+        )
+    client = obj.redis()
+    click.echo(f"Store: {obj.store_description}")
+    if not no_examples:
+        summary = d.load_examples(DirectoryStore(client))
+        click.echo(f"Example meetings (clearly marked as examples): {summary.describe()}")
+    local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    clock = simulator.DemoClock()
+    app = create_app({"redis": client, "clock": clock})
+    app.register_blueprint(blueprint(d.show_text(click.echo)))
+    services = app.extensions["hrw"]
+    simulator.register(app, clock, d.set_up_people(services))
+    server = d.serve_in_background(app, host, port)
+
+    outbound = d.worker_settings(settings, local)
+    runtime.install(runtime.Runtime(outbound, client, clock=clock))
+    stop = threading.Event()
+    d.release_scheduled(client, services.clock, stop)
+    book_tick(client, services.clock())
+
+    checks = "on" if settings.signatures_required else "off (no TWILIO_AUTH_TOKEN)"
+    click.echo(f"Signature checks: {checks}")
+    sender = "Twilio" if outbound is settings else "the demo's local carrier (printed here)"
+    click.echo(f"Outbound texts go to {sender}.")
+    click.echo(f"Serving on {local}. Open {local}/ for the phone simulator, or text with:\n")
+    click.echo(f"  {d.curl_line(settings, local)}\n")
+    click.echo("Then text 1 for details, REMIND 1, WELCOME, AGREEMENTS, ESPANOL. Ctrl-C stops.")
+    try:
+        build_worker(client, name=None).work(with_scheduler=False, logging_level="WARNING")
+    finally:
+        stop.set()
+        server.shutdown()
+
+
+COMMANDS: list[click.Command] = [demo]

@@ -1,0 +1,145 @@
+"""`hrw-sms import`, `export`, `group ...`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+import redis
+import requests
+
+from flows.model import Group
+from hrw_sms.directory import DirectoryError, DirectoryStore
+from hrw_sms.feed import FeedError
+
+FETCH_TIMEOUT = (5, 30)  # seconds: connect, read
+
+
+def _store() -> DirectoryStore:
+    return DirectoryStore(click.get_current_context().obj.redis())
+
+
+@contextmanager
+def _errors(doing: str) -> Iterator[None]:
+    """Turn the library's refusals into one-line CLI errors."""
+    try:
+        yield
+    except DirectoryError as exc:
+        raise click.ClickException(f"{doing}: {exc}") from None
+    except redis.RedisError as exc:
+        raise click.ClickException(f"{doing}: Redis error: {exc}") from None
+
+
+def read_feed_text(source: str) -> str:
+    """The feed at a path, an http(s) URL, or "-" for standard input."""
+    if source == "-":
+        return sys.stdin.read()
+    if source.startswith(("http://", "https://")):
+        try:
+            response = requests.get(source, timeout=FETCH_TIMEOUT)
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            raise click.ClickException(f"cannot fetch {source}: {exc}") from None
+        return response.content.decode("utf-8-sig", errors="replace")
+    try:
+        return Path(source).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"cannot read {source}: {exc}") from None
+
+
+@click.command("import")
+@click.argument("source", metavar="FILE_OR_URL")
+@click.option("--prune", is_flag=True, help="Remove meetings that are not in the feed.")
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+def import_command(source: str, prune: bool, dry_run: bool) -> None:
+    """Load or update meetings from a Meeting Guide JSON feed ("-" reads standard input)."""
+    text = read_feed_text(source)
+    try:
+        with _errors(f"import {source}"):
+            summary = _store().import_feed(text, prune=prune, dry_run=dry_run)
+    except FeedError as exc:
+        for reason in exc.reasons:
+            click.echo(f"{source}: {reason}", err=True)
+        raise click.ClickException(f"{source}: {exc}; nothing was changed") from None
+    click.echo(summary.describe())
+
+
+@click.command("export")
+def export_command() -> None:
+    """Print the directory as a Meeting Guide JSON feed."""
+    with _errors("export"):
+        feed = _store().export_feed()
+    click.echo(json.dumps(feed, indent=2, ensure_ascii=False))
+
+
+@click.group("group")
+def group_command() -> None:
+    """Groups: names, time zones, kinds, and their own welcome and agreements texts."""
+
+
+def _read_text_file(path: str | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"cannot read {path}: {exc}") from None
+
+
+@group_command.command("set")
+@click.argument("slug")
+@click.option("--name", help="The group's name as people see it.")
+@click.option("--timezone", help="IANA time zone, e.g. America/New_York (required when new).")
+@click.option("--kind", type=click.Choice(["open", "focused"]), help="Which welcome is read.")
+@click.option("--language", type=click.Choice(["en", "es"]), help="The group's language.")
+@click.option("--welcome-file", type=click.Path(dir_okay=False), help="The group's welcome text.")
+@click.option(
+    "--agreements-file", type=click.Path(dir_okay=False), help="The group's community agreements."
+)
+def group_set(
+    slug: str,
+    name: str | None,
+    timezone: str | None,
+    kind: str | None,
+    language: str | None,
+    welcome_file: str | None,
+    agreements_file: str | None,
+) -> None:
+    """Create or update the group SLUG."""
+    welcome = _read_text_file(welcome_file)
+    agreements = _read_text_file(agreements_file)
+    with _errors(f"group set {slug}"):
+        group = _store().set_group(
+            slug,
+            name=name,
+            timezone=timezone,
+            kind=kind,
+            language=language,
+            welcome=welcome,
+            agreements=agreements,
+        )
+    click.echo(_describe_group(group))
+
+
+@group_command.command("list")
+def group_list() -> None:
+    """List the groups."""
+    with _errors("group list"):
+        groups = _store().groups()
+    for group in groups:
+        click.echo(_describe_group(group))
+    if not groups:
+        click.echo("no groups yet: import a feed or use `hrw-sms group set`", err=True)
+
+
+def _describe_group(group: Group) -> str:
+    texts = [label for label in ("welcome", "agreements") if getattr(group, label)]
+    own = f", own {' and '.join(texts)}" if texts else ""
+    return f"{group.slug}\t{group.name}\t{group.timezone}, {group.kind}, {group.language}{own}"
+
+
+COMMANDS: list[click.Command] = [import_command, export_command, group_command]

@@ -1,0 +1,28 @@
+"""`hrw-sms worker`: what the Procfile's worker process runs."""
+
+from __future__ import annotations
+
+import click
+
+from hrw_sms.cli.context import CliContext
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="Work until the queues are empty, then exit.")
+@click.option("--name", help="Worker name (default: RQ's).")
+@click.pass_obj
+def worker(obj: CliContext, burst: bool, name: str | None) -> None:
+    """Send replies, reminders and broadcasts (an RQ worker with the scheduler)."""
+    from workers.outbound import MissingSender
+    from workers.twilio_client import MissingCredentials
+    from workers.worker import run
+
+    if not obj.settings.redis_url:
+        raise click.ClickException("REDIS_URL is not set (hrw-sms demo runs its own worker)")
+    try:
+        run(burst=burst, name=name)
+    except (MissingSender, MissingCredentials) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+COMMANDS: list[click.Command] = [worker]

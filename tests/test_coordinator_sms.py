@@ -1,0 +1,143 @@
+"""Coordinators by text: BROADCAST, CANCEL and STATUS, through signed webhooks and workers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+
+from hrw_sms.cli import main
+from tests.worker_world import World, world_at
+
+NOW = datetime.fromisoformat("2026-11-24T10:00:00-05:00")
+COORD = "+14135550900"
+PEOPLE = ["+14135550301", "+14135550302", "+14135550303"]
+FINAL = "HRW Northampton: We moved to room 3 tonight.\nReply STOP to end texts."
+
+
+@pytest.fixture
+def world(redis_url: str) -> Iterator[World]:
+    with world_at(redis_url, NOW, HRW_QUIET_HOURS="off") as w:
+        for number in PEOPLE:
+            phone = w.phone(number)
+            listing = phone.text("MEETINGS 01060")
+            (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
+            phone.text("REMIND " + line.split(".")[0])
+        yield w
+
+
+def make_coordinator(world: World, *groups: str) -> None:
+    for group in groups:
+        result = CliRunner().invoke(
+            main, ["coordinator", "add", COORD, "--group", group], env=world.env
+        )
+        assert result.exit_code == 0, result.output
+
+
+def texts(response) -> list[str]:
+    from tests.webhook import message_texts
+
+    return message_texts(response.data)
+
+
+def test_others_get_the_ordinary_answer_with_no_hint(world: World) -> None:
+    phone = world.phone(PEOPLE[0])
+    for word in ("BROADCAST We moved", "STATUS", "CANCEL 1"):
+        reply = phone.text(word)
+        assert reply.startswith("Sorry, we didn't catch that.") and "BROADCAST" not in reply
+    world.work()
+    assert world.fake.sends() == []
+
+
+def test_broadcast_by_text_previews_then_sends_once_on_yes(world: World) -> None:
+    make_coordinator(world, "hrw-northampton")
+    coord = world.phone(COORD)
+    preview = texts(coord.post("BROADCAST We moved to room 3 tonight."))
+    assert preview == [
+        "This goes to 3 subscribers of HRW Northampton. Reply YES to send it, or NO to drop it. It will read:",
+        FINAL,
+    ]
+    assert world.fake.sends() == []
+    assert coord.text("YES") == "Sending to 3 people now. Text STATUS to see how it's going."
+    world.work()
+    assert all(world.texts_to(n) == [FINAL] for n in PEOPLE)
+    assert coord.text("YES").startswith("There's nothing waiting for a yes")  # a second YES
+    world.work()
+    assert len(world.fake.sends()) == 3
+    status = coord.text("STATUS")
+    assert (
+        status
+        == "Last broadcast to HRW Northampton: 3 in all. Waiting 0, sent 3, delivered 0, failed 0."
+    )
+
+
+def test_a_late_yes_sends_nothing(world: World) -> None:
+    make_coordinator(world, "hrw-northampton")
+    coord = world.phone(COORD)
+    coord.text("BROADCAST We moved to room 3 tonight.")
+    world.clock.advance(minutes=11)
+    assert "wasn't sent" in coord.text("YES")
+    coord.text("BROADCAST We moved to room 3 tonight.")
+    assert coord.text("NO") == "OK, not sent."
+    world.work()
+    assert world.fake.sends() == []
+
+
+def test_coordinator_of_two_groups_picks_one_first(world: World) -> None:
+    make_coordinator(world, "hrw-northampton", "valley-focused")
+    coord = world.phone(COORD)
+    question = coord.text("BROADCAST We moved to room 3 tonight.")
+    assert (
+        question
+        == "Which group is it for? Reply with its number:\n1. HRW Northampton\n2. Valley Focused"
+    )
+    assert coord.text("7").startswith("Reply with a number from 1 to 2") and not world.fake.sends()
+    assert texts(coord.post("1"))[1] == FINAL
+    coord.text("YES")
+    world.work()
+    assert len(world.fake.sends()) == 3
+
+
+def test_too_long_or_empty_broadcasts_are_refused(world: World) -> None:
+    make_coordinator(world, "hrw-northampton")
+    coord = world.phone(COORD)
+    refusal = coord.text("BROADCAST " + "Please read this. " * 40)
+    assert "characters as sent, 5 texts" in refusal and "cut about" in refusal
+    assert coord.text("BROADCAST").startswith("Put your message after the word")
+    assert coord.text("YES").startswith("There's nothing waiting")
+    world.work()
+    assert world.fake.sends() == []
+
+
+def test_cancel_by_text_confirms_marks_and_tells_subscribers(world: World) -> None:
+    make_coordinator(world, "hrw-northampton")
+    coord = world.phone(COORD)
+    listing = coord.text("MEETINGS TODAY")
+    (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
+    n = line.split(".")[0]
+    question = coord.text(f"CANCEL {n}")
+    assert question.startswith(
+        "Cancel Tuesday Night at the Library on today 6pm EST? 3 subscribers"
+    )
+    assert coord.text("NO") == "OK, it stays on."
+    coord.text(f"CANCEL {n}")
+    assert coord.text("YES") == "Cancelled. We're letting 3 people know."
+    world.work()
+    for number in PEOPLE:
+        (notice,) = world.texts_to(number)
+        assert "Tuesday Night at the Library on today 6pm EST is cancelled" in notice
+    assert "CANCELLED" in world.phone(PEOPLE[0]).text("MEETINGS TODAY")
+    again = coord.text(f"CANCEL {n}")
+    assert "already cancelled" in again
+    log = CliRunner().invoke(main, ["audit"], env=world.env).output
+    assert "cancel\thrw-northampton\tforbes-tuesday 2026-11-24\t3\t+1******0900\tsms" in log
+
+
+def test_cancel_of_another_groups_meeting_is_refused(world: World) -> None:
+    make_coordinator(world, "valley-focused")
+    coord = world.phone(COORD)
+    listing = coord.text("MEETINGS TODAY")
+    (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
+    assert "group you don't coordinate" in coord.text("CANCEL " + line.split(".")[0])

@@ -1,0 +1,106 @@
+"""Flow cases as data: tests/flow_cases/*.json. Rewrite after a deliberate change with
+`pytest tests/test_flow_cases.py --update-cases`, then review the diff."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from flows.gsm import segments
+from flows.host import COVERED, Ask, HostView
+from flows.participant import step
+from flows.render_sms import render
+from flows.session import Caller, Session
+from tests.flow_world import context
+
+CASES = sorted((Path(__file__).parent / "flow_cases").glob("*.json"))
+
+
+def host_view(data: dict | None) -> HostView | None:
+    """caller.host in a case: {"groups": [...], "ask": {...Ask fields}, "next": [slug, day]}."""
+    if data is None:
+        return None
+    ask = data.get("ask")
+    upcoming = data.get("next")
+    return HostView(
+        tuple(data.get("groups", ())),
+        Ask(**{**ask, "day": date.fromisoformat(ask["day"])}) if ask else None,
+        (upcoming[0], date.fromisoformat(upcoming[1])) if upcoming else None,
+    )
+
+
+def answered(data: dict, to: str) -> dict:
+    """The host's view after the shell applied an answer: the new state, one version on."""
+    ask = data["ask"]
+    ask = {**ask, "state": to, "version": ask["version"] + 1, "mine": to == COVERED}
+    return {**data, "ask": ask}
+
+
+def run_case(case: dict) -> list[dict]:
+    now = datetime.fromisoformat(case["now"])
+    caller_data = case.get("caller", {})
+    session = Session(language=caller_data.get("language") or "en")
+    outcomes = []
+    for text in case["texts"]:
+        caller = Caller(
+            opted_out=caller_data.get("opted_out", False),
+            language=caller_data.get("language"),
+            reminders=frozenset(caller_data.get("reminders", ())),
+            host=host_view(caller_data.get("host")),
+        )
+        result = step(session, text, context(now, caller))
+        language = (result.session or session).language
+        reply = render(result.replies, language, now)
+        effects = [type(e).__name__ + json.dumps(asdict(e)) for e in result.effects]
+        for effect in result.effects:  # the shell's view of the caller, for the next text
+            name = type(effect).__name__
+            if name == "OptOut":
+                caller_data = {**caller_data, "opted_out": True}
+            elif name == "OptIn":
+                caller_data = {**caller_data, "opted_out": False}
+            elif name == "SetLanguage":
+                caller_data = {**caller_data, "language": effect.language}
+            elif name == "Subscribe":
+                mine = set(caller_data.get("reminders", ())) | {effect.meeting}
+                caller_data = {**caller_data, "reminders": sorted(mine)}
+            elif name == "Unsubscribe":
+                mine = set(caller_data.get("reminders", ()))
+                mine = mine - {effect.meeting} if effect.meeting else set()
+                caller_data = {**caller_data, "reminders": sorted(mine)}
+            elif name == "AnswerHosting":
+                caller_data = {**caller_data, "host": answered(caller_data["host"], effect.to)}
+            elif name == "Forget":
+                caller_data = {"opted_out": caller_data.get("opted_out", False)}
+        session = result.session or Session()
+        outcomes.append(
+            {
+                "text": text,
+                "reply": reply.split("\n"),
+                "effects": effects,
+                "session": json.loads(session.to_json()),
+            }
+        )
+    return outcomes
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_flow_case(path: Path, request: pytest.FixtureRequest) -> None:
+    case = json.loads(path.read_text())
+    actual = run_case(case)
+    for outcome in actual:
+        assert segments("\n".join(outcome["reply"])) <= 3, outcome
+    if request.config.getoption("--update-cases"):
+        case["expect"] = actual
+        path.write_text(json.dumps(case, indent=2, ensure_ascii=False) + "\n")
+        return
+    assert "expect" in case, f"{path.name} has no expectations: run with --update-cases"
+    for got, want in zip(actual, case["expect"], strict=True):
+        assert got == want, f"{path.name}: text {want['text']!r}"
+
+
+def test_there_are_cases() -> None:
+    assert len(CASES) >= 8

@@ -1,0 +1,171 @@
+"""Every text fits in three GSM-7 segments as sent, in both languages."""
+
+from __future__ import annotations
+
+import string
+from datetime import datetime, time
+
+import pytest
+
+from flows.gsm import is_gsm, segments, to_gsm
+from flows.model import Group, Meeting
+from flows.participant import step
+from flows.render_sms import render
+from flows.session import Session
+from flows.texts import CATALOGS, en
+from tests.flow_world import context, directory
+
+LONG = {
+    "contact": "call or text Jordan at +1 413 555 0199 any weekday between 9am and 5pm",
+    "place": "Northampton Ma",
+    "n": 999,
+    "url": "https://meet.example.org/" + "x" * 60,
+    "phone": "+1 413 555 0100,,123456#",
+    "miles": "59.9",
+    "what": " within 60 miles of Springfield",
+    "group": "HRW Northampton Downtown Library Group",
+    "lead": "24 hours",
+    "meeting": "The Very Long Named Tuesday Evening Harm Reduction...",
+    "when": "Sun, Mon, Tue, Wed, Thu, Fri, Sat 11:45am EST",
+    "count": "7 mensajes",
+    "host": "+1******0123",
+    "exercise": "We read a short article on safer use, then talk about it. " * 4 + "x" * 48,
+    "max": 280,
+    "choices": "\n".join(f"{i}. HRW Northampton Downtown Library Group" for i in range(1, 6)),
+    "text": "We moved to room 3 tonight, same time. " * 6,
+    "length": 1234,
+    "segments": 9,
+    "limit": 412,
+    "cut": 822,
+    "total": 10000,
+    "queued": 10000,
+    "sent": 10000,
+    "delivered": 10000,
+    "failed": 10000,
+    "where": "Join: https://meet.example.org/" + "x" * 60 + "\nDial in: +1 413 555 0100,,123456#",
+}
+
+
+def fill(template: str) -> str:
+    names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+    return template.format(**{k: LONG[k] for k in names})
+
+
+def test_catalogs_have_the_same_keys() -> None:
+    assert set(CATALOGS["es"]) == set(CATALOGS["en"])
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_catalog_text_fits_in_three_segments(language: str) -> None:
+    for key, template in CATALOGS[language].items():
+        sent = to_gsm(fill(template))
+        assert is_gsm(sent), key
+        assert segments(sent) <= 3, (key, segments(sent))
+
+
+def test_english_texts_need_no_folding() -> None:
+    for key, template in en.TEXTS.items():
+        assert is_gsm(template), f"{key} has characters outside GSM-7"
+
+
+def test_folding_keeps_spanish_gsm_letters_and_drops_costly_ones() -> None:
+    assert to_gsm("Reunión en línea ¿sí? mañana") == "Reunion en linea ¿si? mañana"
+    assert to_gsm("“quotes” — dash…") == '"quotes" - dash...'
+    assert segments("a" * 160) == 1 and segments("a" * 161) == 2 and segments("a" * 459) == 3
+    assert segments("á" * 70) == 1 and segments("á" * 71) == 2  # UCS-2 counted as UCS-2
+    assert segments("{" * 80) == 1 and segments("{" * 81) == 2  # escape characters cost two
+
+
+def huge_directory():
+    name = "The Very Long Named Tuesday Evening Harm Reduction Works Peer Support Meeting " * 2
+    address = (
+        "12345 Extraordinarily Long Boulevard Name, Building C, Suite 4500, Northampton, MA 01060"
+    )
+    meetings = {}
+    for i in range(12):
+        slug = f"m{i}"
+        meetings[slug] = Meeting(
+            slug=slug,
+            name=name + str(i),
+            days=(i % 7,),
+            time=time(9 + i % 10, 45),
+            timezone="America/New_York",
+            group="g",
+            types=("C",),
+            location="Room " * 20,
+            address=address,
+            city="Northampton Center Village",
+            latitude=42.32,
+            longitude=-72.63,
+            conference_url="https://meet.example.org/" + "y" * 90,
+            conference_phone="+1 413 555 0100",
+            notes="Notes that go on and on about parking, doors, snacks and supplies. " * 10,
+        )
+    group = Group(
+        "g",
+        "A Group With A Really Long Name " * 3,
+        "America/New_York",
+        "focused",
+        welcome="w" * 380,
+        agreements="Our own agreements. " * 19,
+    )
+    return directory(meetings=meetings, groups={"g": group})
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_real_replies_with_long_names_fit(language: str) -> None:
+    now = datetime.fromisoformat("2026-11-24T08:00:00-05:00")
+    ctx = context(now, d=huge_directory())
+    session = Session(language=language)
+    texts = [
+        "MEETINGS",
+        "1",
+        "REMIND 1",
+        "REMIND",
+        "NOREMIND 9",
+        "WELCOME",
+        "AGREEMENTS",
+        "MORE",
+        "7",
+        "MEETINGS 01060",
+        "HELP",
+        "MENU",
+        "FORGET",
+        "MEETINGS TODAY",
+        "meetings nowhere",
+        "99",
+    ]
+    for text in texts:
+        result = step(session, text, ctx)
+        reply = render(result.replies, language, now, LONG["contact"])
+        assert reply, text
+        assert is_gsm(reply) and segments(reply) <= 3, (text, segments(reply), reply)
+        session = result.session or Session(language=language)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_reminders_and_cancellations_fit(language: str) -> None:
+    from flows.occurrences import next_occurrence
+    from flows.render_sms import cancellation_text, reminder_text
+
+    now = datetime.fromisoformat("2026-11-24T08:00:00-05:00")
+    for meeting in huge_directory().meetings.values():
+        occ = next_occurrence(meeting, now)
+        assert occ is not None
+        for body in (reminder_text(language, occ, now), cancellation_text(language, occ, now)):
+            assert is_gsm(body) and segments(body) <= 3, body
+
+
+def test_fast_gsm_check_agrees_with_the_codec() -> None:
+    from flows.gsm import septets
+
+    for code in range(0x3000):
+        ch = chr(code)
+        if ch == "\x1b":  # the escape itself: never a character of a text, so we refuse it
+            continue
+        try:
+            encoded = ch.encode("gsm03.38")
+        except UnicodeEncodeError:
+            assert not is_gsm(ch), repr(ch)
+            continue
+        assert is_gsm(ch) and septets(ch) == len(encoded), repr(ch)

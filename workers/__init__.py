@@ -1,0 +1,1 @@
+"""RQ jobs: outbound sending, reminders, broadcasts."""

@@ -1,0 +1,78 @@
+"""Broadcast jobs: batches of recipients, each text through the one outbound path."""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+from rq.exceptions import DuplicateJobError
+
+from hrw_sms import keys
+from hrw_sms.broadcasts import BATCH, message_id
+from workers import queues
+from workers.deliver import deliver
+from workers.outbound import skip_text
+from workers.runtime import current
+
+log = logging.getLogger(__name__)
+BATCH_TIMEOUT = 30 * 60  # a batch waits on the carrier's rate; RQ must not cut it short
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def queue_batches(client: redis.Redis, broadcast_id: int, total: int) -> int:
+    """Queue one job per batch of recipients (deterministic ids: queuing twice adds nothing)."""
+    q = queues.queue(client, queues.BULK)
+    queued = 0
+    for start in range(0, total, BATCH):
+        try:
+            q.enqueue(
+                "workers.broadcasts.send_batch", broadcast_id, start, min(start + BATCH, total),
+                job_id=queues.job_id("bcast", f"{broadcast_id}:{start}"), unique=True,
+                result_ttl=0, failure_ttl=queues.FAILURE_TTL, job_timeout=BATCH_TIMEOUT,
+                retry=queues.CRASH_RETRY,
+            )  # fmt: skip
+            queued += 1
+        except DuplicateJobError:
+            pass
+    return queued
+
+
+def send_batch(broadcast_id: int, start: int, stop: int) -> str:
+    """Send the broadcast to recipients [start, stop). Safe to run again after a crash: each
+    text has its own idempotency key, so nobody gets a second copy."""
+    rt = current()
+    client = rt.redis
+    record = client.hmget(keys.broadcast(broadcast_id), "body", "timezone")
+    body, timezone = (_text(v) if v else None for v in record)
+    if body is None:
+        return "nothing to send: the broadcast is finished or gone"
+    nids = [
+        _text(n) for n in client.lrange(keys.broadcast_recipients(broadcast_id), start, stop - 1)
+    ]
+    pipe = client.pipeline(transaction=False)
+    for nid in nids:
+        pipe.hget(keys.subscriber(nid), "number")
+    numbers = pipe.execute()
+    for nid, number in zip(nids, numbers, strict=True):
+        if number is None:  # erased (FORGET) or unsubscribed since the broadcast started
+            skip_text(rt.deps(), message_id(broadcast_id, nid), "", "no longer subscribed", "bulk")
+            continue
+        deliver(message_id(broadcast_id, nid), _text(number), body, "bulk", timezone)
+    _finish_batch(client, broadcast_id, start)
+    return f"broadcast {broadcast_id}: recipients {start}-{stop - 1} handled"
+
+
+def _finish_batch(client: redis.Redis, broadcast_id: int, start: int) -> None:
+    """Once every batch has run, drop the body: any retry carries its own copy."""
+    done_key = keys.broadcast_batches_done(broadcast_id)
+    pipe = client.pipeline(transaction=True)
+    pipe.sadd(done_key, start)
+    pipe.expire(done_key, keys.BROADCAST_TTL)
+    pipe.scard(done_key)
+    pipe.hget(keys.broadcast(broadcast_id), "batches")
+    _, _, done, batches = pipe.execute()
+    if batches is not None and int(done) >= int(batches):
+        client.hdel(keys.broadcast(broadcast_id), "body")

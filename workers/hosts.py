@@ -1,0 +1,302 @@
+"""Hosting prompts: planned from the roster; each job re-checks the current state at run time.
+
+The life of one rostered occurrence (leads from HRW_HOST_REMINDERS, longest first):
+
+- A prompt at each lead still to come when the occurrence is planned; when the host was
+  put on the roster late, the latest lead already passed becomes one prompt at once.
+  The first prompt asks the assigned host for YES or NO. Later prompts remind whoever hosts
+  now (and ask again while it is unconfirmed); the last carries the exercise, or invites
+  EXERCISE <text>.
+- The deadline is halfway between the first prompt and the start (with 48h,2h: a day
+  before). Half the time is left for the host to answer and half for a cover to be found,
+  whatever the leads are. No answer by then makes the occurrence "uncovered".
+- Declined (NO) or uncovered: the group's coordinators are told, and the group's other
+  hosts are asked to cover (escalate). The first YES takes it (hrw_sms.hosts.answer); then
+  the others asked are told it is covered and the coordinators who covers (announce).
+
+Every job reads the hosting record and the directory when it runs: a confirmed host is not
+asked to confirm, a removed or cancelled meeting sends nothing, a reassigned occurrence
+prompts only its new host. Message ids are deterministic, so no text goes twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+from flows.host import CONFIRMED, COVERED, OPEN
+from flows.model import Directory, Meeting
+from flows.occurrences import Occurrence, meeting_day_to_weekday, occurrence_on
+from flows.render_sms import host_prompt_text, host_text
+from hrw_sms import coordinators, hosts, keys
+from hrw_sms.hosts import Hosting
+from hrw_sms.phone import mask
+from hrw_sms.roles import text
+from hrw_sms.services import Services
+from workers import queues
+from workers.runtime import current
+from workers.scheduling import schedule_once
+
+log = logging.getLogger(__name__)
+
+PLAN_AHEAD = timedelta(days=1)  # beyond the longest lead: the planner runs every minute
+
+
+# --- planning ---
+
+
+def prompt_times(
+    leads: tuple[timedelta, ...], start: datetime, now: datetime
+) -> list[tuple[int, datetime]]:
+    """(lead index, when) of the prompts to plan: every lead still to come, and the latest
+    one already passed, at once (so a late assignment still gets its question)."""
+    due = [(i, start - lead) for i, lead in enumerate(leads)]
+    passed = [(i, now) for i, at in due if at < now]
+    return passed[-1:] + [(i, at) for i, at in due if at >= now]
+
+
+def deadline_for(first: datetime, start: datetime) -> datetime:
+    """Halfway between the first prompt and the start."""
+    return first + (start - first) / 2
+
+
+def current_occurrence(directory: Directory, meeting: str, day: date) -> Occurrence | None:
+    """The occurrence as the directory has it now; None if it no longer meets that day."""
+    found: Meeting | None = directory.meetings.get(meeting)
+    if found is None or not found.active:
+        return None
+    if day.weekday() not in {meeting_day_to_weekday(d) for d in found.days}:
+        return None
+    return occurrence_on(found, day, (meeting, day) in directory.cancelled)
+
+
+def plan_occurrence(
+    services: Services, meeting: str, day: date, now: datetime | None = None
+) -> int:
+    """Schedule what the occurrence's hosting needs now; how many jobs are new. Idempotent:
+    called on assignment, after every answer, and by the minute tick."""
+    now = now or services.clock()
+    rec = hosts.hosting_of(services.redis, meeting, day)
+    if rec is None:
+        return 0
+    occ = current_occurrence(services.directory.load(), meeting, day)
+    if occ is None or occ.cancelled or occ.start <= now:
+        return 0
+    client, name, ref = services.redis, rec.name, occ.ref
+    args = (meeting, day.isoformat())
+    new = 0
+    times = prompt_times(services.settings.host_reminders, occ.start, now)
+    for index, at in times:
+        new += schedule_once(
+            client, f"host:prompt:{ref}:a{rec.assignment}:{index}", queues.REPLIES, at,
+            "workers.hosts.prompt", *args, index, rec.assignment, ref, keep_until=occ.end,
+        )  # fmt: skip
+    if times:
+        at = deadline_for(times[0][1], occ.start)
+        new += schedule_once(
+            client, f"host:deadline:{ref}:a{rec.assignment}", queues.REPLIES, at,
+            "workers.hosts.deadline", *args, rec.assignment, ref, keep_until=occ.end,
+        )  # fmt: skip
+    if rec.state in OPEN and rec.round > rec.sought:
+        new += schedule_once(
+            client, f"host:escalate:{name}:{rec.round}", queues.REPLIES, now,
+            "workers.hosts.escalate", *args, rec.round, keep_until=occ.end,
+        )  # fmt: skip
+    if _settled_after_search(rec):
+        new += schedule_once(
+            client, f"host:announce:{name}:{rec.round}:{rec.version}", queues.REPLIES, now,
+            "workers.hosts.announce", *args, rec.round, keep_until=occ.end,
+        )  # fmt: skip
+    return new
+
+
+def _settled_after_search(rec: Hosting) -> bool:
+    """Someone hosts after a cover was sought for this round (so the others must be told)."""
+    return rec.round > 0 and rec.sought == rec.round and rec.state in (CONFIRMED, COVERED)
+
+
+def plan_hosts(services: Services, now: datetime | None = None) -> int:
+    """The planner's part for hosts: every rostered occurrence in the coming days."""
+    now = now or services.clock()
+    hosts.trim_roster(services.redis, now)
+    until = now + services.settings.host_reminders[0] + PLAN_AHEAD
+    found = hosts.roster(services.redis, now, until)
+    return sum(plan_occurrence(services, r.meeting, r.day, now) for r in found)
+
+
+# --- the jobs ---
+
+
+def _language(services: Services, nid: str, directory: Directory, occ: Occurrence) -> str:
+    """The number's own choice, else the group's language."""
+    raw = services.redis.hget(keys.prefs(nid), "language")
+    if raw:
+        return text(raw)
+    group = directory.group_of(occ.meeting)
+    return group.language if group else "en"
+
+
+def _load(
+    services: Services, meeting: str, day: str, now: datetime
+) -> tuple[Hosting | None, Occurrence | None, str]:
+    """The record and the current occurrence, or a reason to send nothing."""
+    local_day = date.fromisoformat(day)
+    rec = hosts.hosting_of(services.redis, meeting, local_day)
+    if rec is None:
+        return None, None, "not on the roster any more"
+    directory = services.directory.load()
+    occ = current_occurrence(directory, meeting, local_day)
+    if occ is None:
+        return None, None, "the meeting no longer meets that day"
+    if occ.cancelled:
+        return None, None, "cancelled"
+    if occ.start <= now:
+        return None, None, "already started"
+    return rec, occ, ""
+
+
+def _send(
+    services: Services, message_id: str, number: str | None, body: str, occ: Occurrence
+) -> bool:
+    if number is None:
+        return False
+    job = queues.enqueue_text(services.redis, message_id, number, body, "host", expires=occ.start)
+    return job is not None
+
+
+def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -> str:
+    """A prompt before the meeting, to whoever hosts it now."""
+    rt = current()
+    services, now = rt.services, rt.clock()
+    rec, occ, why = _load(services, meeting, day, now)
+    if rec is None or occ is None:
+        return f"nothing sent: {why}"
+    if rec.assignment != assignment:
+        return "nothing sent: someone else is on the roster now"
+    if ref and ref != occ.ref:
+        return "nothing sent: the meeting moved (planned again for its new time)"
+    to = rec.current
+    if to is None:
+        return "nothing sent: declined, no cover yet"
+    leads = services.settings.host_reminders
+    last = index >= len(leads) - 1
+    if rec.state == COVERED:
+        key = "host_reminder_cover"
+    elif rec.state == CONFIRMED:
+        key = "host_reminder"
+    elif rec.prompted != rec.host:
+        key = "host_ask"
+    else:
+        key = "host_ask_again"
+    directory = services.directory.load()
+    language = _language(services, to, directory, occ)
+    exercise = hosts.exercise_of(services.redis, rec) if last else None
+    body = host_prompt_text(language, occ, now, key, last, exercise)
+    hosts.ask(services.redis, to, rec, now)  # a YES or NO now answers this occurrence
+    number = hosts.number_of(services.redis, to)
+    mid = queues.message_id("host", "prompt", occ.ref, str(index), to)
+    sent = _send(services, mid, number, body, occ)
+    if key == "host_ask":  # after queueing: a retry after a crash re-queues the same text
+        hosts.mark_prompted(services.redis, rec)
+    return f"{key} to {mask(number)}: {'queued' if sent else 'already queued or no number'}"
+
+
+def deadline(meeting: str, day: str, assignment: int, ref: str = "") -> str:
+    """No answer from the assigned host by now: seek a cover."""
+    rt = current()
+    services, now = rt.services, rt.clock()
+    rec, occ, why = _load(services, meeting, day, now)
+    if rec is None or occ is None:
+        return f"nothing to do: {why}"
+    if ref and ref != occ.ref:
+        return "nothing to do: the meeting moved (planned again for its new time)"
+    if rec.assignment != assignment or not hosts.time_out(services.redis, rec):
+        return f"nothing to do: {rec.state}"
+    plan_occurrence(services, meeting, rec.day, now)
+    return "no answer: seeking a cover"
+
+
+def escalate(meeting: str, day: str, round_: int) -> str:
+    """Tell the coordinators, and ask the group's other hosts to cover."""
+    rt = current()
+    services, now = rt.services, rt.clock()
+    rec, occ, why = _load(services, meeting, day, now)
+    if rec is None or occ is None:
+        return f"nothing sent: {why}"
+    if rec.state not in OPEN or rec.round != round_:
+        return f"nothing sent: {rec.state} (round {rec.round})"
+    client = services.redis
+    hosts.mark_sought(client, rec)
+    directory = services.directory.load()
+    others = [nid for nid in hosts.hosts_of(client, rec.group) if nid != rec.host]
+    numbers = hosts.numbers(client, others)
+    asked = 0
+    for nid in others:
+        language = _language(services, nid, directory, occ)
+        body = host_text(language, "host_cover_ask", occ, now)
+        hosts.ask(client, nid, rec, now)
+        mid = queues.message_id("host", "cover", rec.name, str(round_), nid)
+        asked += _send(services, mid, numbers.get(nid), body, occ)
+    key = "coord_host_no_answer" if rec.state == "uncovered" else "coord_host_declined"
+    then = "coord_asking_others" if numbers else "coord_no_other_hosts"
+    who = mask(hosts.number_of(client, rec.host))
+    told = _tell_coordinators(services, rec, occ, now, key, who, then, "cover-sought")
+    return f"{rec.state}: {asked} hosts asked, {told} coordinators told"
+
+
+def announce(meeting: str, day: str, round_: int) -> str:
+    """Someone hosts now: thank the others asked, and tell the coordinators who."""
+    rt = current()
+    services, now = rt.services, rt.clock()
+    rec, occ, why = _load(services, meeting, day, now)
+    if rec is None or occ is None:
+        return f"nothing sent: {why}"
+    if rec.round != round_ or not _settled_after_search(rec):
+        return f"nothing sent: {rec.state} (round {rec.round})"
+    client = services.redis
+    who = rec.current or rec.host
+    directory = services.directory.load()
+    others = [nid for nid in hosts.asked(client, rec) if nid != who]
+    numbers = hosts.numbers(client, others)
+    thanked = 0
+    for nid in others:
+        body = host_text(_language(services, nid, directory, occ), "host_covered_notice", occ, now)
+        mid = queues.message_id("host", "covered", rec.name, str(round_), nid)
+        thanked += _send(services, mid, numbers.get(nid), body, occ)
+    key = "coord_host_covered" if rec.state == COVERED else "coord_host_back"
+    masked = mask(hosts.number_of(client, who))
+    told = _tell_coordinators(services, rec, occ, now, key, masked, None, f"hosted-by-{who}")
+    return f"{rec.state}: {thanked} hosts thanked, {told} coordinators told"
+
+
+def _tell_coordinators(
+    services: Services,
+    rec: Hosting,
+    occ: Occurrence,
+    now: datetime,
+    key: str,
+    who: str,
+    then: str | None,
+    what: str,
+) -> int:
+    directory = services.directory.load()
+    told = 0
+    for nid, number in sorted(coordinators.of_group(services.redis, rec.group).items()):
+        language = _language(services, nid, directory, occ)
+        body = host_text(language, key, occ, now, then, host=who)
+        mid = queues.message_id("host", "coord", what, rec.name, str(rec.round), nid)
+        told += _send(services, mid, number, body, occ)
+    return told
+
+
+def tell_host_cancelled(services: Services, meeting: Meeting, occ: Occurrence) -> int:
+    """A coordinator cancelled the occurrence: tell whoever hosts it (0 or 1 texts queued)."""
+    rec = hosts.hosting_of(services.redis, meeting.slug, occ.local_date)
+    if rec is None or rec.current is None:
+        return 0
+    now = services.clock()
+    to = rec.current
+    language = _language(services, to, services.directory.load(), occ)
+    body = host_text(language, "host_cancelled_notice", occ, now)
+    mid = queues.message_id("host", "cancelled", rec.name, to)
+    return int(_send(services, mid, hosts.number_of(services.redis, to), body, occ))

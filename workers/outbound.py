@@ -1,0 +1,532 @@
+"""The one outbound path: every text a worker sends goes through send_text.
+
+Idempotency, the choice made here: *exactly once where it can be known, never twice*.
+
+A logical message (message_id) is claimed with SET NX before its HTTP request, and the
+claim is kept once Twilio has answered for good. Three things can happen after a claim:
+
+- Twilio answers (201, 4xx, 429, 5xx). The outcome is certain: recorded; a 429/5xx
+  releases the claim so the retry sends again (Twilio made no message).
+- The request certainly never left (connection refused, connect timeout): released too.
+- Nobody knows (read timeout, connection dropped mid-request, worker killed): the claim
+  stays with status "in_doubt"/"sending" and the time the attempt started. A later try
+  does not resend blindly: it asks Twilio for the newest messages to the number and looks
+  for this body created since the attempt started. Found: recorded as sent, never resent.
+  Not found: it waits until IN_FLIGHT_LIMIT after the attempt started (longer than the
+  client timeout, so an abandoned request has been finished or dropped by then) and looks
+  once more before taking the claim over and sending.
+
+A pure at-most-once rule (never resend after a crash) would lose every reminder a killed
+worker was holding; a blind at-least-once rule would double-send whenever Twilio is merely
+slow, which is exactly when timeouts happen. Asking Twilio costs one GET per doubtful send.
+What is left: a message Twilio made but hides from the list (content retention off, or a
+body Twilio rewrote beyond recognition) can still go twice after a doubtful attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
+from typing import Literal, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import redis
+import requests
+import urllib3
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+from twilio.rest import Client
+
+from flows.gsm import segments
+from hrw_sms import keys, optouts, subscriptions
+from hrw_sms.config import QuietHours, Settings
+from hrw_sms.identity import hash_key, number_id
+from hrw_sms.phone import mask
+from workers.ratelimit import RateLimiter
+from workers.twilio_client import DEFAULT_TIMEOUT, build_client
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["reply", "host", "reminder", "bulk"]
+KINDS: tuple[str, ...] = ("reply", "host", "reminder", "bulk")
+HELD_IN_QUIET_HOURS = frozenset({"reminder", "bulk"})  # replies and host prompts are answers
+
+BACKOFF_START = 1.0  # DESIGN: retries after 429/5xx start within seconds...
+BACKOFF_CAP = 60.0  # ...and back off to at most a minute
+MAX_ATTEMPTS = 12  # 1+2+4+...+60 s: about 6 minutes of trying, then finally failed
+RATE_WAIT_MAX = 5.0  # sleep for a shorter token wait; hand a longer one back to the queue
+IN_FLIGHT_LIMIT = DEFAULT_TIMEOUT + 20.0  # an attempt older than this is over, one way or another
+RECONCILE_PAGE = 20  # newest messages to a number to look through for a doubtful send
+CLOCK_SKEW = 300.0  # seconds of disagreement allowed between our clock and Twilio's
+
+OPTED_OUT_AT_CARRIER = 21610
+INVALID_NUMBER_CODES = frozenset({21211, 21614})
+TOO_MANY_REQUESTS = 20429
+FINAL = frozenset({"sent", "failed", "skipped"})
+
+_MESSAGE_ID = re.compile(r"[A-Za-z0-9_.:|/=@-]{1,200}")
+_E164 = re.compile(r"\+[1-9]\d{7,14}")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class MissingSender(RuntimeError):
+    """Neither TWILIO_FROM_NUMBER nor TWILIO_MESSAGING_SERVICE_SID is set."""
+
+
+class RetryableSendError(Exception):
+    """Not sent this time, but it may be: run the same call again after `backoff` seconds."""
+
+    def __init__(self, message_id: str, backoff: float, reason: str, code: int | None = None):
+        super().__init__(f"{message_id}: {reason}; retry in {backoff:.1f} s")
+        self.message_id = message_id
+        self.backoff = backoff
+        self.reason = reason
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one send_text call ended (a retryable failure raises RetryableSendError instead)."""
+
+    message_id: str
+    status: Literal["sent", "failed", "skipped", "deferred"]
+    reason: str = ""
+    error_code: int | None = None
+    sid: str | None = None
+    until: datetime | None = None  # when a deferred text may go (UTC)
+    earlier: bool = False  # settled before this call; this call sent nothing
+
+    def __str__(self) -> str:
+        if self.status == "deferred" and self.until is not None:
+            return f"deferred until {self.until.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+        detail = " ".join(p for p in (str(self.error_code or ""), self.reason) if p)
+        return f"{self.status}: {detail}" if detail else self.status
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What send_text needs; build one per worker process and keep it."""
+
+    redis: redis.Redis
+    settings: Settings
+    twilio: Client
+    hash_key: bytes
+    limiter: RateLimiter
+    clock: Callable[[], datetime] = utc_now
+    sleep: Callable[[float], None] = time.sleep
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        client: redis.Redis,
+        *,
+        twilio: Client | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Deps:
+        if not settings.twilio_from_number and not settings.twilio_messaging_service_sid:
+            raise MissingSender("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID to send")
+        return cls(
+            redis=client,
+            settings=settings,
+            twilio=twilio or build_client(settings),
+            hash_key=hash_key(client, settings.number_hash_key),
+            limiter=RateLimiter(client, settings.send_rate),
+            clock=clock,
+            sleep=sleep,
+        )
+
+
+def backoff_for(attempts: int) -> float:
+    """Seconds before retry number `attempts`: 1, 2, 4, ... capped at 60."""
+    return min(BACKOFF_CAP, BACKOFF_START * 2 ** max(0, attempts - 1))
+
+
+def quiet_until(now: datetime, timezone: str, quiet: QuietHours | None) -> datetime | None:
+    """The UTC moment quiet hours end if `now` falls in them in `timezone`, else None."""
+    if quiet is None:
+        return None
+    try:
+        tz = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {timezone!r}") from None
+    local = now.astimezone(tz)
+    if not quiet.contains(local.hour):
+        return None
+    day = local.date() if local.hour < quiet.end else local.date() + timedelta(days=1)
+    # A wall time skipped by DST resolves to the first real instant after it (fold=0).
+    return datetime.combine(day, dtime(quiet.end), tzinfo=tz).astimezone(UTC)
+
+
+def send_text(
+    deps: Deps,
+    message_id: str,
+    to: str,
+    body: str,
+    kind: Kind,
+    timezone: str | None = None,
+) -> Outcome:
+    """Send one logical message once: opt-outs, quiet hours, rate, idempotency, Twilio.
+
+    `message_id` names the logical message (deterministic, e.g. "remind:<meeting>:<date>:
+    <number_id>"; never the number itself). `timezone` is the recipient's group timezone,
+    required for reminders and bulk texts. Returns an Outcome; raises RetryableSendError
+    when the same call should be made again after its backoff."""
+    _check_args(message_id, to, body, kind, timezone)
+    earlier = _settled(deps.redis, message_id)
+    if earlier is not None:
+        log.info("text %s to %s: already %s", message_id, mask(to), earlier)
+        return earlier
+    nid = number_id(deps.hash_key, to)
+    skip = _skip_reason(deps.redis, nid)
+    if skip:
+        return _finish(deps, message_id, to, "skipped", skip, kind=kind)
+    if kind in HELD_IN_QUIET_HOURS:
+        assert timezone is not None
+        until = quiet_until(deps.clock(), timezone, deps.settings.quiet_hours)
+        if until is not None:
+            _write(deps, message_id, status="deferred", until=until.isoformat(), kind=kind)
+            outcome = Outcome(message_id, "deferred", "quiet hours", until=until)
+            log.info("text %s to %s: %s", message_id, mask(to), outcome)
+            return outcome
+    cost = segments(body)
+    wait = deps.limiter.acquire(cost, max_wait=RATE_WAIT_MAX)
+    if wait > RATE_WAIT_MAX:
+        raise RetryableSendError(message_id, wait, "send rate limit")
+    if wait > 0:
+        deps.sleep(wait)
+        skip = _skip_reason(deps.redis, nid)  # a STOP may have come in while we waited
+        if skip:
+            return _finish(deps, message_id, to, "skipped", skip, kind=kind)
+    token = secrets.token_hex(16)
+    attempts = _claim(deps, message_id, token, kind, cost)
+    if attempts > 0:
+        return _send(deps, message_id, to, body, kind, nid, token, attempts)
+    if attempts < 0:
+        return _settled(deps.redis, message_id) or _vanished(message_id)
+    return _resume(deps, message_id, to, body, kind, nid, cost, token)
+
+
+def status_of(client: redis.Redis, message_id: str) -> dict[str, str]:
+    """The stored record of one outbound message (empty if unknown or expired)."""
+    raw = client.hgetall(keys.outbound(message_id))
+    return {k.decode(): v.decode() for k, v in raw.items()}
+
+
+# --- the steps ---
+
+
+def _check_args(message_id: str, to: str, body: str, kind: str, timezone: str | None) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    if not _MESSAGE_ID.fullmatch(message_id):
+        raise ValueError(f"message_id must be 1-200 of A-Z a-z 0-9 _.:|/=@-, got {message_id!r}")
+    if not _E164.fullmatch(to):
+        raise ValueError("`to` must be an E.164 number")
+    if to[1:] in message_id or to[-10:] in message_id:
+        raise ValueError("message_id must not contain the phone number (it becomes a key)")
+    if not body:
+        raise ValueError("body is empty")
+    if kind in HELD_IN_QUIET_HOURS and not timezone:
+        raise ValueError(f"a {kind} text needs the recipient's timezone for quiet hours")
+
+
+def _skip_reason(client: redis.Redis, nid: str) -> str | None:
+    if optouts.is_opted_out(client, nid):
+        return "opted out"
+    if client.exists(keys.invalid_number(nid)):
+        return "invalid number"
+    return None
+
+
+def _settled(client: redis.Redis, message_id: str) -> Outcome | None:
+    record = status_of(client, message_id)
+    if record.get("status") not in FINAL:
+        return None
+    code = record.get("error_code")
+    return Outcome(
+        message_id,
+        record["status"],  # type: ignore[arg-type]
+        record.get("reason", ""),
+        int(code) if code else None,
+        record.get("sid") or None,
+        earlier=True,
+    )
+
+
+def _vanished(message_id: str) -> NoReturn:
+    raise RetryableSendError(message_id, BACKOFF_START, "record changed while claiming")
+
+
+# Claim the message for one attempt: SET NX (or take over `expected`, a stale claim), and
+# mark the record "sending" in the same step, so no crash can leave one without the other.
+_CLAIM = """
+local st = redis.call('HGET', KEYS[2], 'status')
+if st == 'sent' or st == 'failed' or st == 'skipped' then return -1 end
+local current = redis.call('GET', KEYS[1])
+if ARGV[7] == '' then
+  if current then return 0 end
+elseif current ~= ARGV[7] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+local attempts = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
+redis.call('HSET', KEYS[2], 'status', 'sending', 'started', ARGV[3], 'kind', ARGV[4],
+           'segments', ARGV[5], 'updated', ARGV[6])
+redis.call('HDEL', KEYS[2], 'until')
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return attempts
+"""
+
+# Give the claim back after an answer that proves Twilio made no message (429, 5xx).
+_RELEASE = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[2], 'status', 'retrying', 'error_code', ARGV[2], 'reason', ARGV[3],
+           'updated', ARGV[4])
+redis.call('HDEL', KEYS[2], 'started')
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+return 1
+"""
+
+
+def _claim(
+    deps: Deps, message_id: str, token: str, kind: str, cost: int, expected: str = ""
+) -> int:
+    """Attempt number (>0) if claimed, 0 if someone holds the claim, -1 if already settled."""
+    now = deps.clock()
+    args = [token, keys.OUTBOUND_TTL, repr(now.timestamp()), kind, cost, now.isoformat(), expected]
+    claim_keys = [keys.outbound_claim(message_id), keys.outbound(message_id)]
+    return int(deps.redis.register_script(_CLAIM)(keys=claim_keys, args=args))
+
+
+def _send(
+    deps: Deps,
+    message_id: str,
+    to: str,
+    body: str,
+    kind: str,
+    nid: str,
+    token: str,
+    attempts: int,
+) -> Outcome:
+    settings = deps.settings
+    params: dict[str, str] = {"to": to, "body": body}
+    if settings.twilio_messaging_service_sid:
+        params["messaging_service_sid"] = settings.twilio_messaging_service_sid
+    if settings.twilio_from_number:
+        params["from_"] = settings.twilio_from_number
+    if settings.public_url:
+        params["status_callback"] = settings.public_url + "/status"
+    try:
+        message = deps.twilio.messages.create(**params)
+    except (TwilioRestException, TwilioServiceException) as exc:
+        return _rejected(deps, message_id, to, kind, nid, token, attempts, exc.status, exc.code)
+    except requests.RequestException as exc:
+        if _never_sent(exc):
+            return _retry(deps, message_id, to, kind, token, attempts, None, "Twilio unreachable")
+        _write(deps, message_id, status="in_doubt", reason=f"no answer ({type(exc).__name__})")
+        backoff = backoff_for(attempts)
+        log.warning(
+            "text %s to %s: no answer from Twilio; checking in %.0f s",
+            message_id,
+            mask(to),
+            backoff,
+        )
+        raise RetryableSendError(message_id, backoff, "no answer from Twilio") from None
+    return _record_sent(deps, message_id, to, kind, message.sid)
+
+
+def _rejected(
+    deps: Deps,
+    message_id: str,
+    to: str,
+    kind: str,
+    nid: str,
+    token: str,
+    attempts: int,
+    status: int,
+    code: int | None,
+) -> Outcome:
+    """Twilio answered with an error: retry 429/5xx, settle everything else."""
+    code = code or status
+    if status == 429 or code == TOO_MANY_REQUESTS:
+        return _retry(deps, message_id, to, kind, token, attempts, code, "rate limited by Twilio")
+    if status >= 500:
+        return _retry(deps, message_id, to, kind, token, attempts, code, f"Twilio HTTP {status}")
+    if code == OPTED_OUT_AT_CARRIER:
+        # DESIGN: treated exactly like the person texting STOP (see hrw_sms.effects._opt_out).
+        optouts.opt_out(deps.redis, nid)
+        subscriptions.unsubscribe(deps.redis, nid)
+        return _finish(deps, message_id, to, "failed", "opted out at the carrier", code, kind)
+    if code in INVALID_NUMBER_CODES:
+        deps.redis.set(keys.invalid_number(nid), code, ex=keys.INVALID_NUMBER_TTL)
+        return _finish(deps, message_id, to, "failed", "invalid number", code, kind)
+    if status in (401, 403):
+        # Every text will fail the same way until an operator fixes the credentials.
+        log.error("Twilio refused our credentials (HTTP %s, code %s)", status, code)
+    reason = f"rejected by Twilio (HTTP {status})"
+    return _finish(deps, message_id, to, "failed", reason, code, kind)
+
+
+def _retry(
+    deps: Deps,
+    message_id: str,
+    to: str,
+    kind: str,
+    token: str,
+    attempts: int,
+    code: int | None,
+    reason: str,
+) -> Outcome:
+    """Twilio made no message: release the claim and raise, or give up after MAX_ATTEMPTS."""
+    if attempts >= MAX_ATTEMPTS:
+        return _finish(deps, message_id, to, "failed", f"{reason}; gave up after {attempts}", code)
+    now = deps.clock().isoformat()
+    args = [token, "" if code is None else code, reason, now, keys.OUTBOUND_TTL]
+    claim_keys = [keys.outbound_claim(message_id), keys.outbound(message_id)]
+    deps.redis.register_script(_RELEASE)(keys=claim_keys, args=args)
+    backoff = backoff_for(attempts)
+    log.warning(
+        "text %s to %s: %s (%s); retry %d in %.0f s",
+        message_id,
+        mask(to),
+        reason,
+        code,
+        attempts + 1,
+        backoff,
+    )
+    raise RetryableSendError(message_id, backoff, reason, code)
+
+
+def _resume(
+    deps: Deps,
+    message_id: str,
+    to: str,
+    body: str,
+    kind: str,
+    nid: str,
+    cost: int,
+    token: str,
+) -> Outcome:
+    """The claim is held: wait for a live attempt, or settle a doubtful one, or take over."""
+    record = status_of(deps.redis, message_id)
+    status = record.get("status")
+    if status in FINAL:
+        return _settled(deps.redis, message_id) or _vanished(message_id)
+    attempts = int(record.get("attempts") or 0)
+    age = deps.clock().timestamp() - float(record.get("started") or 0)
+    remaining = max(BACKOFF_START, IN_FLIGHT_LIMIT - age)
+    if status == "sending" and age < IN_FLIGHT_LIMIT:
+        raise RetryableSendError(message_id, remaining, "being sent by another worker")
+    # "in_doubt" (no answer), or "sending" too long (its worker died): did Twilio make it?
+    sid = _find_on_twilio(deps, message_id, to, body, float(record.get("started") or 0))
+    if sid is not None:
+        return _record_sent(deps, message_id, to, kind, sid, earlier=True)
+    if age < IN_FLIGHT_LIMIT:
+        raise RetryableSendError(message_id, remaining, "no answer from Twilio yet")
+    held = deps.redis.get(keys.outbound_claim(message_id))
+    if held is None:
+        raise RetryableSendError(message_id, BACKOFF_START, "claim released meanwhile")
+    if attempts >= MAX_ATTEMPTS:
+        reason = f"{record.get('reason') or 'no answer'}; gave up after {attempts}"
+        code = record.get("error_code")
+        return _finish(deps, message_id, to, "failed", reason, int(code) if code else None, kind)
+    attempts = _claim(deps, message_id, token, kind, cost, expected=held.decode())
+    if attempts <= 0:
+        raise RetryableSendError(message_id, BACKOFF_START, "taken over by another worker")
+    log.info("text %s to %s: not found at Twilio; sending again", message_id, mask(to))
+    return _send(deps, message_id, to, body, kind, nid, token, attempts)
+
+
+def _find_on_twilio(deps: Deps, message_id: str, to: str, body: str, started: float) -> str | None:
+    """The sid of this message if Twilio made it during the doubtful attempt, else None."""
+    try:
+        recent = deps.twilio.messages.list(to=to, limit=RECONCILE_PAGE)
+    except (TwilioException, requests.RequestException) as exc:
+        raise RetryableSendError(
+            message_id, BACKOFF_START * 5, f"could not ask Twilio ({type(exc).__name__})"
+        ) from None
+    for message in recent:
+        if body not in (message.body or ""):  # Twilio may add a compliance line
+            continue
+        created = message.date_created
+        if created is not None and created.timestamp() < started - CLOCK_SKEW:
+            continue
+        owner = deps.redis.get(keys.outbound_sid(message.sid))
+        if owner is not None and owner.decode() != message_id:
+            continue  # the same words, sent earlier as another message
+        return message.sid
+    return None
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the request cannot have reached Twilio (so resending is safe)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError) and exc.args:
+        cause = getattr(exc.args[0], "reason", exc.args[0])  # MaxRetryError wraps the cause
+        return isinstance(cause, urllib3.exceptions.NewConnectionError)
+    return False
+
+
+def _record_sent(
+    deps: Deps, message_id: str, to: str, kind: str, sid: str, earlier: bool = False
+) -> Outcome:
+    pipe = deps.redis.pipeline(transaction=True)
+    pipe.set(keys.outbound_sid(sid), message_id, ex=keys.OUTBOUND_TTL)
+    pipe.hdel(keys.outbound(message_id), "reason", "error_code", "started", "until")
+    _write(deps, message_id, pipe=pipe, status="sent", sid=sid, kind=kind)
+    pipe.execute()
+    outcome = Outcome(message_id, "sent", sid=sid, earlier=earlier)
+    log.info("text %s (%s) to %s: sent %s", message_id, kind, mask(to), sid)
+    return outcome
+
+
+def _finish(
+    deps: Deps,
+    message_id: str,
+    to: str,
+    status: Literal["failed", "skipped"],
+    reason: str,
+    code: int | None = None,
+    kind: str | None = None,
+) -> Outcome:
+    fields: dict[str, str | int] = {"status": status, "reason": reason}
+    fields["error_code"] = "" if code is None else code
+    if kind:
+        fields["kind"] = kind
+    pipe = deps.redis.pipeline(transaction=True)
+    pipe.hdel(keys.outbound(message_id), "started", "until")
+    _write(deps, message_id, pipe=pipe, **fields)
+    pipe.execute()
+    outcome = Outcome(message_id, status, reason, code)
+    log.info("text %s to %s: %s", message_id, mask(to), outcome)
+    return outcome
+
+
+def _write(
+    deps: Deps, message_id: str, pipe: redis.client.Pipeline | None = None, **fields: str | int
+) -> None:
+    """Set fields on the message's record (never a body or a number) and keep it alive."""
+    target = pipe if pipe is not None else deps.redis.pipeline(transaction=True)
+    record = keys.outbound(message_id)
+    target.hset(record, mapping={**fields, "updated": deps.clock().isoformat()})
+    target.expire(record, keys.OUTBOUND_TTL)
+    if pipe is None:
+        target.execute()
+
+
+def skip_text(deps: Deps, message_id: str, to: str, reason: str, kind: Kind) -> Outcome:
+    """Settle a message as skipped without sending (e.g. a reminder that would come too late)."""
+    earlier = _settled(deps.redis, message_id)
+    return earlier or _finish(deps, message_id, to, "skipped", reason, kind=kind)

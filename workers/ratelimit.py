@@ -1,0 +1,77 @@
+"""One send-rate limiter in Redis, shared by every worker process, counted in SMS segments."""
+
+from __future__ import annotations
+
+import math
+
+import redis
+
+from hrw_sms import keys
+
+MAX_SEGMENTS = 3  # the longest text we send (DESIGN "Lengths"); one always fits in the bucket
+
+# A token bucket written as GCRA: the key holds the "theoretical arrival time" (TAT), the
+# moment the bucket would be full again. Taking n tokens moves TAT on by n/rate; the caller
+# may go once TAT - burst/rate <= now. Time comes from Redis (TIME), never from a worker's
+# clock, so processes on different machines agree. Granted tokens are reserved: the caller
+# sleeps the returned wait and then sends, without asking again, so nobody spins or starves.
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local max_wait = tonumber(ARGV[4])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local new_tat = tat + cost * interval
+local wait = new_tat - burst * interval - now
+if wait < 0 then wait = 0 end
+if wait > max_wait then
+  return {0, string.format('%.6f', wait)}
+end
+local ttl = math.ceil((new_tat - now) * 1000) + 1000
+redis.call('SET', KEYS[1], string.format('%.6f', new_tat), 'PX', ttl)
+return {1, string.format('%.6f', wait)}
+"""
+
+_NO_LIMIT = 1e12  # what "wait as long as it takes" becomes for Lua (no inf in tonumber)
+
+
+class RateLimiter:
+    """`rate` segments per second across all processes, with a bucket of `burst` segments.
+
+    In any one-second window at most burst + rate segments are granted. The default bucket
+    holds one longest text (3 segments): sends are paced evenly rather than in bursts, so no
+    second carries more than HRW_SEND_RATE + 3 segments."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        rate: float,
+        burst: float | None = None,
+        key: str = keys.SEND_RATE_BUCKET,
+    ) -> None:
+        if not rate > 0:
+            raise ValueError(f"rate must be positive, got {rate!r}")
+        self.rate = rate
+        # One whole longest text, so a 3-segment message never has to exceed the bucket.
+        self.burst = float(burst) if burst is not None else float(MAX_SEGMENTS)
+        if self.burst <= 0:
+            raise ValueError(f"burst must be positive, got {burst!r}")
+        self.key = key
+        self._script = client.register_script(_ACQUIRE)
+
+    def acquire(self, segments: int, max_wait: float = math.inf) -> float:
+        """Seconds to wait before sending `segments`. The tokens are reserved when the result
+        is <= max_wait (sleep, then send); otherwise nothing is taken: try again that much later."""
+        if segments < 1:
+            raise ValueError(f"segments must be at least 1, got {segments!r}")
+        limit = _NO_LIMIT if math.isinf(max_wait) else max(0.0, max_wait)
+        reserved, wait = self._script(
+            keys=[self.key], args=[repr(1.0 / self.rate), repr(self.burst), segments, repr(limit)]
+        )
+        wait = float(wait)
+        if not reserved and wait <= max_wait:
+            wait = math.nextafter(max_wait, math.inf)  # keep the "> max_wait: not reserved" rule
+        return wait

@@ -1,0 +1,108 @@
+"""Participant reminders: plan them ahead, then fan each one out to its subscribers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flows.occurrences import (
+    Occurrence,
+    meeting_day_to_weekday,
+    occurrence_on,
+    occurrences_between,
+)
+from flows.render_sms import cancellation_text, reminder_text
+from hrw_sms import keys, subscriptions
+from hrw_sms.services import Services
+from workers import queues
+from workers.runtime import current
+from workers.scheduling import schedule_once
+
+log = logging.getLogger(__name__)
+
+GRACE = timedelta(minutes=5)  # a reminder this late is still worth planning
+PLAN_AHEAD = timedelta(hours=26)  # beyond the lead: the planner runs every minute
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def plan_meeting(services: Services, slug: str, now: datetime | None = None) -> int:
+    """Schedule the reminders of one meeting's coming occurrences; how many are new."""
+    now = now or services.clock()
+    directory = services.directory.load()
+    meeting = directory.meetings.get(slug)
+    if meeting is None:
+        subscriptions.drop_meetings(services.redis, [slug])  # removed from the directory
+        return 0
+    lead = timedelta(minutes=services.settings.reminder_minutes)
+    new = 0
+    for occ in occurrences_between(meeting, now + lead - GRACE, now + lead + PLAN_AHEAD):
+        at = max(occ.start - lead, now)
+        new += schedule_once(
+            services.redis, f"remind:{occ.ref}", queues.REMINDERS, at,
+            "workers.reminders.send_reminders", occ.ref, keep_until=occ.end,
+        )  # fmt: skip
+    return new
+
+
+def plan_all(services: Services, now: datetime | None = None) -> int:
+    slugs = sorted(_text(s) for s in services.redis.smembers(keys.SUBSCRIBED_MEETINGS))
+    return sum(plan_meeting(services, slug, now) for slug in slugs)
+
+
+def _current_occurrence(services: Services, ref: str) -> Occurrence | None:
+    """The occurrence `ref` names, if the directory still has it at that time."""
+    slug, _, stamp = ref.partition("@")
+    directory = services.directory.load()
+    meeting = directory.meetings.get(slug)
+    if meeting is None or not meeting.active:
+        return None
+    try:
+        start = datetime.strptime(stamp + "+0000", "%Y%m%dT%H%MZ%z")
+    except ValueError:
+        return None
+    weekdays = {meeting_day_to_weekday(d) for d in meeting.days}
+    for day_shift in (-1, 0, 1):  # the local date may differ from the UTC date
+        local_day = (start + timedelta(days=day_shift)).date()
+        if local_day.weekday() not in weekdays:
+            continue
+        occ = occurrence_on(meeting, local_day, (slug, local_day) in directory.cancelled)
+        if occ.start == start:
+            return occ
+    return None
+
+
+def send_reminders(ref: str) -> str:
+    """At reminder time: text each subscriber, or a cancellation if the meeting is off."""
+    rt = current()
+    services = rt.services
+    occ = _current_occurrence(services, ref)
+    if occ is None:
+        return "no longer in the directory at that time: nothing sent"
+    now = rt.clock()
+    nids = sorted(subscriptions.meeting_subscribers(services.redis, occ.meeting.slug))
+    kind = "cancelled" if occ.cancelled else "remind"
+    queued = 0
+    for nid in nids:
+        number = subscriptions.number_of(services.redis, nid)
+        if number is None:
+            continue
+        raw = services.redis.hget(keys.prefs(nid), "language")
+        language = _text(raw) if raw else "en"
+        render = cancellation_text if occ.cancelled else reminder_text
+        body = render(language, occ, now)
+        message_id = queues.message_id(kind, ref, nid)
+        if queues.enqueue_text(
+            services.redis, message_id, number, body, "reminder",
+            timezone=occ.meeting.timezone, expires=occ.start,
+        ):  # fmt: skip
+            queued += 1
+    return f"{kind}: {queued} of {len(nids)} queued"
+
+
+def plan() -> str:
+    """The periodic planner job."""
+    services = current().services
+    return f"{plan_all(services)} reminders newly scheduled"
