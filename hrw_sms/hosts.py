@@ -267,7 +267,7 @@ def assign(
                         pipe.zrem(keys.host_hosting(old.cover), name)
                 pipe.delete(key)
                 pipe.hset(key, mapping=_fields(rec))
-                pipe.expireat(key, _keep_until(rec))
+                pipe.expire(key, _keep_for(rec, now))
                 pipe.zadd(keys.HOST_ROSTER, {name: _stamp(rec.start)})
                 _hosting_add(pipe, nid, rec)
                 pipe.execute()
@@ -292,8 +292,10 @@ def _fields(rec: Hosting) -> dict[str, str | int]:
     }
 
 
-def _keep_until(rec: Hosting) -> int:
-    return int(_stamp(rec.end)) + keys.HOSTING_KEEP
+def _keep_for(rec: Hosting, now: datetime) -> int:
+    """Seconds to keep the record: measured from the service's clock, not Redis's, so that
+    the expiry agrees with the clock every other decision uses."""
+    return max(1, int((rec.end - now).total_seconds()) + keys.HOSTING_KEEP)
 
 
 def _hosting_add(pipe: Pipeline, nid: str, rec: Hosting) -> None:
@@ -436,7 +438,7 @@ def ask(client: redis.Redis, nid: str, rec: Hosting, now: datetime) -> None:
     pipe.expire(keys.host_asks(nid), HOST_TTL)
     if nid != rec.host:
         pipe.sadd(keys.hosting_asked(rec.name), nid)
-        pipe.expireat(keys.hosting_asked(rec.name), _keep_until(rec))
+        pipe.expire(keys.hosting_asked(rec.name), _keep_for(rec, now))
     pipe.execute()
 
 
@@ -458,7 +460,7 @@ def set_exercise(client: redis.Redis, meeting: str, day: date, words: str, now: 
     if rec is None or rec.end <= now:
         return False
     words = " ".join(words.split())[:MAX_EXERCISE]
-    client.set(keys.exercise(rec.name), words, exat=int(_stamp(rec.end)))
+    client.set(keys.exercise(rec.name), words, ex=max(1, int((rec.end - now).total_seconds())))
     return True
 
 

@@ -6,9 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from click.testing import CliRunner
 
-from hrw_sms.cli import main
 from tests.worker_world import World, world_at
 
 NOW = datetime.fromisoformat("2026-11-24T10:00:00-05:00")
@@ -30,9 +28,7 @@ def world(redis_url: str) -> Iterator[World]:
 
 def make_coordinator(world: World, *groups: str) -> None:
     for group in groups:
-        result = CliRunner().invoke(
-            main, ["coordinator", "add", COORD, "--group", group], env=world.env
-        )
+        result = world.cli("coordinator", "add", COORD, "--group", group)
         assert result.exit_code == 0, result.output
 
 
@@ -131,7 +127,7 @@ def test_cancel_by_text_confirms_marks_and_tells_subscribers(world: World) -> No
     assert "CANCELLED" in world.phone(PEOPLE[0]).text("MEETINGS TODAY")
     again = coord.text(f"CANCEL {n}")
     assert "already cancelled" in again
-    log = CliRunner().invoke(main, ["audit"], env=world.env).output
+    log = world.cli("audit").output
     assert "cancel\thrw-northampton\tforbes-tuesday 2026-11-24\t3\t+1******0900\tsms" in log
 
 

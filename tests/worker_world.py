@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import redis
+from click.testing import CliRunner, Result
 from flask import Flask
 
 from hrw_sms.app import create_app
@@ -86,6 +87,14 @@ class World:
             if not released and not any(q.count for q in worker.queues):
                 break
         return ran
+
+    def cli(self, *args: str, input: str | None = None) -> Result:
+        """Run an `hrw-sms` command on this world's Redis, settings and clock."""
+        from hrw_sms.cli import main
+
+        return CliRunner().invoke(
+            main, list(args), env=self.env, input=input, obj={"clock": self.clock}
+        )
 
     def texts_to(self, number: str) -> list[str]:
         return [r.body or "" for r in self.fake.sends(number) if 200 <= r.status < 300]

@@ -11,7 +11,8 @@ from hrw_sms.cli.context import CliContext
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """HRW-SMS: the text-and-voice line for Harm Reduction Works-HRW meetings."""
-    ctx.obj = CliContext(ctx)
+    # A program that embeds the CLI (the tests) may pass obj={"clock": ...} to set its time.
+    ctx.obj = CliContext(ctx, **(ctx.obj or {}))
 
 
 def _register() -> None:

@@ -14,7 +14,7 @@ POLL_SECONDS = 0.5
 def _services(obj: CliContext):
     from hrw_sms.app import create_app
 
-    return create_app({"redis": obj.redis()}).extensions["hrw"]
+    return create_app({"redis": obj.redis(), "clock": obj.clock}).extensions["hrw"]
 
 
 @click.command()
@@ -130,9 +130,8 @@ def status(obj: CliContext, group_slug: str | None, broadcast_id: int | None) ->
 def audit(obj: CliContext, days: int) -> None:
     """Who sent which broadcast or cancellation, when, to how many (numbers masked)."""
     from hrw_sms import audit as log
-    from hrw_sms.services import system_clock
 
-    for e in log.entries(obj.redis(), system_clock(), days):
+    for e in log.entries(obj.redis(), obj.clock(), days):
         click.echo(
             f"{e.at}\t{e.action}\t{e.group}\t{e.detail}\t{e.recipients}\t{e.actor}\t{e.channel}"
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from datetime import datetime
 
 import click
 import redis
@@ -11,11 +13,13 @@ import redis
 from hrw_sms.config import ConfigError, Settings
 from hrw_sms.connection import connect
 from hrw_sms.embedded import embedded_store
+from hrw_sms.services import system_clock
 
 
 class CliContext:
-    def __init__(self, ctx: click.Context) -> None:
+    def __init__(self, ctx: click.Context, clock: Callable[[], datetime] = system_clock) -> None:
         self._ctx = ctx
+        self.clock = clock
         self._settings: Settings | None = None
         self._redis: redis.Redis | None = None
         self.store_description = "Redis at REDIS_URL"

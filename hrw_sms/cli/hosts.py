@@ -18,7 +18,7 @@ from hrw_sms.services import Services
 
 
 def services_for(obj: CliContext) -> Services:
-    return Services(settings=obj.settings, redis=obj.redis())
+    return Services(settings=obj.settings, redis=obj.redis(), clock=obj.clock)
 
 
 def e164_or_fail(raw: str) -> str:
