@@ -8,14 +8,14 @@ loopback.
 1. throughput: texts per second one worker process sends with no rate limit, beside the same
    HTTP call (the twilio client's messages.create, built by workers.twilio_client) in a bare
    loop in one process. Rates are taken between the 10th and 90th percentile arrivals at the
-   API (start-up and the tail excluded). Alternating runs; medians and their ratio. Also a
-   prototype of a proposed change, 50 texts per RQ job (bench/batch_prototype.py).
+   API (start-up and the tail excluded). Two shapes of work: one RQ job per text (replies and
+   host prompts, queued one at a time by the web app) and the batches of 50 texts per job
+   that reminders are sent in. Alternating runs; medians and their ratios.
 2. rate: HRW_SEND_RATE=50, two worker processes, 60 s of a full queue: the mean rate and the
    highest count of texts reaching the API in any one-second window.
 3. lateness: 1,000 subscribers of one meeting; the reminder is planned as REMIND plans it and
    released by the workers' own RQ scheduler; two worker processes. Lateness = arrival at the
-   API minus the reminder's due time; p50, p99, max. Then once with the prototype's batched
-   fan-out and sends.
+   API minus the reminder's due time; p50, p99, max.
 
 Prints a table and writes bench/results/outbound-bench-<time>.json. Everything it starts is
 stopped at the end, also on Ctrl-C.
@@ -53,13 +53,11 @@ from tests.redis_server import RedisServer  # noqa: E402
 from workers import queues  # noqa: E402
 from workers.ratelimit import RateLimiter  # noqa: E402
 from workers.reminders import plan_meeting  # noqa: E402
-from workers.scheduling import schedule_once  # noqa: E402
 from workers.twilio_client import build_client  # noqa: E402
 
 ACCOUNT = "AC" + "0123456789abcdef" * 2
 SENDER = "+14135550000"
 NY = "America/New_York"
-PROTOTYPE_BATCH = 50  # texts per RQ job in the batching prototype
 BODY = "HRW reminder: Tuesday Night at the Library, today 6pm. Reply STOP to end."  # 1 segment
 
 
@@ -200,25 +198,23 @@ def one_worker(
     count: int,
     folder: Path,
     rep: int,
-    per_job: int = 1,
+    batched: bool = False,
 ) -> float:
-    """One worker process sending `count` queued texts: one RQ job per text (the product), or
-    `per_job` texts per job (bench/batch_prototype.py, the proposed change)."""
+    """One worker process sending `count` queued texts: one RQ job per text (as replies are
+    queued), or in reminder batches of queues.BATCH_SIZE (as send_reminders queues them)."""
     client.flushall()
     api.reset()
-    if per_job == 1:
-        queue_texts(client, f"tp{rep}", numbers(count))
-    else:
+    if batched:
         items = [
-            (queues.message_id(f"bp{rep}", str(i)), to, BODY, "reply", None, None)
+            (queues.message_id(f"bp{rep}", str(i)), to, BODY, "reminder", NY, None)
             for i, to in enumerate(numbers(count))
         ]
-        q = queues.queue(client, queues.REPLIES)
-        for start in range(0, count, per_job):
-            q.enqueue("batch_prototype.deliver_many", items[start : start + per_job],
-                      job_timeout=600, result_ttl=0)  # fmt: skip
-        environ = {**environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{BENCH}"}
-    workers = Workers(environ, 1, folder, f"throughput-{rep}-{per_job}")
+        for start in range(0, count, queues.BATCH_SIZE):
+            batch = items[start : start + queues.BATCH_SIZE]
+            queues.enqueue_batch(client, "reminder", f"bench{rep}:{start}", batch)
+    else:
+        queue_texts(client, f"tp{rep}", numbers(count))
+    workers = Workers(environ, 1, folder, f"throughput-{rep}-{'batched' if batched else 'jobs'}")
     try:
         wait_for(lambda: api.count() >= count, 120, "one worker sending the batch")
     finally:
@@ -234,23 +230,23 @@ def throughput(
     for rep in range(reps):
         bare.append(bare_loop(environ, api, count))
         worker.append(one_worker(client, environ, api, count, folder, rep))
-        batched.append(one_worker(client, environ, api, count, folder, rep, PROTOTYPE_BATCH))
+        batched.append(one_worker(client, environ, api, count, folder, rep, batched=True))
         print(
-            f"  throughput rep {rep + 1}: bare {bare[-1]:.0f}/s, worker {worker[-1]:.0f}/s,"
-            f" prototype {PROTOTYPE_BATCH} per job {batched[-1]:.0f}/s"
+            f"  throughput rep {rep + 1}: bare {bare[-1]:.0f}/s, a job per text {worker[-1]:.0f}/s,"
+            f" batches of {queues.BATCH_SIZE} {batched[-1]:.0f}/s"
         )
     b, w, p = (statistics.median(x) for x in (bare, worker, batched))
     return {
         "texts_per_run": count,
         "bare_per_s": bare,
         "worker_per_s": worker,
-        "prototype_batch": PROTOTYPE_BATCH,
-        "prototype_per_s": batched,
+        "batch_size": queues.BATCH_SIZE,
+        "batched_per_s": batched,
         "bare_median": b,
         "worker_median": w,
-        "prototype_median": p,
+        "batched_median": p,
         "ratio": w / b,
-        "prototype_ratio": p / b,
+        "batched_ratio": p / b,
         "target_worker_per_s": 300,
     }
 
@@ -312,9 +308,7 @@ def lateness(
     count: int,
     folder: Path,
     rep: int,
-    prototype: bool = False,
 ) -> dict:
-    """`prototype`: the fan-out and the sends in jobs of 50 (bench/batch_prototype.py)."""
     client.flushall()
     api.reset()
     lead = 60
@@ -341,14 +335,8 @@ def lateness(
     services = Services(settings=Settings.from_env(environ), redis=client)
     for number in numbers(count, first=1_000_000):
         subscriptions.subscribe(client, services.number_id(number), number, "bench-circle")
-    if prototype:
-        ref = f"bench-circle@{due + timedelta(minutes=lead):%Y%m%dT%H%MZ}"
-        schedule_once(client, "proto", queues.REMINDERS, due,
-                      "batch_prototype.send_reminders_batched", ref, keep_until=start)  # fmt: skip
-        environ = {**environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{BENCH}"}
-    else:
-        plan_meeting(services, "bench-circle")
-    workers = Workers(environ, 2, folder, f"lateness-{rep}{'-prototype' if prototype else ''}")
+    plan_meeting(services, "bench-circle")
+    workers = Workers(environ, 2, folder, f"lateness-{rep}")
     try:
         wait_for(lambda: api.count() >= count, (due - datetime.now(UTC)).total_seconds() + 90,
                  "the reminders")  # fmt: skip
@@ -357,7 +345,6 @@ def lateness(
     late = sorted(t - due.timestamp() for t, _ in api.arrivals())
     return {
         "reminders": count,
-        "prototype": prototype,
         "due": due.isoformat(),
         "first_s": late[0],
         "p50_s": percentile(late, 50),
@@ -376,7 +363,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the rate run")
     parser.add_argument("--reminders", type=int, default=1000)
     parser.add_argument("--lateness-reps", type=int, default=2)
-    parser.add_argument("--prototype-lateness-reps", type=int, default=1)
     args = parser.parse_args()
     only = set(args.only or ["throughput", "rate", "lateness"])
 
@@ -405,13 +391,9 @@ def main() -> None:
             results["rate"] = shared_rate(client, server.url, api, args.seconds, folder)
         if "lateness" in only:
             runs = []
-            plan = [False] * args.lateness_reps + [True] * args.prototype_lateness_reps
-            for rep, prototype in enumerate(plan):
-                what = "prototype, jobs of 50" if prototype else "the product"
-                print(f"lateness: {args.reminders} reminders due in the same minute ({what}) ...")
-                runs.append(
-                    lateness(client, server.url, api, args.reminders, folder, rep, prototype)
-                )
+            for rep in range(args.lateness_reps):
+                print(f"lateness: {args.reminders} reminders due in the same minute ...")
+                runs.append(lateness(client, server.url, api, args.reminders, folder, rep))
                 print(f"  p50 {runs[-1]['p50_s']:.2f} s, p99 {runs[-1]['p99_s']:.2f} s")
             results["lateness"] = runs
     report(results)
@@ -426,12 +408,11 @@ def report(results: dict) -> None:
     if "throughput" in results:
         t = results["throughput"]
         lines += [
-            f"one worker, no rate limit    {t['worker_median']:7.0f} texts/s (target >= 300)",
             f"bare messages.create loop    {t['bare_median']:7.0f} calls/s",
-            f"ratio worker / bare          {t['ratio']:7.2f}",
-            f"prototype, {t['prototype_batch']} per RQ job"
-            f"      {t['prototype_median']:7.0f} texts/s (ratio {t['prototype_ratio']:.2f};"
-            " bench/batch_prototype.py, not the product)",
+            f"one worker, batches of {t['batch_size']}   {t['batched_median']:7.0f} texts/s"
+            f" (ratio {t['batched_ratio']:.2f}; target >= 300/s)",
+            f"one worker, a job per text   {t['worker_median']:7.0f} texts/s"
+            f" (ratio {t['ratio']:.2f})",
         ]
     if "rate" in results:
         r = results["rate"]
@@ -444,8 +425,7 @@ def report(results: dict) -> None:
         ]
     for run in results.get("lateness", []):
         lines.append(
-            ("prototype, jobs of 50: " if run["prototype"] else "")
-            + f"{run['reminders']} reminders: lateness p50 {run['p50_s']:.2f} s,"
+            f"{run['reminders']} reminders: lateness p50 {run['p50_s']:.2f} s,"
             f" p99 {run['p99_s']:.2f} s, max {run['max_s']:.2f} s"
             f" (first {run['first_s']:.2f} s; target p99 <= 2 s)"
         )

@@ -336,6 +336,47 @@ def test_stop_arriving_while_reminders_are_being_sent(world: World) -> None:
     assert_queues_settled(world.redis)
 
 
+def test_reminders_go_in_batches_and_a_rerun_of_the_fan_out_adds_nothing(world: World) -> None:
+    people = numbers(1600, queues.BATCH_SIZE * 2 + 7)
+    subscribe_all(world, people, LUNCH)
+    world.clock.set(NOON - timedelta(hours=1))
+    assert world.work() == 1  # the planned fan-out, released at reminder time
+    assert len(fake_sends := world.fake.sends()) == len(people)
+    assert {r.to for r in fake_sends} == set(people)
+    ref = f"{LUNCH}@20261124T1700Z"
+    # The fan-out run again (RQ retrying it after a crash): the same batches, nothing resent.
+    from workers.reminders import send_reminders
+
+    assert send_reminders(ref) == "remind: 107 of 107 queued in 3 batches"
+    world.work()
+    assert len(world.fake.sends()) == len(people)
+    assert_queues_settled(world.redis)
+
+
+def test_a_long_batch_makes_way_for_a_reply_then_finishes(world: World) -> None:
+    """A carrier answering slowly (a second a text, on the test clock): once a reminder batch
+    has run a second and a reply is queued, the batch puts the rest of itself back, the reply
+    goes next, and then the rest of the batch, each text once."""
+    fake = world.fake
+    people = numbers(1700, 10)
+    subscribe_all(world, people, LUNCH)
+    asker = "+14135551799"
+
+    def slow_carrier(to: str, n: int) -> None:
+        world.clock.advance(seconds=1)
+        if n == 2:  # someone asks for something while the batch is being sent
+            send(world, "reply:urgent", asker)
+
+    fake.on_create = slow_carrier
+    world.clock.set(NOON - timedelta(hours=1))
+    world.work()
+    fake.on_create = None
+    order = [r.to for r in fake.sends()]
+    assert order.index(asker) <= 3  # not behind the rest of the batch
+    assert sorted(order) == sorted([*people, asker])  # everyone once
+    assert_queues_settled(world.redis)
+
+
 def test_stop_while_a_reminder_waits_for_its_retry(world: World) -> None:
     """Every first attempt gets 429; one person texts STOP before the retries: the retry of
     their reminder is not made."""

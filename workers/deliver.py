@@ -1,4 +1,5 @@
-"""The send job: one logical text through the outbound path, rescheduled when it must wait."""
+"""The send jobs: one logical text, or a batch of them, through the outbound path; a text
+that must wait is rescheduled alone."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from workers.outbound import RetryableSendError, send_text, skip_text
 from workers.runtime import current
 
 log = logging.getLogger(__name__)
+
+# A batch that has run this long checks, between texts, whether more urgent texts wait: a
+# batch held back by the send rate must not keep a person's reply waiting behind it.
+MAKE_WAY_AFTER = timedelta(seconds=1)
 
 
 def deliver(
@@ -44,3 +49,24 @@ def deliver(
             tag=f"q{outcome.until.timestamp():.0f}",
         )  # fmt: skip
     return str(outcome)
+
+
+def deliver_batch(name: str, items: list[tuple], first: int = 0) -> str:
+    """Deliver each text of a batch (`first` counts those an earlier part already handled).
+
+    Safe to run again after a crash: every text has its own idempotency key. If it has run
+    a while and replies or host prompts are queued, the rest goes back on its queue."""
+    rt = current()
+    started = rt.clock()
+    kind = items[0][3] if items else "reminder"
+    queue_name = queues.QUEUE_FOR_KIND[kind]
+    for i, item in enumerate(items):
+        if (
+            i  # at least one text per run, whatever waits
+            and rt.clock() - started >= MAKE_WAY_AFTER
+            and queues.higher_priority_waiting(rt.redis, queue_name)
+        ):
+            queues.enqueue_batch(rt.redis, kind, name, items[i:], first + i)
+            return f"{name}: {i} handled, {len(items) - i} put back behind urgent texts"
+        deliver(*item)
+    return f"{name}: {len(items)} handled"

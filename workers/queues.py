@@ -19,6 +19,10 @@ ORDER = (REPLIES, REMINDERS, BULK)
 QUEUE_FOR_KIND = {"reply": REPLIES, "host": REPLIES, "reminder": REMINDERS, "bulk": BULK}
 
 SEND_TIMEOUT = 60  # seconds a send job may run (HTTP timeout, rate waits, reconciliation)
+# Texts sent later in bulk (reminders) go BATCH_SIZE to a job: RQ's own bookkeeping per job
+# costs more than a send, so one job per text would halve what a worker sends per second.
+BATCH_SIZE = 50
+BATCH_TIMEOUT = BATCH_SIZE * SEND_TIMEOUT  # a worker renews the lease: a crash is seen sooner
 FAILURE_TTL = 60 * 60  # a failed job keeps its arguments (a body) only this long
 # A send job whose worker died is retried by RQ's abandoned-job handling.
 CRASH_RETRY = Retry(max=5, interval=[5, 15, 30, 60, 60])
@@ -38,6 +42,28 @@ def job_id(prefix: str, name: str) -> str:
 def message_id(*parts: str) -> str:
     """A logical message's id from its parts, in the characters outbound ids allow."""
     return _SAFE.sub("_", ":".join(parts))[:200]
+
+
+def higher_priority_waiting(connection: redis.Redis, name: str) -> bool:
+    """True if a queue served before `name` has jobs waiting (a long job should make way)."""
+    return any(queue(connection, q).count for q in ORDER[: ORDER.index(name)])
+
+
+def enqueue_batch(
+    connection: redis.Redis, kind: str, name: str, items: list[tuple], first: int = 0
+) -> Job | None:
+    """Queue texts (each the arguments of `deliver`) as one job; None if already queued.
+
+    `name` with `first` names the job, so queuing the same batch twice adds nothing."""
+    try:
+        return queue(connection, QUEUE_FOR_KIND[kind]).enqueue(
+            "workers.deliver.deliver_batch", name, items, first,
+            job_id=job_id("batch", f"{name}@{first}"), unique=True,
+            result_ttl=0, failure_ttl=FAILURE_TTL, job_timeout=BATCH_TIMEOUT,
+            retry=CRASH_RETRY,
+        )  # fmt: skip
+    except DuplicateJobError:
+        return None
 
 
 def enqueue_text(

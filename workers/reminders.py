@@ -82,24 +82,37 @@ def send_reminders(ref: str) -> str:
     if occ is None:
         return "no longer in the directory at that time: nothing sent"
     now = rt.clock()
-    nids = sorted(subscriptions.meeting_subscribers(services.redis, occ.meeting.slug))
-    kind = "cancelled" if occ.cancelled else "remind"
-    queued = 0
+    client = services.redis
+    # Sorted, so a rerun after a crash makes the same batches (and RQ drops the copies).
+    nids = sorted(subscriptions.meeting_subscribers(client, occ.meeting.slug))
+    pipe = client.pipeline(transaction=False)
     for nid in nids:
-        number = subscriptions.number_of(services.redis, nid)
-        if number is None:
+        pipe.hget(keys.subscriber(nid), "number")
+        pipe.hget(keys.prefs(nid), "language")
+    answers = pipe.execute()
+    kind = "cancelled" if occ.cancelled else "remind"
+    render = cancellation_text if occ.cancelled else reminder_text
+    bodies: dict[str, str] = {}
+    items: list[tuple] = []
+    for nid, number, language in zip(nids, answers[::2], answers[1::2], strict=True):
+        if number is None:  # erased or unsubscribed meanwhile
             continue
-        raw = services.redis.hget(keys.prefs(nid), "language")
-        language = _text(raw) if raw else "en"
-        render = cancellation_text if occ.cancelled else reminder_text
-        body = render(language, occ, now)
-        message_id = queues.message_id(kind, ref, nid)
-        if queues.enqueue_text(
-            services.redis, message_id, number, body, "reminder",
-            timezone=occ.meeting.timezone, expires=occ.start,
-        ):  # fmt: skip
-            queued += 1
-    return f"{kind}: {queued} of {len(nids)} queued"
+        lang = _text(language) if language else "en"
+        if lang not in bodies:
+            bodies[lang] = render(lang, occ, now)
+        items.append((
+            queues.message_id(kind, ref, nid), _text(number), bodies[lang], "reminder",
+            occ.meeting.timezone, occ.start.isoformat(),
+        ))  # fmt: skip
+    size = queues.BATCH_SIZE
+    jobs = sum(
+        queues.enqueue_batch(
+            client, "reminder", f"{kind}:{ref}:{start}", items[start : start + size]
+        )
+        is not None
+        for start in range(0, len(items), size)
+    )
+    return f"{kind}: {len(items)} of {len(nids)} queued in {jobs} batches"
 
 
 def plan() -> str:
