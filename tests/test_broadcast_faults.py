@@ -473,3 +473,38 @@ def test_a_batch_rerun_after_its_worker_died_finishes_as_a_success(world: World)
     assert final is not None and final.sent == len(people)
     assert bulk.fetch_job(job_id) is None  # finished, and gone (result_ttl=0)
     assert_queues_settled(client)  # nothing failed, nothing scheduled again
+
+
+# --- a broadcast makes way for a person's reply ---
+
+
+def test_a_broadcast_batch_makes_way_for_a_reply_and_still_reaches_everyone_once(
+    world: World,
+) -> None:
+    """The carrier answers slowly (a second a text on the test clock). A reply queued while a
+    batch is being sent goes next, not after the rest of the batch; the batch finishes after
+    it, and the broadcast counts every recipient once."""
+    client, fake = world.redis, world.fake
+    services = services_of(world)
+    people = numbers(8100, 12)
+    seed(client, services, people)
+    asker = "+14135551899"
+
+    def slow_carrier(to: str, n: int) -> None:
+        world.clock.advance(seconds=1)
+        if n == 3:
+            queues.enqueue_text(
+                client, "reply:urgent", asker, "Here is the list you asked for.", "reply"
+            )
+
+    fake.on_create = slow_carrier
+    bid = start_broadcast(services, "Room 3 tonight.")
+    world.work()
+    fake.on_create = None
+    order = [r.to for r in fake.sends()]
+    assert order.index(asker) <= 4
+    assert per_recipient(fake, FINAL_TEXT.format("Room 3 tonight.")) == Counter(people)
+    final = broadcasts.progress(client, bid)
+    assert final is not None and (final.sent, final.queued) == (len(people), 0)
+    assert not client.hexists(keys.broadcast(bid), "body")  # every batch done: body dropped
+    assert_queues_settled(client)

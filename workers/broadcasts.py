@@ -10,7 +10,7 @@ from rq.exceptions import DuplicateJobError
 from hrw_sms import keys
 from hrw_sms.broadcasts import BATCH, message_id
 from workers import queues
-from workers.deliver import deliver
+from workers.deliver import MAKE_WAY_AFTER, deliver
 from workers.outbound import skip_text
 from workers.runtime import current
 
@@ -24,39 +24,56 @@ def _text(value: bytes | str) -> str:
 
 def queue_batches(client: redis.Redis, broadcast_id: int, total: int) -> int:
     """Queue one job per batch of recipients (deterministic ids: queuing twice adds nothing)."""
-    q = queues.queue(client, queues.BULK)
-    queued = 0
-    for start in range(0, total, BATCH):
-        try:
-            q.enqueue(
-                "workers.broadcasts.send_batch", broadcast_id, start, min(start + BATCH, total),
-                job_id=queues.job_id("bcast", f"{broadcast_id}:{start}"), unique=True,
-                result_ttl=0, failure_ttl=queues.FAILURE_TTL, job_timeout=BATCH_TIMEOUT,
-                retry=queues.CRASH_RETRY,
-            )  # fmt: skip
-            queued += 1
-        except DuplicateJobError:
-            pass
-    return queued
+    return sum(
+        _queue_batch(client, broadcast_id, start, min(start + BATCH, total))
+        for start in range(0, total, BATCH)
+    )
 
 
-def send_batch(broadcast_id: int, start: int, stop: int) -> str:
-    """Send the broadcast to recipients [start, stop). Safe to run again after a crash: each
-    text has its own idempotency key, so nobody gets a second copy."""
+def _queue_batch(
+    client: redis.Redis, broadcast_id: int, start: int, stop: int, resume: int | None = None
+) -> bool:
+    """Queue recipients [start, stop), from `resume` on if given; False if already queued."""
+    name = f"{broadcast_id}:{start}" + ("" if resume is None else f"@{resume}")
+    try:
+        queues.queue(client, queues.BULK).enqueue(
+            "workers.broadcasts.send_batch", broadcast_id, start, stop, resume,
+            job_id=queues.job_id("bcast", name), unique=True,
+            result_ttl=0, failure_ttl=queues.FAILURE_TTL, job_timeout=BATCH_TIMEOUT,
+            retry=queues.CRASH_RETRY,
+        )  # fmt: skip
+    except DuplicateJobError:
+        return False
+    return True
+
+
+def send_batch(broadcast_id: int, start: int, stop: int, resume: int | None = None) -> str:
+    """Send the broadcast to recipients [start, stop), or [resume, stop) when an earlier run
+    made way for more urgent texts. Safe to run again after a crash: each text has its own
+    idempotency key, so nobody gets a second copy."""
     rt = current()
+    began = rt.clock()
     client = rt.redis
+    first = start if resume is None else resume
     record = client.hmget(keys.broadcast(broadcast_id), "body", "timezone")
     body, timezone = (_text(v) if v else None for v in record)
     if body is None:
         return "nothing to send: the broadcast is finished or gone"
     nids = [
-        _text(n) for n in client.lrange(keys.broadcast_recipients(broadcast_id), start, stop - 1)
+        _text(n) for n in client.lrange(keys.broadcast_recipients(broadcast_id), first, stop - 1)
     ]
     pipe = client.pipeline(transaction=False)
     for nid in nids:
         pipe.hget(keys.subscriber(nid), "number")
     numbers = pipe.execute()
-    for nid, number in zip(nids, numbers, strict=True):
+    for i, (nid, number) in enumerate(zip(nids, numbers, strict=True)):
+        if (
+            i  # at least one text per run, whatever waits
+            and rt.clock() - began >= MAKE_WAY_AFTER
+            and queues.higher_priority_waiting(client, queues.BULK)
+        ):
+            _queue_batch(client, broadcast_id, start, stop, first + i)
+            return f"broadcast {broadcast_id}: {first}-{first + i - 1} handled, the rest put back"
         if number is None:  # erased (FORGET) or unsubscribed since the broadcast started
             skip_text(rt.deps(), message_id(broadcast_id, nid), "", "no longer subscribed", "bulk")
             continue
