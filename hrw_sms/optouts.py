@@ -11,6 +11,11 @@ def is_opted_out(client: redis.Redis, number_id: str) -> bool:
     return bool(client.sismember(keys.OPTED_OUT, number_id))
 
 
+def ask_if_opted_out(pipe: redis.client.Pipeline, number_id: str) -> None:
+    """Queue the is_opted_out question on a pipeline (its answer is truthy if opted out)."""
+    pipe.sismember(keys.OPTED_OUT, number_id)
+
+
 def opt_out(client: redis.Redis, number_id: str) -> None:
     client.sadd(keys.OPTED_OUT, number_id)
 

@@ -182,12 +182,12 @@ def send_text(
     required for reminders and bulk texts. Returns an Outcome; raises RetryableSendError
     when the same call should be made again after its backoff."""
     _check_args(message_id, to, body, kind, timezone)
-    earlier = _settled(deps.redis, message_id)
+    nid = number_id(deps.hash_key, to)
+    record, skip = _look_up(deps.redis, message_id, nid)
+    earlier = _settled_from(message_id, record)
     if earlier is not None:
         log.info("text %s to %s: already %s", message_id, mask(to), earlier)
         return earlier
-    nid = number_id(deps.hash_key, to)
-    skip = _skip_reason(deps.redis, nid)
     if skip:
         return _finish(deps, message_id, to, "skipped", skip, kind=kind)
     if kind in HELD_IN_QUIET_HOURS:
@@ -240,16 +240,37 @@ def _check_args(message_id: str, to: str, body: str, kind: str, timezone: str | 
         raise ValueError(f"a {kind} text needs the recipient's timezone for quiet hours")
 
 
+def _look_up(client: redis.Redis, message_id: str, nid: str) -> tuple[dict[str, str], str | None]:
+    """The message's record and why the number must not be texted, in one round trip."""
+    pipe = client.pipeline(transaction=False)
+    pipe.hgetall(keys.outbound(message_id))
+    optouts.ask_if_opted_out(pipe, nid)
+    pipe.exists(keys.invalid_number(nid))
+    raw, opted_out, invalid = pipe.execute()
+    record = {k.decode(): v.decode() for k, v in raw.items()}
+    return record, _why_not(opted_out, invalid)
+
+
 def _skip_reason(client: redis.Redis, nid: str) -> str | None:
-    if optouts.is_opted_out(client, nid):
+    pipe = client.pipeline(transaction=False)
+    optouts.ask_if_opted_out(pipe, nid)
+    pipe.exists(keys.invalid_number(nid))
+    return _why_not(*pipe.execute())
+
+
+def _why_not(opted_out: object, invalid: object) -> str | None:
+    if opted_out:
         return "opted out"
-    if client.exists(keys.invalid_number(nid)):
+    if invalid:
         return "invalid number"
     return None
 
 
 def _settled(client: redis.Redis, message_id: str) -> Outcome | None:
-    record = status_of(client, message_id)
+    return _settled_from(message_id, status_of(client, message_id))
+
+
+def _settled_from(message_id: str, record: dict[str, str]) -> Outcome | None:
     if record.get("status") not in FINAL:
         return None
     code = record.get("error_code")

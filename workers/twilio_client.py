@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 from urllib.parse import unquote
 
+from requests.utils import get_environ_proxies
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from hrw_sms.config import Settings
 from hrw_sms.phone import mask_in_text
 
+TWILIO_API = "https://api.twilio.com"
 DEFAULT_TIMEOUT = 10.0  # seconds for connect and for each read; a hung request becomes a retry
 
 
@@ -50,7 +53,15 @@ def build_client(settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> Client
     _mask_urllib3()
     # max_retries stays unset: requests then never retries by itself, and we retry with our
     # own backoff and idempotency rules (a silent resend could double-send).
-    http = TwilioHttpClient(timeout=timeout, logger=_http_log)
+    base = settings.twilio_api_base or TWILIO_API
+    http = TwilioHttpClient(timeout=timeout, logger=_http_log, proxy=get_environ_proxies(base))
+    if http.session is not None:
+        # requests would read proxy and CA settings from the environment again on every
+        # request (a fifth of a send's CPU): they were read once, just above and here.
+        http.session.trust_env = False
+        http.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get(
+            "CURL_CA_BUNDLE", True
+        )
     environment = None
     if settings.twilio_api_base:
         # TWILIO_EDGE / TWILIO_REGION from the process environment would rewrite the host
