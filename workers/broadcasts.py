@@ -10,7 +10,7 @@ from rq.exceptions import DuplicateJobError
 from hrw_sms import keys
 from hrw_sms.broadcasts import BATCH, message_id
 from workers import queues
-from workers.deliver import MAKE_WAY_AFTER, deliver
+from workers.deliver import WayMaker, deliver
 from workers.outbound import skip_text
 from workers.runtime import current
 
@@ -52,7 +52,7 @@ def send_batch(broadcast_id: int, start: int, stop: int, resume: int | None = No
     made way for more urgent texts. Safe to run again after a crash: each text has its own
     idempotency key, so nobody gets a second copy."""
     rt = current()
-    began = rt.clock()
+    way = WayMaker(rt, queues.BULK)
     client = rt.redis
     first = start if resume is None else resume
     record = client.hmget(keys.broadcast(broadcast_id), "body", "timezone")
@@ -67,11 +67,7 @@ def send_batch(broadcast_id: int, start: int, stop: int, resume: int | None = No
         pipe.hget(keys.subscriber(nid), "number")
     numbers = pipe.execute()
     for i, (nid, number) in enumerate(zip(nids, numbers, strict=True)):
-        if (
-            i  # at least one text per run, whatever waits
-            and rt.clock() - began >= MAKE_WAY_AFTER
-            and queues.higher_priority_waiting(client, queues.BULK)
-        ):
+        if way.should_stop(i):
             _queue_batch(client, broadcast_id, start, stop, first + i)
             return f"broadcast {broadcast_id}: {first}-{first + i - 1} handled, the rest put back"
         if number is None:  # erased (FORGET) or unsubscribed since the broadcast started

@@ -46,7 +46,10 @@ def message_id(*parts: str) -> str:
 
 def higher_priority_waiting(connection: redis.Redis, name: str) -> bool:
     """True if a queue served before `name` has jobs waiting (a long job should make way)."""
-    return any(queue(connection, q).count for q in ORDER[: ORDER.index(name)])
+    pipe = connection.pipeline(transaction=False)
+    for q in ORDER[: ORDER.index(name)]:
+        pipe.llen(queue(connection, q).key)
+    return any(pipe.execute())
 
 
 def enqueue_batch(
