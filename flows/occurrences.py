@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
@@ -57,6 +57,15 @@ class Occurrence:
     def ref(self) -> str:
         """A stable name for this occurrence, kept in session state."""
         return f"{self.meeting.slug}@{self.start:%Y%m%dT%H%MZ}"
+
+
+def one_today(occurrences: Iterable[Occurrence], now: datetime) -> bool:
+    """True if it is the same date now in every time zone of these occurrences.
+
+    Otherwise "today" and "tomorrow" would each be counted in a different zone, and a list
+    could say "Tomorrow 11am PST" above "Today 4pm EST" (just after midnight in the East),
+    which reads out of order: such a list names the days instead."""
+    return len({now.astimezone(o.local_start.tzinfo).date() for o in occurrences}) <= 1
 
 
 def meeting_day_to_weekday(day: int) -> int:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flows.gsm import segments, to_gsm
 from flows.model import Meeting
-from flows.occurrences import Occurrence, zone
+from flows.occurrences import Occurrence, one_today, zone
 from flows.replies import (
     BroadcastPreview,
     CancelPreview,
@@ -40,22 +40,23 @@ def clock(moment: datetime) -> str:
     return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
 
 
-def day_label(lang: str, occ: Occurrence, now: datetime) -> str:
+def day_label(lang: str, occ: Occurrence, now: datetime, relative: bool = True) -> str:
+    """Today, Tomorrow, or the day and date; always the day and date unless `relative`."""
     delta = occ.days_away(now)
-    if delta == 0:
+    if relative and delta == 0:
         return text(lang, "today")
-    if delta == 1:
+    if relative and delta == 1:
         return text(lang, "tomorrow")
     name = text(lang, "days").split()[(occ.local_start.weekday() + 1) % 7]
     return f"{name} {occ.local_start.month}/{occ.local_start.day}"
 
 
-def when(lang: str, occ: Occurrence, now: datetime) -> str:
+def when(lang: str, occ: Occurrence, now: datetime, relative: bool = True) -> str:
     start = occ.local_start
     zone = start.tzname() or ""
     if occ.start <= now:
         return f"{text(lang, 'started')} {clock(start)} {zone}"
-    return f"{day_label(lang, occ, now)} {clock(start)} {zone}"
+    return f"{day_label(lang, occ, now, relative)} {clock(start)} {zone}"
 
 
 def town(address: str | None) -> str | None:
@@ -80,9 +81,9 @@ def where(lang: str, occ: Occurrence, limit: int = 24) -> str:
     return text(lang, "online")
 
 
-def _item(lang: str, item: ListItem, now: datetime, limits: tuple[int, int]) -> str:
+def _item(lang: str, item: ListItem, now: datetime, limits: tuple[int, int], relative: bool) -> str:
     occ = item.occurrence
-    parts = [f"{item.number}.", when(lang, occ, now), clip(occ.meeting.name, limits[0])]
+    parts = [f"{item.number}.", when(lang, occ, now, relative), clip(occ.meeting.name, limits[0])]
     place = where(lang, occ, limits[1])
     if item.miles is not None:
         place = f"{place}, {text(lang, 'miles', miles=f'{item.miles:.1f}')}"
@@ -107,9 +108,10 @@ def _heading(lang: str, params: dict) -> str:
 
 def _list(lang: str, reply: MeetingList, now: datetime) -> str:
     """The list with names as long as the segment budget allows."""
+    relative = one_today((item.occurrence for item in reply.items), now)
     for limits in LIST_LIMITS:
         lines = [_heading(lang, dict(reply.heading.params))]
-        lines += [_item(lang, item, now, limits) for item in reply.items]
+        lines += [_item(lang, item, now, limits, relative) for item in reply.items]
         if any(item.subscribed for item in reply.items):
             lines.append(text(lang, "reminder_legend"))
         lines.append(text(lang, "footer_more" if reply.more else "footer_end"))

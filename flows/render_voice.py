@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from flows.model import Directory, Language
-from flows.occurrences import Occurrence
+from flows.occurrences import Occurrence, one_today
 from flows.render_sms import town
 from flows.replies import (
     GroupText,
@@ -167,24 +167,26 @@ def zone_name(language: str, occ: Occurrence) -> str:
     return say(language, "zone", zone=say(language, f"zone_{key}"))
 
 
-def day_name(language: str, occ: Occurrence, now: datetime) -> str:
-    """today, tomorrow, Thursday, next Tuesday (a list never reaches further)."""
+def day_name(language: str, occ: Occurrence, now: datetime, relative: bool = True) -> str:
+    """today, tomorrow, Thursday, next Tuesday (a list never reaches further); the day's
+    name, never today or tomorrow, unless `relative`."""
     delta = occ.days_away(now)
-    if delta == 0:
+    if relative and delta == 0:
         return say(language, "today")
-    if delta == 1:
+    if relative and delta == 1:
         return say(language, "tomorrow")
     name = say(language, "days").split()[(occ.local_start.weekday() + 1) % 7]
     return say(language, "next_day", day=name) if delta >= 7 else name
 
 
-def when(language: str, occ: Occurrence, now: datetime) -> str:
+def when(language: str, occ: Occurrence, now: datetime, relative: bool = True) -> str:
     """ "Tuesday at 6 PM, Eastern time" / "martes a las 6 de la tarde, hora del Este"."""
     at = clock(language, occ.local_start.time())
     if occ.start <= now:
         moment = say(language, "started_at", time=at)
     else:
-        moment = say(language, "on_day_at", day=day_name(language, occ, now), time=at)
+        day = day_name(language, occ, now, relative)
+        moment = say(language, "on_day_at", day=day, time=at)
     zone = zone_name(language, occ)
     return f"{moment}, {zone}" if zone else moment
 
@@ -240,17 +242,20 @@ def _heading(language: str, params: dict) -> str:
     return say(language, "heading_soonest")
 
 
-def _item(language: str, item: ListItem, n: int, now: datetime, directory: Directory) -> str:
+def _item(
+    language: str, item: ListItem, n: int, now: datetime, directory: Directory, relative: bool
+) -> str:
     occ = item.occurrence
     name = clip(occ.meeting.name, NAME_LIMIT)
+    spoken_when = when(language, occ, now, relative)
     if occ.cancelled:
-        return say(language, "item_cancelled", n=n, when=when(language, occ, now), name=name)
+        return say(language, "item_cancelled", n=n, when=spoken_when, name=name)
     kind = shared_text(language, f"kind_{kind_of(occ, directory)}_short")
     line = say(
         language,
         "item",
         n=n,
-        when=when(language, occ, now),
+        when=spoken_when,
         name=name,
         where=where(language, occ, item.miles),
     )
@@ -264,7 +269,8 @@ def _list(
     items = reply.items[:count]
     base = items[0].number - 1 if items else 0
     lines = [_heading(language, dict(reply.heading.params))]
-    lines += [_item(language, item, item.number - base, now, directory) for item in items]
+    relative = one_today((item.occurrence for item in items), now)
+    lines += [_item(language, item, item.number - base, now, directory, relative) for item in items]
     return [piece for line in lines for piece in pack([line])]
 
 

@@ -209,6 +209,19 @@ def test_days_and_zones_are_said_naturally() -> None:
     assert rv.where("en", tuesday, 7.6) == "in Northampton, about 8 miles away"
 
 
+def test_a_list_across_zones_names_the_days_just_after_midnight_in_the_east() -> None:
+    """At 1:30 AM Eastern it is still Tuesday in Oakland: "tomorrow" would mean two days."""
+    late = datetime.fromisoformat("2026-11-25T01:30:00-05:00")
+    result = participant.step(Session(), "MEETINGS", context(late))
+    said = " ".join(rv.content(result.replies, "en", late, directory(), None, list_size=5))
+    assert "today" not in said.lower() and "tomorrow" not in said.lower()
+    assert "Wednesday at noon, Eastern time" in said
+    assert "Wednesday at 6:30 PM, Pacific time" in said
+    evening = participant.step(Session(), "MEETINGS", context(TUESDAY))  # one date everywhere
+    said = " ".join(rv.content(evening.replies, "en", TUESDAY, directory(), None, list_size=5))
+    assert "today at 6 PM, Eastern time" in said
+
+
 def test_a_zone_without_a_spoken_name_is_left_out() -> None:
     berlin = replace(MEETINGS["forbes-tuesday"], timezone="Europe/Berlin")
     occ = occurrence_on(berlin, datetime(2026, 11, 24).date())
