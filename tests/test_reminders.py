@@ -96,3 +96,18 @@ def test_quiet_hours_hold_a_reminder_and_drop_it_once_too_late(redis_url: str) -
         (record,) = [world.redis.hgetall(k) for k in world.redis.keys(keys.outbound("remind*"))]
         assert record[b"status"] == b"skipped"
         assert record[b"reason"] == b"quiet hours until after it"
+
+
+def test_the_fan_out_starts_early_and_its_texts_wait_for_the_due_moment(world: World) -> None:
+    """RQ releases a scheduled job up to a second late; the fan-out is released two seconds
+    early instead, reads and renders everything, and holds the texts until the due moment."""
+    subscribe(world, ALEX, "2")
+    world.clock.set(datetime.fromisoformat("2026-11-24T16:59:55-05:00"))
+    world.work()
+    assert world.texts_to(ALEX) == []  # not released yet
+    world.clock.set(datetime.fromisoformat("2026-11-24T16:59:58-05:00"))
+    world.work()
+    (text,) = world.texts_to(ALEX)
+    assert "today 6pm EST" in text
+    # The fan-out slept (on the test clock) until the due moment before queuing the texts.
+    assert world.clock() == datetime.fromisoformat("2026-11-24T17:00:00-05:00")

@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 
 GRACE = timedelta(minutes=5)  # a reminder this late is still worth planning
 PLAN_AHEAD = timedelta(hours=26)  # beyond the lead: the planner runs every minute
+# The fan-out is released this much before the reminder is due and holds the batches until
+# the due moment: RQ keeps scheduled times in whole seconds and polls once a second, so a
+# job scheduled for the due moment itself would leave 0-1 s late, before any text is read.
+FAN_OUT_EARLY = timedelta(seconds=2)
 
 
 def _text(value: bytes | str) -> str:
@@ -39,7 +43,7 @@ def plan_meeting(services: Services, slug: str, now: datetime | None = None) -> 
     lead = timedelta(minutes=services.settings.reminder_minutes)
     new = 0
     for occ in occurrences_between(meeting, now + lead - GRACE, now + lead + PLAN_AHEAD):
-        at = max(occ.start - lead, now)
+        at = max(occ.start - lead - FAN_OUT_EARLY, now)
         new += schedule_once(
             services.redis, f"remind:{occ.ref}", queues.REMINDERS, at,
             "workers.reminders.send_reminders", occ.ref, keep_until=occ.end,
@@ -81,8 +85,9 @@ def send_reminders(ref: str) -> str:
     occ = _current_occurrence(services, ref)
     if occ is None:
         return "no longer in the directory at that time: nothing sent"
-    now = rt.clock()
     client = services.redis
+    due = occ.start - timedelta(minutes=services.settings.reminder_minutes)
+    now = max(rt.clock(), due)  # what the texts say ("today 6pm") is true when they go
     # Sorted, so a rerun after a crash makes the same batches (and RQ drops the copies).
     nids = sorted(subscriptions.meeting_subscribers(client, occ.meeting.slug))
     pipe = client.pipeline(transaction=False)
@@ -104,6 +109,9 @@ def send_reminders(ref: str) -> str:
             queues.message_id(kind, ref, nid), _text(number), bodies[lang], "reminder",
             occ.meeting.timezone, occ.start.isoformat(),
         ))  # fmt: skip
+    hold = (due - rt.clock()).total_seconds()
+    if hold > 0:  # released early on purpose (FAN_OUT_EARLY): the texts go at the due moment
+        rt.sleep(min(hold, 2 * FAN_OUT_EARLY.total_seconds()))
     size = queues.BATCH_SIZE
     jobs = sum(
         queues.enqueue_batch(
