@@ -110,6 +110,7 @@ def send_reminders(ref: str) -> str:
             occ.meeting.timezone, occ.start.isoformat(),
         ))  # fmt: skip
     hold = (due - rt.clock()).total_seconds()
+    log.info("reminders for %s: %d texts ready, %.2f s before they are due", ref, len(items), hold)
     if hold > 0:  # released early on purpose (FAN_OUT_EARLY): the texts go at the due moment
         rt.sleep(min(hold, 2 * FAN_OUT_EARLY.total_seconds()))
     size = queues.BATCH_SIZE
