@@ -462,3 +462,20 @@ def test_a_retry_that_succeeds_is_recorded_once_with_its_attempts(world: World) 
     assert "error_code" not in record and "reason" not in record
     assert world.clock() - started <= timedelta(seconds=1 + 2 + 4)
     assert_queues_settled(world.redis)
+
+
+def test_queued_jobs_describe_themselves_without_a_number_or_a_body(r: redis.Redis) -> None:
+    """RQ stores a job's description and logs it at INFO: by default the call with its
+    arguments, a phone number and a text among them."""
+    number, body = "+14135551234", "Your meeting is at 6pm in the garden room."
+    one = queues.enqueue_text(r, "reply:abc", number, body, "reply")
+    batch = queues.enqueue_batch(
+        r,
+        "reminder",
+        "remind:x",
+        [("remind:x:1", number, body, "reminder", "America/New_York", None)],
+    )
+    for job in (one, batch):
+        assert job is not None
+        stored = (r.hget(job.key, "description") or b"").decode()
+        assert stored and "5551234" not in stored and "garden" not in stored

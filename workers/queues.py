@@ -62,6 +62,7 @@ def enqueue_batch(
         return queue(connection, QUEUE_FOR_KIND[kind]).enqueue(
             "workers.deliver.deliver_batch", name, items, first,
             job_id=job_id("batch", f"{name}@{first}"), unique=True,
+            description=f"texts {name}@{first} ({len(items)})",
             result_ttl=0, failure_ttl=FAILURE_TTL, job_timeout=BATCH_TIMEOUT,
             retry=CRASH_RETRY,
         )  # fmt: skip
@@ -87,6 +88,8 @@ def enqueue_text(
     q = queue(connection, QUEUE_FOR_KIND[kind])
     options = dict(
         job_id=job_id("send", f"{message_id}#{tag}"),
+        # RQ would describe (and log at INFO) the call with its arguments: a number and a body.
+        description=f"text {message_id}",
         result_ttl=0,  # the body goes with the job as soon as it is done
         failure_ttl=FAILURE_TTL,
         job_timeout=SEND_TIMEOUT,
