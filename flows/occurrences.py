@@ -146,6 +146,14 @@ class Timetable:
     def located_points(self) -> frozenset[tuple[float, float]]:
         return frozenset(self.located.values())
 
+    @cached_property
+    def by_meeting(self) -> dict[str, tuple[Occurrence, ...]]:
+        """Each meeting's occurrences of the window, soonest first."""
+        grouped: dict[str, list[Occurrence]] = {}
+        for occ in self.occurrences:
+            grouped.setdefault(occ.meeting.slug, []).append(occ)
+        return {slug: tuple(found) for slug, found in grouped.items()}
+
     def covers(self, start: datetime, end: datetime) -> bool:
         return self.start <= start and end <= self.end
 
@@ -154,6 +162,12 @@ class Timetable:
         i = bisect.bisect_left(self._starts, now - STARTED_GRACE)
         for occ in self.occurrences[i:]:
             if occ.end > now:
+                yield occ
+
+    def upcoming_of(self, slug: str, now: datetime) -> Iterator[Occurrence]:
+        """One meeting's occurrences still worth going to (as `upcoming`), soonest first."""
+        for occ in self.by_meeting.get(slug, ()):
+            if occ.start >= now - STARTED_GRACE and occ.end > now:
                 yield occ
 
     def find(self, ref: str) -> Occurrence | None:

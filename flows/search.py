@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -97,23 +97,33 @@ class Result:
     place_known: bool = True  # False: a zip or town we could not place
 
 
-def _candidates(query: Query, timetable: Timetable, now: datetime) -> Iterator[Occurrence]:
-    """Occurrences matching the day and online filters, soonest first, lazily."""
+def _filter(query: Query, now: datetime) -> Callable[[Occurrence], bool]:
+    """Whether an upcoming occurrence matches the horizon, day and online filters."""
     limit = now + HORIZON
     wanted: dict[str, object] = {}  # time zone -> the local date asked for
-    for occ in timetable.upcoming(now):
-        if occ.start >= limit:
-            return
-        if query.online and not occ.meeting.online:
-            continue
+
+    def keep(occ: Occurrence) -> bool:
+        if occ.start >= limit or (query.online and not occ.meeting.online):
+            return False
         if query.day is not None:
             tz = occ.meeting.timezone
             if tz not in wanted:
                 today = now.astimezone(occ.local_start.tzinfo).date()
                 wanted[tz] = today if query.day == "today" else today + timedelta(days=1)
-            if occ.local_date != wanted[tz]:
-                continue
-        yield occ
+            return occ.local_date == wanted[tz]
+        return True
+
+    return keep
+
+
+def _candidates(query: Query, timetable: Timetable, now: datetime) -> Iterator[Occurrence]:
+    """Occurrences matching the day and online filters, soonest first, lazily."""
+    keep, limit = _filter(query, now), now + HORIZON
+    for occ in timetable.upcoming(now):
+        if occ.start >= limit:
+            return
+        if keep(occ):
+            yield occ
 
 
 def _matches_town(occ: Occurrence, town: str) -> bool:
@@ -184,15 +194,13 @@ def _nearest(point: Point, query: Query, timetable: Timetable, now: datetime) ->
         for miles in (haversine(point, where, unit=Unit.MILES),)
         if miles <= NEAR_MILES
     }
-    found: dict[str, Found] = {}
-    if reach:
-        for occ in _candidates(query, timetable, now):
-            slug = occ.meeting.slug
-            if slug in reach and slug not in found:
-                found[slug] = Found(occ, reach[slug])
-                if len(found) == len(reach):
-                    break
-    return tuple(sorted(found.values(), key=lambda f: (round(f.miles or 0, 1), f.occurrence.start)))
+    keep = _filter(query, now)
+    found = [
+        Found(occ, miles)
+        for slug, miles in reach.items()
+        for occ in islice((o for o in timetable.upcoming_of(slug, now) if keep(o)), 1)
+    ]
+    return tuple(sorted(found, key=lambda f: (round(f.miles or 0, 1), f.occurrence.start)))
 
 
 def page(result: Result, already: tuple[str, ...]) -> tuple[tuple[Found, ...], bool]:

@@ -1,0 +1,82 @@
+"""Nearest-first search against a brute-force reference, over many random directories."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from haversine import Unit, haversine
+
+from flows.model import Directory, Meeting
+from flows.occurrences import Timetable, timetable_window
+from flows.search import Found, Query, _candidates, search
+
+ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles")
+CENTRE = (42.32, -72.63)  # Northampton, MA
+
+
+class Points:
+    def zip_point(self, zip_code: str) -> tuple[float, float] | None:
+        return CENTRE
+
+    def town_points(self, town: str) -> dict[str, tuple[float, float]]:
+        return {}
+
+
+def random_directory(rng: random.Random) -> Directory:
+    meetings = {}
+    for i in range(rng.randint(0, 40)):
+        located = rng.random() < 0.8
+        days = tuple(sorted(rng.sample(range(7), rng.choice((1, 1, 1, 2, 7)))))
+        meetings[f"m{i}"] = Meeting(
+            slug=f"m{i}",
+            name=f"Meeting {i}",
+            days=days,
+            time=time(rng.randrange(24), rng.choice((0, 15, 30, 45))),
+            timezone=rng.choice(ZONES),
+            latitude=CENTRE[0] + rng.uniform(-1.2, 1.2) if located else None,
+            longitude=CENTRE[1] + rng.uniform(-1.5, 1.5) if located else None,
+            address="1 Main St, Somewhere, MA 01060" if located else None,
+            conference_url="https://meet.example.org/x"
+            if not located or rng.random() < 0.2
+            else None,
+        )
+    return Directory(groups={}, meetings=meetings)
+
+
+def timetable_meetings(timetable: Timetable) -> dict[str, Meeting]:
+    return {o.meeting.slug: o.meeting for o in timetable.occurrences}
+
+
+def reference(query: Query, timetable: Timetable, now: datetime) -> list[Found]:
+    """Scan every matching occurrence soonest first; keep each nearby meeting's first."""
+    nearby = {
+        slug: haversine(CENTRE, (m.latitude, m.longitude), unit=Unit.MILES)
+        for slug, m in timetable_meetings(timetable).items()
+        if m.latitude is not None and m.longitude is not None
+    }
+    nearby = {slug: miles for slug, miles in nearby.items() if miles <= 60}
+    first: dict[str, Found] = {}
+    for occ in _candidates(query, timetable, now):
+        slug = occ.meeting.slug
+        if slug in nearby and slug not in first:
+            first[slug] = Found(occ, nearby[slug])
+    return sorted(first.values(), key=lambda f: (round(f.miles or 0, 1), f.occurrence.start))
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_nearest_first_finds_each_nearby_meetings_soonest_matching_occurrence(seed: int) -> None:
+    rng = random.Random(seed)
+    directory = random_directory(rng)
+    now = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(60 * 24 * 300))
+    timetable = Timetable.build(directory, *timetable_window(now))
+    for query in (
+        Query(zip_code="01060"),
+        Query(zip_code="01060", day="today"),
+        Query(zip_code="01060", day="tomorrow"),
+        Query(zip_code="01060", online=True),
+    ):
+        got = list(search(query, timetable, now, Points()).found)
+        assert got == reference(query, timetable, now)
+        assert all(f.miles is not None and f.miles <= 60 for f in got)
