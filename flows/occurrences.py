@@ -59,13 +59,21 @@ class Occurrence:
         return f"{self.meeting.slug}@{self.start:%Y%m%dT%H%MZ}"
 
 
-def one_today(occurrences: Iterable[Occurrence], now: datetime) -> bool:
-    """True if it is the same date now in every time zone of these occurrences.
+def relative_days_are_clear(
+    occurrences: Iterable[Occurrence], now: datetime, every_zone: Iterable[str]
+) -> bool:
+    """Whether "today" and "tomorrow" mean one thing to whoever may read about these.
 
-    Otherwise "today" and "tomorrow" would each be counted in a different zone, and a list
-    could say "Tomorrow 11am PST" above "Today 4pm EST" (just after midnight in the East),
-    which reads out of order: such a list names the days instead."""
-    return len({now.astimezone(o.local_start.tzinfo).date() for o in occurrences}) <= 1
+    Each day word is counted in its meeting's own time zone. That is clear while it is the
+    same date in every zone that matters: the zones of these meetings and, when one is
+    online, every zone we have meetings in (anyone may join from anywhere). Otherwise name
+    the day: just after midnight in the East, a list said "Tomorrow 11am PST" above
+    "Today 4pm EST", and "Today 8pm EST" meant tomorrow to someone in California."""
+    found = tuple(occurrences)
+    zones = {o.meeting.timezone for o in found}
+    if any(o.meeting.online for o in found):
+        zones.update(every_zone)
+    return len({now.astimezone(zone(z)).date() for z in zones}) <= 1
 
 
 def meeting_day_to_weekday(day: int) -> int:
@@ -145,6 +153,11 @@ class Timetable:
     @cached_property
     def located_points(self) -> frozenset[tuple[float, float]]:
         return frozenset(self.located.values())
+
+    @cached_property
+    def zones(self) -> frozenset[str]:
+        """The time zones of the window's meetings."""
+        return frozenset(o.meeting.timezone for o in self.occurrences)
 
     @cached_property
     def by_meeting(self) -> dict[str, tuple[Occurrence, ...]]:

@@ -6,13 +6,14 @@ the shell saves the session, applies the effects, then renders the replies.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flows import coordinator, host
 from flows import effects as fx
 from flows.context import Context
 from flows.keywords import Command, first_number, parse
+from flows.occurrences import Occurrence, relative_days_are_clear
 from flows.replies import (
     GroupText,
     ListItem,
@@ -100,6 +101,10 @@ def _forget(session: Session, command: Command, ctx: Context) -> Step:
     return Step(session.with_(pending="forget"), (Text("forget_confirm"),))
 
 
+def _relative(occurrences: Iterable[Occurrence], ctx: Context) -> bool:
+    return relative_days_are_clear(occurrences, ctx.now, ctx.timetable.zones)
+
+
 def _list(session: Session, query: Query, ctx: Context, already: tuple[str, ...]) -> Step:
     result = search(query, ctx.timetable, ctx.now, ctx.places)
     shown, more = page(result, already)
@@ -130,7 +135,7 @@ def _list(session: Session, query: Query, ctx: Context, already: tuple[str, ...]
     listed = already + tuple(f.occurrence.ref for f in shown)
     return Step(
         session.with_(listed=listed, query=query.encode()),
-        (MeetingList(heading, items, more),),
+        (MeetingList(heading, items, more, _relative((i.occurrence for i in items), ctx)),),
     )
 
 
@@ -160,7 +165,12 @@ def _details(session: Session, command: Command, ctx: Context) -> Step:
     meeting = ctx.directory.meetings[occurrence.meeting.slug]
     group = ctx.directory.group_of(meeting)
     details = MeetingDetails(
-        n, occurrence, group, meeting.kind(group), meeting.slug in ctx.caller.reminders
+        n,
+        occurrence,
+        group,
+        meeting.kind(group),
+        meeting.slug in ctx.caller.reminders,
+        _relative((occurrence,), ctx),
     )
     return Step(session.with_(viewed=meeting.slug), (details,))
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flows.gsm import segments, to_gsm
 from flows.model import Meeting
-from flows.occurrences import Occurrence, one_today, zone
+from flows.occurrences import Occurrence, zone
 from flows.replies import (
     BroadcastPreview,
     CancelPreview,
@@ -108,10 +108,9 @@ def _heading(lang: str, params: dict) -> str:
 
 def _list(lang: str, reply: MeetingList, now: datetime) -> str:
     """The list with names as long as the segment budget allows."""
-    relative = one_today((item.occurrence for item in reply.items), now)
     for limits in LIST_LIMITS:
         lines = [_heading(lang, dict(reply.heading.params))]
-        lines += [_item(lang, item, now, limits, relative) for item in reply.items]
+        lines += [_item(lang, item, now, limits, reply.relative) for item in reply.items]
         if any(item.subscribed for item in reply.items):
             lines.append(text(lang, "reminder_legend"))
         lines.append(text(lang, "footer_more" if reply.more else "footer_end"))
@@ -149,10 +148,8 @@ def _detail_lines(
 ) -> list[str]:
     occ, m = reply.occurrence, reply.occurrence.meeting
     start, end = occ.local_start, occ.local_end
-    lines = [
-        clip(m.name, name_limit),
-        f"{day_label(lang, occ, now)}, {clock(start)}-{clock(end)} {start.tzname()}",
-    ]
+    day = day_label(lang, occ, now, reply.relative)
+    lines = [clip(m.name, name_limit), f"{day}, {clock(start)}-{clock(end)} {start.tzname()}"]
     if occ.cancelled:
         lines.append(text(lang, "details_cancelled"))
     lines += _place_lines(lang, occ, place_limit)

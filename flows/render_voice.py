@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from flows.model import Directory, Language
-from flows.occurrences import Occurrence, one_today
+from flows.occurrences import Occurrence
 from flows.render_sms import town
 from flows.replies import (
     GroupText,
@@ -269,8 +269,9 @@ def _list(
     items = reply.items[:count]
     base = items[0].number - 1 if items else 0
     lines = [_heading(language, dict(reply.heading.params))]
-    relative = one_today((item.occurrence for item in items), now)
-    lines += [_item(language, item, item.number - base, now, directory, relative) for item in items]
+    lines += [
+        _item(language, item, item.number - base, now, directory, reply.relative) for item in items
+    ]
     return [piece for line in lines for piece in pack([line])]
 
 
@@ -278,7 +279,7 @@ def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
     occ, m = reply.occurrence, reply.occurrence.meeting
     start = clock(language, occ.local_start.time())
     end = clock(language, occ.local_end.time())
-    day = day_name(language, occ, now)
+    day = day_name(language, occ, now, reply.relative)
     zone = zone_name(language, occ)
     timing = say(language, "details_when", day=day, start=start, end=end, zone=zone)
     if not zone:

@@ -31,6 +31,7 @@ class MeetingList:
     heading: Text
     items: tuple[ListItem, ...]
     more: bool  # whether MORE would show further meetings
+    relative: bool = True  # "today"/"tomorrow" are clear (see relative_days_are_clear)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class MeetingDetails:
     group: Group | None
     kind: Kind
     subscribed: bool = False
+    relative: bool = True  # "today"/"tomorrow" are clear (see relative_days_are_clear)
 
 
 @dataclass(frozen=True)
