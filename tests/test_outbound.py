@@ -396,18 +396,20 @@ def test_stop_while_waiting_for_send_tokens_stops_the_send(
 def test_send_tokens_are_counted_in_segments(
     r: redis.Redis, settings: Settings, clock: Clock, fake: FakeTwilio
 ) -> None:
-    deps = make_deps(r, replace(settings, send_rate=1.0), clock)  # a burst of 3 segments
-    three_segments = "x" * 400
-    send_text(deps, "m1", TO, three_segments, "bulk", timezone=NY)
+    deps = make_deps(r, replace(settings, send_rate=1.0), clock)  # paced: 1 segment a second
+    send_text(deps, "m1", TO, "x" * 400, "bulk", timezone=NY)  # 3 segments, nothing before it
     assert clock.slept == []
-    send_text(deps, "m2", OTHER, "Hi", "bulk", timezone=NY)  # one segment: waits ~1 s
-    assert clock.slept == [pytest.approx(1.0, abs=0.1)]
-    with pytest.raises(RetryableSendError) as caught:  # 5 more: a longer wait than a worker sleeps
-        send_text(deps, "m3", TO, "x" * 700, "bulk", timezone=NY)
+    send_text(deps, "m2", OTHER, "Hi", "bulk", timezone=NY)  # waits out those 3 segments
+    assert clock.slept == [pytest.approx(3.0, abs=0.1)]
+    # (The test clock's sleep takes no real time; the limiter's clock is Redis's.)
+    send_text(deps, "m3", OTHER, "x" * 700, "bulk", timezone=NY)  # 5 segments, behind 3 + 1
+    assert clock.slept[1] == pytest.approx(4.0, abs=0.1)
+    with pytest.raises(RetryableSendError) as caught:  # behind 9: longer than a worker sleeps
+        send_text(deps, "m4", TO, "Hi", "bulk", timezone=NY)
     assert caught.value.reason == "send rate limit"
-    assert caught.value.backoff > outbound.RATE_WAIT_MAX
-    assert "attempts" not in status_of(r, "m3")  # waiting for tokens is not an attempt
-    assert len(fake.requests) == 2
+    assert caught.value.backoff == pytest.approx(9.0, abs=0.1)
+    assert "attempts" not in status_of(r, "m4")  # waiting for tokens is not an attempt
+    assert len(fake.requests) == 3
 
 
 # --- quiet hours ---

@@ -32,10 +32,47 @@ def test_a_wait_beyond_max_wait_reserves_nothing(r: redis.Redis) -> None:
     assert limiter.acquire(1) == pytest.approx(first + 1, abs=0.05)  # ...so the next waits more
 
 
-def test_default_burst_fits_the_longest_text(r: redis.Redis) -> None:
-    assert RateLimiter(r, rate=1).burst == 3
-    assert RateLimiter(r, rate=50).burst == 3  # paced evenly: no second above rate + 3
-    assert RateLimiter(r, rate=1).acquire(3) == 0.0
+def test_by_default_each_text_waits_for_the_one_before(r: redis.Redis) -> None:
+    limiter = RateLimiter(r, rate=10)
+    assert limiter.acquire(3) == 0.0  # idle: even the longest text goes at once
+    assert 0.25 < limiter.acquire(1) <= 0.3  # behind its 3 segments: no burst on top
+    assert 0.35 < limiter.acquire(1) <= 0.4
+    other = RateLimiter(r, rate=10, key="another-bucket")
+    assert [other.acquire(1) == 0.0 for _ in range(2)] == [True, False]
+
+
+def _paced(url: str, rate: float, start: float, seconds: float, out: Queue) -> None:
+    limiter = RateLimiter(redis.Redis.from_url(url), rate=rate)
+    stamps = []
+    time.sleep(max(0.0, start - time.time()))
+    while time.time() < start + seconds:
+        time.sleep(limiter.acquire(1))
+        stamps.append(time.time())
+    out.put(stamps)
+
+
+def test_two_processes_paced_by_default_never_exceed_the_rate_in_any_second(
+    redis_url: str,
+) -> None:
+    rate, seconds = 10.0, 2.5
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    start = time.time() + 1.0
+    procs = [
+        ctx.Process(target=_paced, args=(redis_url, rate, start, seconds, out)) for _ in range(2)
+    ]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=30) for _ in procs]
+    for p in procs:
+        p.join(10)
+    assert all(len(stamps) > 5 for stamps in results)
+    stamps = sorted(t for result in results for t in result)
+    # Grants are one interval apart, so `rate` of them span exactly a second: as measured
+    # after each sleep, one more can fall inside a window when its sleep overshot less than
+    # the first one's. A bucket of even 3 would show rate + 3 here.
+    assert max(sum(1 for t in stamps if s <= t < s + 1.0) for s in stamps) <= rate + 1
+    assert len(stamps) >= 0.9 * rate * seconds - 2
 
 
 def test_bad_arguments_are_refused(r: redis.Redis) -> None:

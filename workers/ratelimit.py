@@ -8,8 +8,6 @@ import redis
 
 from hrw_sms import keys
 
-MAX_SEGMENTS = 3  # the longest text we send (DESIGN "Lengths"); one always fits in the bucket
-
 # A token bucket written as GCRA: the key holds the "theoretical arrival time" (TAT), the
 # moment the bucket would be full again. Taking n tokens moves TAT on by n/rate; the caller
 # may go once TAT - burst/rate <= now. Time comes from Redis (TIME), never from a worker's
@@ -41,9 +39,10 @@ _NO_LIMIT = 1e12  # what "wait as long as it takes" becomes for Lua (no inf in t
 class RateLimiter:
     """`rate` segments per second across all processes, with a bucket of `burst` segments.
 
-    In any one-second window at most burst + rate segments are granted. The default bucket
-    holds one longest text (3 segments): sends are paced evenly rather than in bursts, so no
-    second carries more than HRW_SEND_RATE + 3 segments."""
+    In any one-second window at most burst + rate segments are granted. Without a `burst`
+    the bucket holds just the text being sent: each text waits until the one before it has
+    had its time, so sends are paced evenly and no second carries more than `rate`
+    segments (plus, at most, the rest of one longer text that began in it)."""
 
     def __init__(
         self,
@@ -55,9 +54,8 @@ class RateLimiter:
         if not rate > 0:
             raise ValueError(f"rate must be positive, got {rate!r}")
         self.rate = rate
-        # One whole longest text, so a 3-segment message never has to exceed the bucket.
-        self.burst = float(burst) if burst is not None else float(MAX_SEGMENTS)
-        if self.burst <= 0:
+        self.burst = float(burst) if burst is not None else None  # None: the text's own size
+        if self.burst is not None and self.burst <= 0:
             raise ValueError(f"burst must be positive, got {burst!r}")
         self.key = key
         self._script = client.register_script(_ACQUIRE)
@@ -68,8 +66,9 @@ class RateLimiter:
         if segments < 1:
             raise ValueError(f"segments must be at least 1, got {segments!r}")
         limit = _NO_LIMIT if math.isinf(max_wait) else max(0.0, max_wait)
+        burst = self.burst if self.burst is not None else float(segments)
         reserved, wait = self._script(
-            keys=[self.key], args=[repr(1.0 / self.rate), repr(self.burst), segments, repr(limit)]
+            keys=[self.key], args=[repr(1.0 / self.rate), repr(burst), segments, repr(limit)]
         )
         wait = float(wait)
         if not reserved and wait <= max_wait:
