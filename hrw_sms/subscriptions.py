@@ -49,6 +49,11 @@ def number_of(client: redis.Redis, nid: str) -> str | None:
     return _text(raw) if raw else None
 
 
+def ask_number_of(pipe: redis.client.Pipeline, nid: str) -> None:
+    """Queue the number_of question on a pipeline (its answer: bytes, or None if gone)."""
+    pipe.hget(keys.subscriber(nid), "number")
+
+
 def meeting_subscribers(client: redis.Redis, meeting_slug: str) -> set[str]:
     return {_text(n) for n in client.smembers(keys.meeting_subscribers(meeting_slug))}
 

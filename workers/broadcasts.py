@@ -7,7 +7,7 @@ import logging
 import redis
 from rq.exceptions import DuplicateJobError
 
-from hrw_sms import keys
+from hrw_sms import keys, subscriptions
 from hrw_sms.broadcasts import BATCH, message_id
 from workers import queues
 from workers.deliver import WayMaker, deliver
@@ -64,7 +64,7 @@ def send_batch(broadcast_id: int, start: int, stop: int, resume: int | None = No
     ]
     pipe = client.pipeline(transaction=False)
     for nid in nids:
-        pipe.hget(keys.subscriber(nid), "number")
+        subscriptions.ask_number_of(pipe, nid)
     numbers = pipe.execute()
     for i, (nid, number) in enumerate(zip(nids, numbers, strict=True)):
         if way.should_stop(i):

@@ -92,7 +92,7 @@ def send_reminders(ref: str) -> str:
     nids = sorted(subscriptions.meeting_subscribers(client, occ.meeting.slug))
     pipe = client.pipeline(transaction=False)
     for nid in nids:
-        pipe.hget(keys.subscriber(nid), "number")
+        subscriptions.ask_number_of(pipe, nid)
         pipe.hget(keys.prefs(nid), "language")
     answers = pipe.execute()
     kind = "cancelled" if occ.cancelled else "remind"
