@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import redis
 from redis.client import Pipeline
@@ -292,10 +292,14 @@ def _fields(rec: Hosting) -> dict[str, str | int]:
     }
 
 
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    """A TTL for `moment`, measured from the service's clock, not Redis's, so that expiries
+    agree with the clock every other decision uses."""
+    return max(1, int((moment - now).total_seconds()))
+
+
 def _keep_for(rec: Hosting, now: datetime) -> int:
-    """Seconds to keep the record: measured from the service's clock, not Redis's, so that
-    the expiry agrees with the clock every other decision uses."""
-    return max(1, int((rec.end - now).total_seconds()) + keys.HOSTING_KEEP)
+    return _seconds_until(rec.end + timedelta(seconds=keys.HOSTING_KEEP), now)
 
 
 def _hosting_add(pipe: Pipeline, nid: str, rec: Hosting) -> None:
@@ -460,7 +464,7 @@ def set_exercise(client: redis.Redis, meeting: str, day: date, words: str, now: 
     if rec is None or rec.end <= now:
         return False
     words = " ".join(words.split())[:MAX_EXERCISE]
-    client.set(keys.exercise(rec.name), words, ex=max(1, int((rec.end - now).total_seconds())))
+    client.set(keys.exercise(rec.name), words, ex=_seconds_until(rec.end, now))
     return True
 
 

@@ -24,8 +24,7 @@ class WayMaker:
 
     def __init__(self, rt: Runtime, queue_name: str) -> None:
         self.rt, self.queue_name = rt, queue_name
-        self.began = rt.clock()
-        self.next_check = self.began + MAKE_WAY_AFTER
+        self.next_check = rt.clock() + MAKE_WAY_AFTER
 
     def should_stop(self, handled: int) -> bool:
         if not handled:  # at least one text per run, whatever waits
