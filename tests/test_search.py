@@ -26,6 +26,7 @@ class Points:
 
 def random_directory(rng: random.Random) -> Directory:
     meetings = {}
+    spread = rng.choice((0.12, 1.2))  # dense (many within 10 miles) or spread over a region
     for i in range(rng.randint(0, 40)):
         located = rng.random() < 0.8
         days = tuple(sorted(rng.sample(range(7), rng.choice((1, 1, 1, 2, 7)))))
@@ -35,8 +36,8 @@ def random_directory(rng: random.Random) -> Directory:
             days=days,
             time=time(rng.randrange(24), rng.choice((0, 15, 30, 45))),
             timezone=rng.choice(ZONES),
-            latitude=CENTRE[0] + rng.uniform(-1.2, 1.2) if located else None,
-            longitude=CENTRE[1] + rng.uniform(-1.5, 1.5) if located else None,
+            latitude=CENTRE[0] + rng.uniform(-spread, spread) if located else None,
+            longitude=CENTRE[1] + rng.uniform(-spread, spread) * 1.25 if located else None,
             address="1 Main St, Somewhere, MA 01060" if located else None,
             conference_url="https://meet.example.org/x"
             if not located or rng.random() < 0.2
