@@ -6,13 +6,14 @@ the shell saves the session, applies the effects, then renders the replies.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from flows import coordinator, host
 from flows import effects as fx
 from flows.context import Context
 from flows.keywords import Command, first_number, normalise, parse
+from flows.model import Meeting
 from flows.occurrences import Occurrence, relative_days_are_clear
 from flows.replies import (
     GroupText,
@@ -100,7 +101,19 @@ def _known_town(query: Query, ctx: Context) -> bool:
     town = query.town or ""
     if query.state:
         return query.state in ctx.places.town_points(town)
-    return any(normalise(m.city or "") == town for m in ctx.directory.meetings.values())
+    return town in _cities(ctx.directory.meetings)
+
+
+_CITIES: list[tuple[object, frozenset[str]]] = []  # one slot: (the meetings mapping, cities)
+
+
+def _cities(meetings: Mapping[str, Meeting]) -> frozenset[str]:
+    """The normalised cities of the listed meetings, worked out once per directory."""
+    if _CITIES and _CITIES[0][0] is meetings:
+        return _CITIES[0][1]
+    cities = frozenset(normalise(m.city) for m in meetings.values() if m.city)
+    _CITIES[:] = [(meetings, cities)]
+    return cities
 
 
 def _help(session: Session, command: Command, ctx: Context) -> Step:
