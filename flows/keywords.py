@@ -121,6 +121,8 @@ _ENGLISH_MARKERS = _set(
 _EXACT_ONLY = frozenset(
     {"FORGET", "OLVIDAR", "OLVIDAME", "BORRAR", "BROADCAST", "CANCEL", "STATUS", "YES", "SI"}
 )
+# English words one letter from a keyword: they mean themselves.
+_NOT_TYPOS = _set("RECORDER REWIND SINGLES MOORE")
 _FUZZY_WORDS = tuple(w for w in _WORDS if len(w) >= 5 and w not in _EXACT_ONLY)
 _FUZZY_FILTERS = tuple(w for w in TODAY_WORDS | TOMORROW_WORDS | ONLINE_WORDS if len(w) >= 6)
 
@@ -166,7 +168,7 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def _fuzzy(token: str, choices: tuple[str, ...]) -> str | None:
     """The choice one typo away (two for long words) with the same first letter, if any."""
-    if len(token) < 5 or not token.isalpha():
+    if len(token) < 5 or not token.isalpha() or token in _NOT_TYPOS:
         return None
     same_start = [c for c in choices if c[0] == token[0]]
     limit = 2 if len(token) >= 8 else 1

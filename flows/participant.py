@@ -76,7 +76,7 @@ def _opt_out(session: Session, command: Command) -> Step:
     """Opted out. The carrier confirms its own words; for the others (Spanish words, "stop
     all", "opt-out") the line says so itself, in Spanish after a Spanish word."""
     language = "es" if command.spanish else session.language
-    replies = (Text("opted_out"),) if command.confirm else ()
+    replies = (Text("optout_confirm"),) if command.confirm else ()
     return Step(Session(language=language), replies, (fx.OptOut(),))
 
 

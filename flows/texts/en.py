@@ -172,6 +172,6 @@ TEXTS: dict[str, str] = {
     "status_none": "No broadcasts from your groups in the last week.",
     "status": "Last broadcast to {group}: {total} in all. Waiting {queued}, sent {sent}, delivered {delivered}, failed {failed}.",
     # added by words: answers the line gives itself
-    "opted_out": "Done: you won't get more texts from Harm Reduction Works-HRW. Text START to get them again.",
+    "optout_confirm": "Done: you won't get more texts from Harm Reduction Works-HRW. Text START to get them again.",
     "forget_kept": "OK, nothing was erased. Text MENU to see what this line can do.",
 }

@@ -173,6 +173,6 @@ TEXTS: dict[str, str] = {
     "status_none": "No hubo avisos de tus grupos en la última semana.",
     "status": "Último aviso a {group}: {total} en total. En espera {queued}, enviados {sent}, entregados {delivered}, fallidos {failed}.",
     # added by words: answers the line gives itself
-    "opted_out": "Listo: dejamos de enviarte mensajes de Harm Reduction Works-HRW. Para volver a recibirlos, escribe START.",
+    "optout_confirm": "Listo: dejamos de enviarte mensajes de Harm Reduction Works-HRW. Para volver a recibirlos, escribe START.",
     "forget_kept": "Listo, no borramos nada. Escribe MENU para ver las opciones.",
 }
