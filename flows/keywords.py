@@ -212,8 +212,19 @@ def looks_spanish(tokens: list[str]) -> bool:
     return spanish > english
 
 
+def _after(text: str, word: str) -> str:
+    """The text as typed after the first token that reads as `word` (for BROADCAST and
+    EXERCISE); empty when there is none."""
+    raw = text.strip().split()
+    for i, token in enumerate(raw):
+        if _trim(normalise(token)) == word:
+            parts = text.strip().split(None, i + 1)
+            return parts[i + 1].strip() if len(parts) > i + 1 else ""
+    return ""
+
+
 def _merge_pairs(tokens: list[str]) -> list[str]:
-    """Two-word forms of one word: NO RECORDAR, NO REMIND, OPT OUT, STOP ALL."""
+    """Two-word forms of one word: NO RECORDAR, NO REMIND."""
     merged: list[str] = []
     for token in tokens:
         if merged and merged[-1] == "NO" and "NO" + token in _WORDS:
@@ -257,10 +268,8 @@ def parse(text: str) -> Command:
         return Command("ZIP", (first[:5],), spanish=spanish_text)
     vocab = vocabulary_word(first)
     if vocab is not None:
-        rest = text.strip().split(None, lead + 1)  # as typed, after the command word
-        typed = rest[lead + 1].strip() if len(rest) > lead + 1 else ""
         spanish = vocab in SPANISH_WORDS or (vocab == "NO" and spanish_text)
-        return Command(_WORDS[vocab], args, typed, None, spanish)
+        return Command(_WORDS[vocab], args, _after(text, first), None, spanish)
     content = meaningful(tokens)
     filters = [t for t in content if t not in ARTICLES]
     if filters and all(filter_of(t) or ZIP_RE.match(t) for t in filters):

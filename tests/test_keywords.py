@@ -55,6 +55,8 @@ def test_words_people_type(text: str, word: str, args: tuple[str, ...]) -> None:
 def test_broadcast_keeps_the_text_as_typed_after_the_word() -> None:
     assert parse("please BROADCAST  Room 3, 6pm!").rest == "Room 3, 6pm!"
     assert parse("BROADCAST We moved 🎉").rest == "We moved 🎉"
+    assert parse("👉 BROADCAST  We moved").rest == "We moved"
+    assert parse("EXERCISE").rest == ""
 
 
 @pytest.mark.parametrize("text", ["STOP", "stop", " Stop. ", "CANCEL", "END", "quit", "OPTOUT"])
