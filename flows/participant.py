@@ -6,13 +6,14 @@ the shell saves the session, applies the effects, then renders the replies.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from flows import coordinator, host
 from flows import effects as fx
 from flows.context import Context
-from flows.keywords import Command, first_number, parse
+from flows.keywords import Command, first_number, normalise, parse
+from flows.model import Meeting
 from flows.occurrences import Occurrence, relative_days_are_clear
 from flows.replies import (
     GroupText,
@@ -42,16 +43,19 @@ def step(session: Session, text: str, ctx: Context) -> Step:
     if ctx.caller.opted_out:
         return _while_opted_out(session, command)
     if command.word == "OPTOUT":
-        return Step(Session(language=session.language), (), (fx.OptOut(),))
+        return _opt_out(session, command)
     if (
         command.spanish
         and ctx.caller.language is None
-        and not session.listed
         and session.language != "es"
+        # A first Spanish word, or a Spanish text we could not read: answer in Spanish.
+        and (not session.listed or command.word in ("UNKNOWN", "OPTOUT_HINT"))
     ):
-        session = session.with_(language="es")  # a first Spanish word: answer in Spanish
+        session = session.with_(language="es")
     if session.pending == "forget" and command.word == "YES":
         return Step(None, (Text("forget_done"),), (fx.Forget(),))
+    if session.pending == "forget" and command.word == "NO":
+        return Step(session.with_(pending=None), (Text("forget_kept"),))
     for role_step in ROLE_STEPS:  # hosts' and coordinators' words come before everyone's
         result = role_step(session, command, ctx)
         if result is not None:
@@ -68,9 +72,48 @@ def _while_opted_out(session: Session, command: Command) -> Step:
     return Step(session)
 
 
+def _opt_out(session: Session, command: Command) -> Step:
+    """Opted out. The carrier confirms its own words; for the others (Spanish words, "stop
+    all", "opt-out") the line says so itself, in Spanish after a Spanish word."""
+    language = "es" if command.spanish else session.language
+    replies = (Text("optout_confirm"),) if command.confirm else ()
+    return Step(Session(language=language), replies, (fx.OptOut(),))
+
+
 def _menu(session: Session, command: Command, ctx: Context) -> Step:
-    lead = () if command.word in ("MENU", "EMPTY") else (Text("not_understood"),)
+    # NO with no question waiting is understood, just not a question's answer.
+    lead = () if command.word in ("MENU", "EMPTY", "NO") else (Text("not_understood"),)
     return Step(session, (*lead, Text("menu")))
+
+
+def _unknown(session: Session, command: Command, ctx: Context) -> Step:
+    """A town the line has meetings in, said alone, means MEETINGS there; else the menu."""
+    query = Query.from_words(command.args)
+    if query.town and not query.day and not query.online and _known_town(query, ctx):
+        return _list(session, query, ctx, ())
+    return _menu(session, command, ctx)
+
+
+def _known_town(query: Query, ctx: Context) -> bool:
+    """A town some listed meeting is in, or any town the places know when a state is given
+    ("Springfield MA"): a lone word like "Hope" or "Cool" is a town somewhere, so a bare
+    name counts only where the line has meetings."""
+    town = query.town or ""
+    if query.state:
+        return query.state in ctx.places.town_points(town)
+    return town in _cities(ctx.directory.meetings)
+
+
+_CITIES: list[tuple[object, frozenset[str]]] = []  # one slot: (the meetings mapping, cities)
+
+
+def _cities(meetings: Mapping[str, Meeting]) -> frozenset[str]:
+    """The normalised cities of the listed meetings, worked out once per directory."""
+    if _CITIES and _CITIES[0][0] is meetings:
+        return _CITIES[0][1]
+    cities = frozenset(normalise(m.city) for m in meetings.values() if m.city)
+    _CITIES[:] = [(meetings, cities)]
+    return cities
 
 
 def _help(session: Session, command: Command, ctx: Context) -> Step:
@@ -243,7 +286,9 @@ HANDLERS: dict[str, Handler] = {
     "HELP": _help,
     "MENU": _menu,
     "EMPTY": _menu,
-    "UNKNOWN": _menu,
+    "UNKNOWN": _unknown,
+    "NO": _menu,
+    "CANCEL": _opt_out_hint,  # CANCEL <n> is a coordinator's word; others mean to stop
     "ESPANOL": _language("es"),
     "ENGLISH": _language("en"),
     "FORGET": _forget,

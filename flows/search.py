@@ -11,12 +11,14 @@ from typing import Literal, Protocol
 
 from haversine import Unit, haversine
 
-from flows.keywords import FILLER_WORDS, ONLINE_WORDS, TODAY_WORDS, TOMORROW_WORDS, ZIP_RE
+from flows.keywords import ZIP_RE, filter_of, meaningful
 from flows.occurrences import Occurrence, Timetable
 
 PAGE_SIZE = 5
 HORIZON = timedelta(days=7)
-NEAR_MILES = 60.0
+NEAR_MILES = 60.0  # the farthest a meeting may be to be listed at all
+CLOSE_MILES = 10.0  # meetings this close are listed soonest first...
+CLOSE_ENOUGH = 3  # ...when there are at least this many; else the nearest ones
 
 Point = tuple[float, float]
 
@@ -61,17 +63,17 @@ class Query:
         online = False
         zip_code = None
         rest: list[str] = []
-        for word in words:
-            if word in TODAY_WORDS:
-                day = "today"
-            elif word in TOMORROW_WORDS:
-                day = "tomorrow"
-            elif word in ONLINE_WORDS:
+        for word in meaningful(words):
+            found = filter_of(word)
+            if found == "today" or found == "tomorrow":
+                day = found
+            elif found == "online":
                 online = True
             elif ZIP_RE.match(word):
                 zip_code = word[:5]
-            elif word not in FILLER_WORDS:
+            else:
                 rest.append(word)
+        rest = meaningful(rest)  # "la de mañana": the article alone is no town
         state = None
         if len(rest) >= 2 and len(rest[-1]) == 2 and rest[-1].isalpha():
             state = rest.pop()
@@ -162,7 +164,9 @@ _LON_BOX = NEAR_MILES / 20.0
 
 def search(query: Query, timetable: Timetable, now: datetime, places: Places) -> Result:
     """Matches within the horizon in the order to show them. Soonest-first results are a
-    lazy stream: a page stops reading after the few it shows."""
+    lazy stream: a page stops reading after the few it shows. Around a place: the meetings
+    within CLOSE_MILES soonest first when there are CLOSE_ENOUGH of them, else the nearest
+    within NEAR_MILES, nearest first (so a rural zip still gets an answer)."""
     if not query.place:
         return Result(_found(_candidates(query, timetable, now)))
     point = (
@@ -185,7 +189,8 @@ def _found(occurrences: Iterator[Occurrence]) -> Iterator[Found]:
 
 
 def _nearest(point: Point, query: Query, timetable: Timetable, now: datetime) -> tuple[Found, ...]:
-    """Each meeting within reach once (its soonest matching occurrence), nearest first."""
+    """Each meeting within reach once (its soonest matching occurrence): soonest first when
+    enough are close, else nearest first."""
     lat, lon = point
     reach = {
         slug: miles
@@ -200,6 +205,9 @@ def _nearest(point: Point, query: Query, timetable: Timetable, now: datetime) ->
         for slug, miles in reach.items()
         for occ in islice((o for o in timetable.upcoming_of(slug, now) if keep(o)), 1)
     ]
+    close = [f for f in found if round(f.miles or 0, 1) <= CLOSE_MILES]
+    if len(close) >= CLOSE_ENOUGH:
+        return tuple(sorted(close, key=lambda f: (f.occurrence.start, f.miles or 0)))
     return tuple(sorted(found, key=lambda f: (round(f.miles or 0, 1), f.occurrence.start)))
 
 

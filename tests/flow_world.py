@@ -135,10 +135,18 @@ MEETINGS = {
 
 
 class FixedPlaces:
-    ZIPS = {"01060": (42.3223, -72.6313), "94607": (37.8070, -122.2850), "99501": (61.2, -149.9)}
+    ZIPS = {
+        "01060": (42.3223, -72.6313),
+        "94607": (37.8070, -122.2850),
+        "99501": (61.2, -149.9),
+        "01002": (42.3732, -72.5199),  # Amherst: two meetings within 10 miles
+        "01247": (42.7000, -73.1100),  # North Adams: rural, the nearest is 35 miles off
+    }
     TOWNS = {
         "NORTHAMPTON": {"MA": (42.3329, -72.6501), "PA": (40.68, -75.49)},
         "OAKLAND": {"CA": (37.80, -122.27), "ME": (44.54, -69.72)},
+        "SPRINGFIELD": {"MA": (42.1015, -72.5898), "IL": (39.78, -89.65)},
+        "HOPE": {"RI": (41.75, -71.56), "AR": (33.67, -93.59)},
     }
 
     def zip_point(self, zip_code: str) -> tuple[float, float] | None:

@@ -41,11 +41,16 @@ def answered(data: dict, to: str) -> dict:
 
 
 def run_case(case: dict) -> list[dict]:
+    """Step through the case's texts as one conversation; with "each_fresh": true, each text
+    is a table row: the first text of a new conversation from the case's caller."""
     now = datetime.fromisoformat(case["now"])
     caller_data = case.get("caller", {})
     session = Session(language=caller_data.get("language") or "en")
     outcomes = []
     for text in case["texts"]:
+        if case.get("each_fresh"):
+            caller_data = case.get("caller", {})
+            session = Session(language=caller_data.get("language") or "en")
         caller = Caller(
             opted_out=caller_data.get("opted_out", False),
             language=caller_data.get("language"),

@@ -171,4 +171,7 @@ TEXTS: dict[str, str] = {
     "cancel_bad_date": "{meeting} doesn't meet on that date. Give a coming date as YYYY-MM-DD, like CANCEL 2 2026-12-01.",
     "status_none": "No broadcasts from your groups in the last week.",
     "status": "Last broadcast to {group}: {total} in all. Waiting {queued}, sent {sent}, delivered {delivered}, failed {failed}.",
+    # added by words: answers the line gives itself
+    "optout_confirm": "Done: you won't get more texts from Harm Reduction Works-HRW. Text START to get them again.",
+    "forget_kept": "OK, nothing was erased. Text MENU to see what this line can do.",
 }

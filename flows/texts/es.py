@@ -172,4 +172,7 @@ TEXTS: dict[str, str] = {
     "cancel_bad_date": "{meeting} no se reúne en esa fecha. Escribe una fecha próxima como AAAA-MM-DD, así: CANCEL 2 2026-12-01.",
     "status_none": "No hubo avisos de tus grupos en la última semana.",
     "status": "Último aviso a {group}: {total} en total. En espera {queued}, enviados {sent}, entregados {delivered}, fallidos {failed}.",
+    # added by words: answers the line gives itself
+    "optout_confirm": "Listo: dejamos de enviarte mensajes de Harm Reduction Works-HRW. Para volver a recibirlos, escribe START.",
+    "forget_kept": "Listo, no borramos nada. Escribe MENU para ver las opciones.",
 }
