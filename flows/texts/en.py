@@ -90,8 +90,7 @@ TEXTS: dict[str, str] = {
     "welcome_general": (
         "Welcome to Harm Reduction Works-HRW: peer meetings built on harm reduction. "
         "Open meetings are for anyone curious. Focused meetings are for people who use or drink "
-        "now, used to, or are thinking about it. Abstinence is part of harm reduction too. "
-        "Text MEETINGS to find one."
+        "now, used to, or are thinking about it. Abstinence is part of harm reduction too."
     ),
     "welcome_open": (
         "Welcome to Harm Reduction Works-HRW. This is an open meeting: anyone curious about "
@@ -171,4 +170,10 @@ TEXTS: dict[str, str] = {
     "cancel_bad_date": "{meeting} doesn't meet on that date. Give a coming date as YYYY-MM-DD, like CANCEL 2 2026-12-01.",
     "status_none": "No broadcasts from your groups in the last week.",
     "status": "Last broadcast to {group}: {total} in all. Waiting {queued}, sent {sent}, delivered {delivered}, failed {failed}.",
+    "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+    "date": "{weekday} {month}/{day}",
+    "choices_two": "{first} or {last}",
+    "choices_two_u": "{first} or {last}",
+    "choices_range": "{first}-{last}",
+    "next_step": "Text MEETINGS for times near you.",
 }
