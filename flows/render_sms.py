@@ -328,8 +328,9 @@ def _render_one(reply: Reply, language: str, now: datetime, contact: str | None)
 def _place_lines(lang: str, occ: Occurrence, place_limit: int) -> list[str]:
     m = occ.meeting
     lines = []
-    if m.in_person:
-        lines.append(clip(", ".join(x for x in (m.location, m.address) if x), place_limit))
+    place = ", ".join(x for x in (m.location, m.address) if x)
+    if m.in_person and place:
+        lines.append(clip(place, place_limit))
     if m.conference_url:
         lines.append(text(lang, "details_join", url=m.conference_url))
     if m.conference_phone:

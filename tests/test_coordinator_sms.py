@@ -114,9 +114,7 @@ def test_cancel_by_text_confirms_marks_and_tells_subscribers(world: World) -> No
     (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
     n = line.split(".")[0]
     question = coord.text(f"CANCEL {n}")
-    assert question.startswith(
-        "Cancel Tuesday Night at the Library, today 6pm EST? 3 subscribers"
-    )
+    assert question.startswith("Cancel Tuesday Night at the Library, today 6pm EST? 3 subscribers")
     assert coord.text("NO") == "OK, it stays on."
     coord.text(f"CANCEL {n}")
     assert coord.text("YES") == "Cancelled. We're letting 3 people know."
