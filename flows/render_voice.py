@@ -12,7 +12,7 @@ from datetime import datetime, time
 
 from num2words import num2words
 
-from flows.model import Directory, Group, Language
+from flows.model import TYPE_SPANISH, Directory, Group, Language, Meeting
 from flows.occurrences import Occurrence
 from flows.render_sms import town
 from flows.replies import (
@@ -298,8 +298,12 @@ def where(language: str, occ: Occurrence, miles: float | None) -> str:
     return f"{spoken}, {distance}"
 
 
-def _language_of(group: Group | None) -> Language | None:
-    """The language a meeting's name, notes and own texts are written in: its group's."""
+def _language_of(group: Group | None, meeting: Meeting | None = None) -> Language | None:
+    """The language a meeting's name and notes, or a group's own texts, are written in: a
+    Spanish-speaking meeting's (Meeting Guide type S) is Spanish, else its group's language
+    (an import gives a group with such meetings Spanish); None when nothing says."""
+    if meeting is not None and TYPE_SPANISH in meeting.types:
+        return "es"
     return group.language if group is not None else None
 
 
@@ -333,9 +337,8 @@ def _item(
     language: str, item: ListItem, n: int, now: datetime, directory: Directory, relative: bool
 ) -> str:
     occ = item.occurrence
-    written = _language_of(
-        directory.group_of(directory.meetings.get(occ.meeting.slug, occ.meeting))
-    )
+    meeting = directory.meetings.get(occ.meeting.slug, occ.meeting)
+    written = _language_of(directory.group_of(meeting), meeting)
     name = foreign(clip(occ.meeting.name, NAME_LIMIT), written, language)
     spoken_when = when(language, occ, now, relative)
     said_n = number(language, n).capitalize()  # "Uno: hoy a las seis de la tarde ..."
@@ -375,7 +378,7 @@ def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
     timing = contract(say(language, "details_when", day=day, start=start, end=end, zone=zone))
     if not zone:
         timing = timing.replace(", .", ".")
-    written = _language_of(reply.group)
+    written = _language_of(reply.group, m)
     name = foreign(clip(m.name, NAME_LIMIT * 2).rstrip(".!?"), written, language)
     sentences = [f"{name}.", timing[:1].upper() + timing[1:]]
     if occ.cancelled:

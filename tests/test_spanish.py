@@ -453,6 +453,18 @@ def test_words_of_another_language_are_marked_for_the_voice() -> None:
         p.text for s in english.says for p in s.parts if p.language == "es"
     }
 
+    # A Spanish-speaking meeting (Meeting Guide type S) is Spanish, whatever its group says.
+    in_english_group = replace(oakland.meeting, group="northampton")
+    occ_s = replace(oakland, meeting=in_english_group)
+    mixed = directory(meetings={**d.meetings, "oakland-espanol": in_english_group})
+    listing = MeetingList(Text("heading_soonest"), (ListItem(1, occ_s),), False)
+    spanish_list = rv.turn(
+        Position.parse("list", {"lang": "es", "c": "1"}), (listing,), now=NOW, directory=mixed
+    )
+    assert not [
+        p for s in spanish_list.says for p in s.parts if "Oakland" in p.text and p.language == "en"
+    ]
+
     # As TwiML, through the twilio library's SSML builder: <lang> inside <Say>.
     response = VoiceResponse()
     for speech in spanish.says:

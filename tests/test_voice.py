@@ -221,6 +221,20 @@ def test_spanish_call_lists_details_and_the_groups_own_welcome(call: Call, app: 
     assert "a menos de una milla" in near
 
 
+def test_a_spanish_call_reads_english_names_in_english(call: Call) -> None:
+    """SSML <lang> inside <Say> (Polly voices read it): an English meeting's name on the
+    Spanish line is said in English; a Spanish one's, and the rest, in Spanish."""
+    call.start()
+    call.press("9")
+    call.press("1")
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    marked = {(e.get(xml_lang), e.text) for say in call.says() for e in say.iter("lang")}
+    assert ("en-US", "Tuesday Night at the Library") in marked
+    assert not [text for _, text in marked if "Oakland" in (text or "")]
+    first = next(say for say in call.says() if say.find("lang") is not None)
+    assert first.get("language") == "es-US" and first.get("voice") == "Polly.Lupe"
+
+
 def test_a_spanish_call_saves_the_choice_for_texts(call: Call, app: Flask) -> None:
     call.start()
     call.press("9")
