@@ -171,7 +171,10 @@ def _detail_lines(
     occ, m = reply.occurrence, reply.occurrence.meeting
     start, end = occ.local_start, occ.local_end
     day = day_label(lang, occ, now, reply.relative)
-    lines = [clip(m.name, name_limit), f"{day}, {clock(start)}-{clock(end)} {start.tzname()}"]
+    span = f"{clock(start)}-{clock(end)} {start.tzname()}"
+    if end.tzname() != start.tzname():  # the clocks change during the meeting
+        span = f"{clock(start)} {start.tzname()}-{clock(end)} {end.tzname()}"
+    lines = [clip(m.name, name_limit), f"{day}, {span}"]
     if occ.cancelled:
         lines.append(text(lang, "details_cancelled"))
     lines += _place_lines(lang, occ, place_limit)

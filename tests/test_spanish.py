@@ -368,6 +368,17 @@ def test_a_text_the_day_before_a_clock_change_names_the_new_zone(
         assert re.search(rf"6pm(-\S+)? {right}\b", sent) and wrong not in sent, sent
 
 
+def test_a_meeting_across_the_clock_change_names_both_zones() -> None:
+    night = replace(SUNDAY, time=time(0, 30), end_time=time(2, 30))
+    occ = occurrence_on(night, date(2026, 11, 1))
+    shown = render(
+        (MeetingDetails(1, occ, None, "open"),),
+        "en",
+        datetime(2026, 10, 31, 20, 0, tzinfo=occ.start.tzinfo),
+    )
+    assert "12:30am EDT-2:30am EST" in shown
+
+
 # --- the voice line in Spanish -------------------------------------------------------
 
 # Digits a Spanish voice reads well: a key to press, and numbers read digit by digit (a zip

@@ -258,13 +258,13 @@ LONG = {
     "notes": "x" * rv.NOTES_LIMIT,
     "when": "el próximo miércoles a las 12 y 45 de la madrugada, hora de la Montaña",
     "name": "n" * rv.NAME_LIMIT,
-    "where": "en " + "p" * rv.PLACE_LIMIT + " y en línea, a unas 59 millas",
+    "where": "en " + "p" * rv.PLACE_LIMIT + " y en línea, a unas cincuenta y nueve millas",
     "day": "el próximo miércoles",
-    "time": "las 12 y 45 de la madrugada",
-    "start": "las 12 y 45 de la madrugada",
-    "end": "las 12 y 45 de la madrugada",
+    "time": "las doce y cuarenta y cinco del mediodía",
+    "start": "las doce y cuarenta y cinco del mediodía",
+    "end": "las doce y cuarenta y cinco del mediodía",
     "zone": "hora de la Montaña",
-    "miles": 59,
+    "miles": "cincuenta y nueve",
 }
 
 
