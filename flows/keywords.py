@@ -64,7 +64,7 @@ SPANISH_WORDS = frozenset(
 # Words in MEETINGS filters.
 TODAY_WORDS = frozenset({"TODAY", "TONIGHT", "HOY"})
 TOMORROW_WORDS = frozenset({"TOMORROW", "MANANA"})
-ONLINE_WORDS = frozenset({"ONLINE", "VIRTUAL", "ZOOM", "LINEA", "INTERNET"})
+ONLINE_WORDS = frozenset({"ONLINE", "VIRTUAL", "VIRTUALES", "ZOOM", "LINEA", "INTERNET"})
 FILLER_WORDS = frozenset({"NEAR", "IN", "EN", "CERCA", "DE", "AT", "ME"})
 
 _EDGE_PUNCT = " \t\r\n.,;:!?¡¿\"'()[]{}*#-_~/\\|<>"

@@ -297,6 +297,22 @@ def test_the_list_footer_names_the_numbers_to_reply() -> None:
     assert render_sms.choices("es", [1, 2, 3, 4, 5]) == "del 1 al 5"
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["REUNIONES", "REUNIONES HOY", "REUNIONES VIRTUALES", "REUNIONES 01060", "SIGUIENTE"],
+)
+def test_what_the_spanish_texts_tell_people_to_type_works(typed: str) -> None:
+    for template in es.TEXTS.values():
+        if typed in template:
+            break
+    else:
+        pytest.fail(f"no Spanish text mentions {typed}")
+    ctx = context(NOW)
+    listed = step(Session(language="es"), "REUNIONES", ctx).session
+    result = step(listed if typed == "SIGUIENTE" else Session(language="es"), typed, ctx)
+    assert any(isinstance(r, MeetingList) for r in result.replies), (typed, result.replies)
+
+
 # --- welcome and agreements end with a next step ------------------------------------
 
 
