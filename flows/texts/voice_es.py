@@ -16,7 +16,7 @@ TEXTS: dict[str, str] = {
     "offer": "Para español, oprime 9.",  # said in Spanish inside the English menu
     "hints": (
         "reuniones, bienvenida, acuerdos, mensaje, inglés, English, repetir, menú, más, "
-        "en línea, hoy, mañana, código postal, adiós"
+        "en línea, virtuales, hoy, mañana, código postal, adiós"
     ),
     "language_set": "Listo, en español.",
     "not_understood": "Perdón, no entendimos.",
