@@ -89,32 +89,43 @@ def plain(value: str) -> str:
 
 
 def speeches(pieces: Iterable[str], language: Language) -> list[Speech]:
-    """Pieces of at most MAX_SAY characters as Speech, with their foreign stretches as parts.
-    A stretch that pack() cut between two pieces goes on in the second."""
+    """Pieces of at most MAX_SAY characters as Speech, with their foreign stretches as parts
+    (which, joined, are the text). A stretch that pack() cut between two pieces goes on in
+    the second. On the Spanish line the program's English name is an English stretch."""
     result: list[Speech] = []
     current: Language = language
     for piece in pieces:
-        if language == "es":
-            piece = piece.replace(PROGRAM, foreign(PROGRAM, "en", "es"))
         parts: list[Part] = []
         for token in _MARKS.split(piece):
             if token == _END:
                 current = language
             elif token in _FOREIGN.values():
                 current = "en" if token == _FOREIGN["en"] else "es"
-            elif token.strip():
-                if parts and parts[-1].language == current:
-                    parts[-1] = Part(parts[-1].text + token, current)
-                else:
-                    parts.append(Part(token, current))
-            elif token and parts:
-                parts[-1] = Part(parts[-1].text + token, parts[-1].language)
+            elif token:
+                for chunk, of in _program_named(token, current, language):
+                    if parts and (parts[-1].language == of or not chunk.strip()):
+                        parts[-1] = Part(parts[-1].text + chunk, parts[-1].language)
+                    else:
+                        parts.append(Part(chunk, of))
         text = plain(piece)
         if not text.strip():
             continue
         mixed = any(p.language != language for p in parts)
         result.append(Speech(text, language, tuple(parts) if mixed else ()))
     return result
+
+
+def _program_named(token: str, current: Language, language: Language) -> list[tuple[str, Language]]:
+    """`token` read in `current`, with the program's name in English where Spanish is said."""
+    if language != "es" or current != "es" or PROGRAM not in token:
+        return [(token, current)]
+    chunks: list[tuple[str, Language]] = []
+    for i, chunk in enumerate(token.split(PROGRAM)):
+        if i:
+            chunks.append((PROGRAM, "en"))
+        if chunk:
+            chunks.append((chunk, "es"))
+    return chunks
 
 
 def number(language: str, n: int, feminine: bool = False) -> str:

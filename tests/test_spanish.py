@@ -516,3 +516,14 @@ def test_words_of_another_language_are_marked_for_the_voice() -> None:
 def test_voice_catalog_keeps_every_accent() -> None:
     assert "línea" in voice_es.TEXTS["greeting"]
     assert "reducción" in rv.content([GroupText("welcome", None, None)], "es", NOW, directory())[0]
+
+
+def test_a_stretch_in_another_language_survives_being_cut_between_two_says() -> None:
+    english = rv.foreign("Welcome to the group, friend. More words here and more.", "en", "es")
+    said = rv.speeches(rv.pack(["Hola. " * 65 + english + " Gracias."]), "es")
+    assert len(said) == 2
+    assert [p.language for p in said[0].parts] == ["es", "en"]
+    assert [p.language for p in said[1].parts] == ["en", "es"]
+    assert all("".join(p.text for p in s.parts) == s.text for s in said)
+    program = rv.speeches(["Gracias por llamar a Harm Reduction Works-HRW. Adiós."], "es")[0]
+    assert [(p.text, p.language) for p in program.parts][1] == ("Harm Reduction Works-HRW", "en")
