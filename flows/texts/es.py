@@ -1,12 +1,15 @@
 """Spanish texts, written once for the phone's screen and the voice line.
 
-SMS policy (deliberate; `python3 bench/spanish_segments.py` measures it):
+SMS policy (deliberate; `PYTHONPATH=$PWD python3 bench/spanish_segments.py --before REV`
+measures it; the figures are in the README's "Spanish" section):
 
 - GSM-7, the plain phone's alphabet, has é ñ ü ¿ ¡ but not á í ó ú; one of those turns the
-  whole text into UCS-2, 70 characters a segment instead of 160. So these texts are written
-  to need no á í ó ú where a natural word exists: "Siguientes" for "Próximas", "Escribe" for
-  "Envía", "virtual" for "en línea", "se cancela" / "cancelamos" for "está cancelada", "dejar de recibir" for "no recibir más", "por eso" for "así que", "zip" for
-  "código postal" (as Spanish speakers in the US say).
+  whole text into UCS-2, 70 characters a segment instead of 160 (sent with every accent,
+  this catalog's old wording cost 208 segments instead of 133, and 7 texts broke the
+  3-segment limit). So these texts are written to need no á í ó ú where a natural word
+  exists: "Siguientes" for "Próximas", "Escribe" for "Envía", "virtual" for "en línea",
+  "se cancela" for "está cancelada", "dejar de recibir" for "no recibir más", "por eso" for
+  "así que", "zip" for "código postal" (as Spanish speakers in the US say).
 - What cannot be avoided ("reducción de daños", "sábado", a group's own words, a meeting's
   name) is spelled right here, because the voice line reads these same texts and needs every
   accent. flows.gsm.to_gsm folds it when the text goes out by SMS, and folds a whole message
