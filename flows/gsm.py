@@ -66,12 +66,29 @@ def _fold_char(ch: str) -> str:
     return ""  # emoji and the like: dropped rather than turning the text into UCS-2
 
 
+# Acute accents GSM-7 has: kept in a text that needs no folding, folded with the rest in a
+# text that loses any other accent, so no text is half-accented ("Qué ... linea").
+_KEPT_ACUTES = str.maketrans({"é": "e", "É": "E"})
+
+
+def loses_an_accent(text: str) -> bool:
+    """Whether folding `text` drops an accent from a letter (á→a, Ó→O): a letter outside
+    GSM-7 whose base letter is in it."""
+    return any(not is_gsm(ch) and _fold_char(ch).isalpha() for ch in text)
+
+
 def to_gsm(text: str) -> str:
     """Fold to GSM-7: á→a, curly quotes→straight, dashes→-, drop what has no equivalent.
-    é, ñ, ü, ¿ and ¡ are GSM-7 and stay."""
+
+    Consistent, per message: a text that keeps all its accents keeps é; a text that loses
+    one (á í ó ú, from a catalog word, a meeting's name or a group's own words) loses every
+    acute accent, é included, and reads as plain unaccented Spanish rather than half-accented.
+    ñ, ü, ¿ and ¡ are letters and punctuation of GSM-7 and always stay."""
     text = text.translate(_FOLD)
     if is_gsm(text):
         return text
+    if loses_an_accent(text):
+        text = text.translate(_KEPT_ACUTES)
     return "".join(_fold_char(ch) for ch in text)
 
 

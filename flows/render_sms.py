@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flows.gsm import segments, to_gsm
 from flows.model import Meeting
-from flows.occurrences import Occurrence, zone
+from flows.occurrences import Occurrence, next_occurrence, zone
 from flows.replies import (
     BroadcastPreview,
     CancelPreview,
@@ -47,8 +47,14 @@ def day_label(lang: str, occ: Occurrence, now: datetime, relative: bool = True) 
         return text(lang, "today")
     if relative and delta == 1:
         return text(lang, "tomorrow")
-    name = text(lang, "days").split()[(occ.local_start.weekday() + 1) % 7]
-    return f"{name} {occ.local_start.month}/{occ.local_start.day}"
+    return date_label(lang, occ.local_start)
+
+
+def date_label(lang: str, day: datetime) -> str:
+    """ "Tue 12/1" in English; day first with the month's name in Spanish, "mar 1 dic"."""
+    weekday = text(lang, "days").split()[(day.weekday() + 1) % 7]
+    month_name = text(lang, "months").split()[day.month - 1]
+    return text(lang, "date", weekday=weekday, day=day.day, month=day.month, month_name=month_name)
 
 
 def when(lang: str, occ: Occurrence, now: datetime, relative: bool = True) -> str:
@@ -94,6 +100,20 @@ def _item(lang: str, item: ListItem, now: datetime, limits: tuple[int, int], rel
     return line + text(lang, "reminder_mark") if item.subscribed else line
 
 
+def choices(lang: str, numbers: list[int]) -> str:
+    """The list numbers one may reply: "1", "1 o 2", "del 1 al 5" (Spanish "7 u 8": "o"
+    becomes "u" before a word said with an o, as "ocho" and "once" are)."""
+    if not numbers:
+        return ""
+    first, last = numbers[0], numbers[-1]
+    if len(numbers) == 1:
+        return str(first)
+    if len(numbers) == 2:
+        key = "choices_two_u" if str(last).startswith("8") or last == 11 else "choices_two"
+        return text(lang, key, first=first, last=last)
+    return text(lang, "choices_range", first=first, last=last)
+
+
 def _heading(lang: str, params: dict) -> str:
     if params.get("continued"):
         return text(lang, "heading_soonest_more")
@@ -113,7 +133,9 @@ def _list(lang: str, reply: MeetingList, now: datetime) -> str:
         lines += [_item(lang, item, now, limits, reply.relative) for item in reply.items]
         if any(item.subscribed for item in reply.items):
             lines.append(text(lang, "reminder_legend"))
-        lines.append(text(lang, "footer_more" if reply.more else "footer_end"))
+        numbers = [item.number for item in reply.items]
+        footer = "footer_more" if reply.more else "footer_end"
+        lines.append(text(lang, footer, choices=choices(lang, numbers)))
         joined = "\n".join(lines)
         if segments(to_gsm(joined)) <= MAX_SEGMENTS:
             break
@@ -149,7 +171,10 @@ def _detail_lines(
     occ, m = reply.occurrence, reply.occurrence.meeting
     start, end = occ.local_start, occ.local_end
     day = day_label(lang, occ, now, reply.relative)
-    lines = [clip(m.name, name_limit), f"{day}, {clock(start)}-{clock(end)} {start.tzname()}"]
+    span = f"{clock(start)}-{clock(end)} {start.tzname()}"
+    if end.tzname() != start.tzname():  # the clocks change during the meeting
+        span = f"{clock(start)} {start.tzname()}-{clock(end)} {end.tzname()}"
+    lines = [clip(m.name, name_limit), f"{day}, {span}"]
     if occ.cancelled:
         lines.append(text(lang, "details_cancelled"))
     lines += _place_lines(lang, occ, place_limit)
@@ -183,12 +208,17 @@ def lead(lang: str, minutes: int) -> str:
 
 
 def weekly_when(lang: str, meeting: Meeting, now: datetime) -> str:
-    """ "Tue, Thu 6pm EST": the days and time of a weekly meeting."""
+    """ "Tue, Thu 6pm EST": the days and time of a weekly meeting. The zone's abbreviation is
+    the one in force at its next occurrence (the day before a clock change names the new
+    one), never today's."""
     names = text(lang, "days").split()
     days = ", ".join(names[d % 7] for d in sorted(meeting.days))
-    at = now.astimezone(zone(meeting.timezone)).replace(
-        hour=meeting.time.hour, minute=meeting.time.minute
-    )
+    occ = next_occurrence(meeting, now)
+    if occ is not None:
+        at = occ.local_start
+    else:  # not weekly (inactive): today's zone is the best there is
+        local = now.astimezone(zone(meeting.timezone))
+        at = local.replace(hour=meeting.time.hour, minute=meeting.time.minute)
     return f"{days} {clock(at)} {at.tzname()}"
 
 
@@ -207,14 +237,24 @@ def _remind_confirm(lang: str, reply: RemindConfirm, now: datetime) -> str:
 
 
 def _group_text(lang: str, reply: GroupText) -> str:
+    """A welcome or agreements text, and what to do next (a question answered is no dead
+    end): the group's own words under its name, else the catalog's."""
+    after = text(lang, "next_step")
     if reply.own_text:
-        # Group texts are limited to 400 characters when set, so a clipped name always fits.
+        # Group texts are at most 400 characters (hrw_sms.directory), so the text and the
+        # next step fit; the group's name goes first when it fits as well.
         name = clip(reply.group_name or "", 40)
-        prefix = text(lang, "group_says", group=name) if name else ""
-        return f"{prefix} {reply.own_text}".strip()
+        body = " ".join(reply.own_text.split())
+        if name:
+            named = f"{text(lang, 'group_says', group=name)} {body}\n{after}"
+            if segments(to_gsm(named)) <= MAX_SEGMENTS:
+                return named
+        return f"{body}\n{after}"
     if reply.which == "welcome":
-        return text(lang, f"welcome_{reply.kind}" if reply.kind else "welcome_general")
-    return text(lang, "agreements_general")
+        body = text(lang, f"welcome_{reply.kind}" if reply.kind else "welcome_general")
+    else:
+        body = text(lang, "agreements_general")
+    return f"{body}\n{after}"
 
 
 def _text(lang: str, reply: Text, contact: str | None) -> str:
@@ -291,8 +331,9 @@ def _render_one(reply: Reply, language: str, now: datetime, contact: str | None)
 def _place_lines(lang: str, occ: Occurrence, place_limit: int) -> list[str]:
     m = occ.meeting
     lines = []
-    if m.in_person:
-        lines.append(clip(", ".join(x for x in (m.location, m.address) if x), place_limit))
+    place = ", ".join(x for x in (m.location, m.address) if x)
+    if m.in_person and place:
+        lines.append(clip(place, place_limit))
     if m.conference_url:
         lines.append(text(lang, "details_join", url=m.conference_url))
     if m.conference_phone:

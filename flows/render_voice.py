@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from flows.model import Directory, Language
+from num2words import num2words
+
+from flows.model import TYPE_SPANISH, Directory, Group, Language, Meeting
 from flows.occurrences import Occurrence
 from flows.render_sms import town
 from flows.replies import (
@@ -48,9 +50,94 @@ def language_tag(language: Language) -> str:
 
 
 @dataclass(frozen=True)
-class Speech:
+class Part:
+    """A stretch of a <Say> in one language."""
+
     text: str
     language: Language
+
+
+@dataclass(frozen=True)
+class Speech:
+    """One <Say>: `text` in `language`; `parts` splits it where words of another language
+    (an English meeting's name read on the Spanish line) are to be read in theirs, for the
+    shell to mark with SSML <lang>. Empty parts: all of it in `language`."""
+
+    text: str
+    language: Language
+    parts: tuple[Part, ...] = ()
+
+
+# Words of another language inside a sentence travel through pack() between these marks
+# (private-use characters, never in a real text), and become Speech.parts.
+_FOREIGN = {"en": "\ue001", "es": "\ue002"}
+_END = "\ue000"
+_MARKS = re.compile("([\ue000\ue001\ue002])")
+PROGRAM = "Harm Reduction Works-HRW"  # an English name: said in English on the Spanish line
+
+
+def foreign(value: str, of: Language | None, speaking: Language) -> str:
+    """`value`, written in `of`, marked to be read in that language when `speaking` another."""
+    if not value or of is None or of == speaking:
+        return value
+    return f"{_FOREIGN[of]}{value}{_END}"
+
+
+def plain(value: str) -> str:
+    """`value` without language marks: what the caller hears, as one string."""
+    return _MARKS.sub("", value)
+
+
+def speeches(pieces: Iterable[str], language: Language) -> list[Speech]:
+    """Pieces of at most MAX_SAY characters as Speech, with their foreign stretches as parts
+    (which, joined, are the text). A stretch that pack() cut between two pieces goes on in
+    the second. On the Spanish line the program's English name is an English stretch."""
+    result: list[Speech] = []
+    current: Language = language
+    for piece in pieces:
+        parts: list[Part] = []
+        for token in _MARKS.split(piece):
+            if token == _END:
+                current = language
+            elif token in _FOREIGN.values():
+                current = "en" if token == _FOREIGN["en"] else "es"
+            elif token:
+                for chunk, of in _program_named(token, current, language):
+                    if parts and (parts[-1].language == of or not chunk.strip()):
+                        parts[-1] = Part(parts[-1].text + chunk, parts[-1].language)
+                    else:
+                        parts.append(Part(chunk, of))
+        text = plain(piece)
+        if not text.strip():
+            continue
+        mixed = any(p.language != language for p in parts)
+        result.append(Speech(text, language, tuple(parts) if mixed else ()))
+    return result
+
+
+def _program_named(token: str, current: Language, language: Language) -> list[tuple[str, Language]]:
+    """`token` read in `current`, with the program's name in English where Spanish is said."""
+    if language != "es" or current != "es" or PROGRAM not in token:
+        return [(token, current)]
+    chunks: list[tuple[str, Language]] = []
+    for i, chunk in enumerate(token.split(PROGRAM)):
+        if i:
+            chunks.append((PROGRAM, "en"))
+        if chunk:
+            chunks.append((chunk, "es"))
+    return chunks
+
+
+def number(language: str, n: int, feminine: bool = False) -> str:
+    """A count said as words where the voice would misread digits: "veintiuna" millas.
+    English voices read digits well, so English keeps them."""
+    if language != "es":
+        return str(n)
+    words = num2words(n, lang="es")
+    if feminine:  # num2words says the masculine: "veintiuno", "doscientos"
+        words = re.sub(r"uno$", "una", words)
+        words = words.replace("ientos", "ientas")
+    return words
 
 
 @dataclass(frozen=True)
@@ -129,7 +216,8 @@ def phone_digits(phone: str) -> tuple[str, str]:
 
 
 def clock(language: str, moment: time) -> str:
-    """6 PM, 6:30 PM, noon / las 6 de la tarde, la 1 y media de la tarde."""
+    """6 PM, 6:30 PM, noon / las seis de la tarde, la una y media de la tarde, el mediodía:
+    Spanish in words, as a Spanish voice reads "la 1" badly."""
     hour, minute = moment.hour, moment.minute
     if minute == 0 and hour == 12:
         return say(language, "noon")
@@ -137,8 +225,8 @@ def clock(language: str, moment: time) -> str:
         return say(language, "midnight")
     twelve = hour % 12 or 12
     if language == "es":
-        article = "la" if twelve == 1 else "las"
-        minutes = {0: "", 15: " y cuarto", 30: " y media"}.get(minute, f" y {minute}")
+        article = "la una" if twelve == 1 else f"las {number('es', twelve)}"
+        minutes = {0: "", 15: " y cuarto", 30: " y media"}.get(minute, f" y {number('es', minute)}")
         if hour < 6:
             period = "de la noche" if hour == 0 else "de la madrugada"
         elif hour < 12:
@@ -149,7 +237,7 @@ def clock(language: str, moment: time) -> str:
             period = "de la tarde"
         else:
             period = "de la noche"
-        return f"{article} {twelve}{minutes} {period}"
+        return f"{article}{minutes} {period}"
     suffix = "AM" if hour < 12 else "PM"
     return f"{twelve} {suffix}" if minute == 0 else f"{twelve}:{minute:02d} {suffix}"
 
@@ -188,7 +276,12 @@ def when(language: str, occ: Occurrence, now: datetime, relative: bool = True) -
         day = day_name(language, occ, now, relative)
         moment = say(language, "on_day_at", day=day, time=at)
     zone = zone_name(language, occ)
-    return f"{moment}, {zone}" if zone else moment
+    return contract(f"{moment}, {zone}" if zone else moment)
+
+
+def contract(spoken: str) -> str:
+    """Spanish "a el mediodía" is said "al mediodía"."""
+    return re.sub(r"\b([Aa]) el\b", r"\1l", spoken)
 
 
 def _place(occ: Occurrence) -> str:
@@ -212,8 +305,17 @@ def where(language: str, occ: Occurrence, miles: float | None) -> str:
     elif round(miles) == 1:
         distance = say(language, "mile")
     else:
-        distance = say(language, "miles", miles=round(miles))
+        distance = say(language, "miles", miles=number(language, round(miles), feminine=True))
     return f"{spoken}, {distance}"
+
+
+def _language_of(group: Group | None, meeting: Meeting | None = None) -> Language | None:
+    """The language a meeting's name and notes, or a group's own texts, are written in: a
+    Spanish-speaking meeting's (Meeting Guide type S) is Spanish, else its group's language
+    (an import gives a group with such meetings Spanish); None when nothing says."""
+    if meeting is not None and TYPE_SPANISH in meeting.types:
+        return "es"
+    return group.language if group is not None else None
 
 
 def kind_of(occ: Occurrence, directory: Directory) -> str:
@@ -246,15 +348,18 @@ def _item(
     language: str, item: ListItem, n: int, now: datetime, directory: Directory, relative: bool
 ) -> str:
     occ = item.occurrence
-    name = clip(occ.meeting.name, NAME_LIMIT)
+    meeting = directory.meetings.get(occ.meeting.slug, occ.meeting)
+    written = _language_of(directory.group_of(meeting), meeting)
+    name = foreign(clip(occ.meeting.name, NAME_LIMIT), written, language)
     spoken_when = when(language, occ, now, relative)
+    said_n = number(language, n).capitalize()  # "Uno: hoy a las seis de la tarde ..."
     if occ.cancelled:
-        return say(language, "item_cancelled", n=n, when=spoken_when, name=name)
+        return say(language, "item_cancelled", n=said_n, when=spoken_when, name=name)
     kind = shared_text(language, f"kind_{kind_of(occ, directory)}_short")
     line = say(
         language,
         "item",
-        n=n,
+        n=said_n,
         when=spoken_when,
         name=name,
         where=where(language, occ, item.miles),
@@ -281,16 +386,23 @@ def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
     end = clock(language, occ.local_end.time())
     day = day_name(language, occ, now, reply.relative)
     zone = zone_name(language, occ)
-    timing = say(language, "details_when", day=day, start=start, end=end, zone=zone)
+    timing = contract(say(language, "details_when", day=day, start=start, end=end, zone=zone))
     if not zone:
         timing = timing.replace(", .", ".")
-    name = clip(m.name, NAME_LIMIT * 2).rstrip(".!?")
+    written = _language_of(reply.group, m)
+    name = foreign(clip(m.name, NAME_LIMIT * 2).rstrip(".!?"), written, language)
     sentences = [f"{name}.", timing[:1].upper() + timing[1:]]
     if occ.cancelled:
         sentences.append(say(language, "details_cancelled"))
     if m.in_person:
-        place = ", ".join(x for x in (m.location, m.address) if x)
-        sentences.append(say(language, "details_at", place=clip(place, PLACE_LIMIT * 2)))
+        # The room in its group's language; the street address as a US address is said (a
+        # Spanish voice reads "20 West St, MA 01060" as Spanish numbers and words).
+        limit = PLACE_LIMIT * 2
+        location = clip(m.location or "", limit)
+        address = clip(m.address or "", max(limit - len(location) - 2, 10))
+        parts = [foreign(location, written, language), foreign(address, "en", language)]
+        place = ", ".join(p for p in parts if p)
+        sentences.append(say(language, "details_at", place=place))
     if m.online:
         sentences.append(say(language, "details_also_online" if m.in_person else "details_online"))
     if m.conference_phone:
@@ -303,15 +415,18 @@ def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
         sentences.append(say(language, "details_link"))
     sentences.append(shared_text(language, f"kind_{reply.kind}"))
     if m.notes:
-        sentences.append(say(language, "details_notes", notes=clip(m.notes, NOTES_LIMIT)))
+        notes = foreign(clip(m.notes, NOTES_LIMIT), written, language)
+        sentences.append(say(language, "details_notes", notes=notes))
     return pack(sentences)
 
 
-def _group_text(language: str, reply: GroupText) -> list[str]:
+def _group_text(language: Language, reply: GroupText, directory: Directory) -> list[str]:
     if reply.own_text:
-        name = clip(reply.group_name or "", NAME_LIMIT)
+        group = next((g for g in directory.groups.values() if g.name == reply.group_name), None)
+        written = _language_of(group)
+        name = foreign(clip(reply.group_name or "", NAME_LIMIT), written, language)
         lead = [say(language, "group_says", group=name)] if name else []
-        return pack([*lead, *_sentences(reply.own_text)])
+        return pack([*lead, *(foreign(s, written, language) for s in _sentences(reply.own_text))])
     if reply.which == "welcome":
         key = f"welcome_{reply.kind}" if reply.kind else "welcome_general"
     else:
@@ -353,6 +468,18 @@ def content(
     list_size: int = LIST_SIZE,
 ) -> list[str]:
     """Everything the replies say, in pieces of at most MAX_SAY characters."""
+    return [plain(p) for p in _content(replies, language, now, directory, contact, list_size)]
+
+
+def _content(
+    replies: Iterable[Reply],
+    language: Language,
+    now: datetime,
+    directory: Directory,
+    contact: str | None = None,
+    list_size: int = LIST_SIZE,
+) -> list[str]:
+    """content(), with words of another language marked (see foreign())."""
     pieces: list[str] = []
     for reply in replies:
         if isinstance(reply, MeetingList):
@@ -360,7 +487,7 @@ def content(
         elif isinstance(reply, MeetingDetails):
             pieces += _details(language, reply, now)
         elif isinstance(reply, GroupText):
-            pieces += _group_text(language, reply)
+            pieces += _group_text(language, reply, directory)
         elif isinstance(reply, Text):
             pieces += _text(language, reply, contact)
         # Nothing else is said on a call: reminders and the roles' replies are texts' business.
@@ -375,16 +502,16 @@ def menu(position: Position) -> list[Speech]:
     lang = position.language
     if position.menu == "main":
         return [
-            Speech(say(lang, "main_menu"), lang),
-            Speech(say(other(lang), "offer"), other(lang)),
+            *speeches([say(lang, "main_menu")], lang),
+            *speeches([say(other(lang), "offer")], other(lang)),
         ]
     if position.menu == "list":
         pick = say(lang, "list_menu_one" if position.count == 1 else "list_menu_many")
         more = say(lang, "list_menu_more") if position.more else ""
         sentences = [pick, say(lang, "list_menu"), more, say(lang, "list_menu_end")]
-        return [Speech(piece, lang) for piece in pack(s for s in sentences if s)]
+        return speeches(pack(s for s in sentences if s), lang)
     key = {"details": "details_menu", "group": "group_menu", "zip": "zip_prompt"}[position.menu]
-    return [Speech(piece, lang) for piece in pack([say(lang, key)])]
+    return speeches(pack([say(lang, key)]), lang)
 
 
 def listen(position: Position) -> Listen:
@@ -403,30 +530,25 @@ def turn(
 ) -> Turn:
     """Say the lead and the replies, then the menu at `position`, and listen."""
     lang = position.language
-    says = [Speech(piece, lang) for piece in pack([say(lang, lead)])] if lead else []
+    says = speeches(pack([say(lang, lead)]), lang) if lead else []
     count = position.count if position.menu == "list" else LIST_SIZE
-    says += [
-        Speech(piece, lang)
-        for piece in content(replies, lang, now, directory, contact, list_size=count)
-    ]
+    says += speeches(_content(replies, lang, now, directory, contact, list_size=count), lang)
     return Turn((*says, *menu(position)), listen(position))
 
 
 def greeting() -> Turn:
     """The first answer to a call: always English first, with Spanish offered in Spanish."""
     start = Position("main", "en")
-    return Turn((Speech(say("en", "greeting"), "en"), *menu(start)), listen(start))
+    return Turn((*speeches([say("en", "greeting")], "en"), *menu(start)), listen(start))
 
 
 def goodbye(language: Language, lead: str | None = None) -> Turn:
     sentences = [say(language, lead)] if lead else []
     sentences.append(say(language, "goodbye"))
-    return Turn(tuple(Speech(piece, language) for piece in pack(sentences)), None)
+    return Turn(tuple(speeches(pack(sentences), language)), None)
 
 
 def apology(language: Language, contact: str | None) -> Turn:
     """Said when something broke: a short apology, how to reach a person, and goodbye."""
     who = contact or shared_text(language, "default_contact")
-    return Turn(
-        tuple(Speech(p, language) for p in pack([say(language, "apology", contact=who)])), None
-    )
+    return Turn(tuple(speeches(pack([say(language, "apology", contact=who)]), language)), None)

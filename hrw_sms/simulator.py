@@ -135,7 +135,7 @@ def blueprint(clock: DemoClock, identities: list[Identity]) -> Blueprint:
 def _spoken(xml: bytes) -> dict:
     """What a voice answer says and offers, in the order a caller hears it."""
     root = ElementTree.fromstring(xml)
-    says = [{"text": (e.text or "").strip(), "language": e.get("language", "en-US")}
+    says = [{"text": "".join(e.itertext()).strip(), "language": e.get("language", "en-US")}
             for e in root.iter("Say")]  # fmt: skip
     gather = root.find(".//Gather")
     redirect = root.find(".//Redirect")

@@ -37,6 +37,26 @@ def voice_of(settings: Settings, language: Language) -> str:
     return settings.voice_es if language == "es" else settings.voice_en
 
 
+def speaks_ssml(voice: str) -> bool:
+    """Twilio passes SSML such as <lang> to Amazon Polly and Google voices only."""
+    return voice.startswith(("Polly.", "Google."))
+
+
+def say(target: VoiceResponse | Gather, speech: rv.Speech, voice: str) -> None:
+    """One <Say>; words of another language (an English meeting's name on the Spanish line)
+    inside <lang xml:lang="..."> where the voice reads SSML, so it says them in theirs."""
+    language = rv.language_tag(speech.language)
+    if not speech.parts or not speaks_ssml(voice):
+        target.say(speech.text, voice=voice, language=language)
+        return
+    element = target.say(voice=voice, language=language)
+    for part in speech.parts:  # adjacent parts differ in language: text and <lang> alternate
+        if part.language == speech.language:
+            element.nest(part.text)
+        else:
+            element.lang(part.text, xml_lang=rv.language_tag(part.language))
+
+
 def twiml(turn: rv.Turn, settings: Settings) -> Response:
     """A Turn as TwiML: everything said inside the <Gather>, so a key can cut it short."""
     response = VoiceResponse()
@@ -58,11 +78,7 @@ def twiml(turn: rv.Turn, settings: Settings) -> Response:
             **options,
         )
     for speech in turn.says:
-        target.say(
-            speech.text,
-            voice=voice_of(settings, speech.language),
-            language=rv.language_tag(speech.language),
-        )
+        say(target, speech, voice_of(settings, speech.language))
     if turn.listen is not None:
         response.append(target)
         response.redirect(url, method="POST")  # nothing pressed or said

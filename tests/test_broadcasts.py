@@ -90,7 +90,7 @@ def test_cancel_marks_the_occurrence_and_tells_the_group_once(world: World) -> N
     world.work()
     for number in PEOPLE[1:3]:
         (text,) = world.texts_to(number)
-        assert "Tuesday Night at the Library on today 6pm EST is cancelled" in text
+        assert "Tuesday Night at the Library, today 6pm EST, is cancelled" in text
     assert "CANCELLED" in world.phone(PEOPLE[3]).text("MEETINGS TODAY")
     world.clock.set(datetime.fromisoformat("2026-11-24T17:00:00-05:00"))  # reminder time
     world.work()

@@ -117,16 +117,14 @@ def test_cancel_by_text_confirms_marks_and_tells_subscribers(world: World) -> No
     (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
     n = line.split(".")[0]
     question = coord.text(f"CANCEL {n}")
-    assert question.startswith(
-        "Cancel Tuesday Night at the Library on today 6pm EST? 3 subscribers"
-    )
+    assert question.startswith("Cancel Tuesday Night at the Library, today 6pm EST? 3 subscribers")
     assert coord.text("NO") == "OK, it stays on."
     coord.text(f"CANCEL {n}")
     assert coord.text("YES") == "Cancelled. We're letting 3 people know."
     world.work()
     for number in PEOPLE:
         (notice,) = world.texts_to(number)
-        assert "Tuesday Night at the Library on today 6pm EST is cancelled" in notice
+        assert "Tuesday Night at the Library, today 6pm EST, is cancelled" in notice
     assert "CANCELLED" in world.phone(PEOPLE[0]).text("MEETINGS TODAY")
     again = coord.text(f"CANCEL {n}")
     assert "already cancelled" in again

@@ -62,7 +62,7 @@ def test_cancelled_occurrence_sends_a_cancellation_instead(world: World) -> None
     world.clock.set(datetime.fromisoformat("2026-11-24T17:00:00-05:00"))
     world.work()
     (text,) = world.texts_to(ALEX)
-    assert "Tuesday Night at the Library on today 6pm EST is cancelled" in text
+    assert "Tuesday Night at the Library, today 6pm EST, is cancelled" in text
 
 
 def test_meeting_removed_from_the_directory_stops_its_reminders(world: World) -> None:

@@ -56,7 +56,7 @@ def test_spanish_choice_stays_with_the_number(phone: Phone, r: redis.Redis) -> N
     r.delete(*r.keys(keys.session("*")))  # the conversation expires; the choice does not
     listing = phone.text("REUNIONES 94607")
     assert listing.startswith("Cerca de 94607:") and "Reunion de Oakland" in listing
-    assert "Reunion abierta" in phone.text("1")
+    assert "Puede venir cualquier persona" in phone.text("1")  # an open meeting
     assert phone.text("BIENVENIDA").startswith("Te damos la bienvenida a Harm Reduction Works-HRW")
     assert "respeto" in phone.text("ACUERDOS")
 

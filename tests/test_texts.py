@@ -42,6 +42,12 @@ LONG = {
     "sent": 10000,
     "delivered": 10000,
     "failed": 10000,
+    "weekday": "mié",
+    "day": 30,
+    "month": 12,
+    "month_name": "sep",
+    "first": 996,
+    "last": 1000,
     "where": "Join: https://meet.example.org/" + "x" * 60 + "\nDial in: +1 413 555 0100,,123456#",
 }
 

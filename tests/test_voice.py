@@ -194,32 +194,52 @@ def test_spanish_call_lists_details_and_the_groups_own_welcome(call: Call, app: 
     assert offer.get("language") == "en-US" and "For English, press 9" in (offer.text or "")
 
     listing = call.press("1")
-    assert "1: hoy a las 6 de la tarde, hora del Este. Tuesday Night at the Library" in listing
-    assert "2: hoy a las 6 y media de la tarde, hora del Pacífico. Reunión de Oakland" in listing
-    assert "3: mañana a las 12 del mediodía, hora del Este. Online Lunch Break, en línea." in (
+    assert "Uno: hoy a las seis de la tarde, hora del Este. Tuesday Night at the Library" in (
         listing
     )
-    assert "Reunión abierta." in listing and "oprime 4" in listing
+    assert "Dos: hoy a las seis y media de la tarde, hora del Pacífico. Reunión de Oakland" in (
+        listing
+    )
+    assert "Tres: mañana al mediodía, hora del Este. Online Lunch Break, en línea." in listing
+    assert "Puede venir cualquier persona." in listing and "oprime 4" in listing
 
     details = call.press("2")
-    assert details.startswith("Reunión de Oakland. Hoy a las 6 y media de la tarde, hasta las 8")
-    assert "Reunión abierta: es para cualquier persona" in details
+    assert details.startswith(
+        "Reunión de Oakland. Hoy a las seis y media de la tarde, hasta las ocho"
+    )
+    assert "Puede venir cualquier persona con curiosidad" in details
     assert call.press("2").startswith(f"De HRW en Español: {SPANISH_WELCOME}")
     assert "respeto" in call.press("3")
 
     call.press("*")
     zip_prompt = call.say("código postal")
-    assert call.menu == "zip" and "5 cifras" in zip_prompt
+    assert call.menu == "zip" and "cinco cifras" in zip_prompt
     near = call.press("94607")
-    assert near.startswith("Reuniones cerca del código postal 9 4 6 0 7. 1: hoy a las 6 y media")
+    assert near.startswith(
+        "Reuniones cerca del código postal 9 4 6 0 7. Uno: hoy a las seis y media"
+    )
     assert "a menos de una milla" in near
+
+
+def test_a_spanish_call_reads_english_names_in_english(call: Call) -> None:
+    """SSML <lang> inside <Say> (Polly voices read it): an English meeting's name on the
+    Spanish line is said in English; a Spanish one's, and the rest, in Spanish."""
+    call.start()
+    call.press("9")
+    call.press("1")
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    marked = {(e.get(xml_lang), e.text) for say in call.says() for e in say.iter("lang")}
+    assert ("en-US", "Tuesday Night at the Library") in marked
+    assert not [text for _, text in marked if "Oakland" in (text or "")]
+    first = next(say for say in call.says() if say.find("lang") is not None)
+    assert first.get("language") == "es-US" and first.get("voice") == "Polly.Lupe"
 
 
 def test_a_spanish_call_saves_the_choice_for_texts(call: Call, app: Flask) -> None:
     call.start()
     call.press("9")
     phone = Phone(app.test_client(), NUMBER, TOKEN, PUBLIC_URL)
-    assert phone.text("MEETINGS").startswith("Proximas reuniones:")
+    assert phone.text("MEETINGS").startswith("Siguientes reuniones:")
 
 
 def test_english_call_does_not_read_a_spanish_groups_own_welcome(call: Call) -> None:
@@ -375,7 +395,7 @@ def test_text_me_in_spanish_sends_the_spanish_list(call: Call, outbox: Outbox) -
     call.start()
     call.press("9")
     assert call.say("mensaje").startswith("Listo, te enviamos la lista")
-    assert outbox.sent[-1][1].startswith("Proximas reuniones:")  # folded for SMS
+    assert outbox.sent[-1][1].startswith("Siguientes reuniones:")  # GSM-7 for SMS
 
 
 def test_text_me_when_texts_are_off(call: Call, outbox: Outbox, app: Flask) -> None:

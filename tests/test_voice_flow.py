@@ -161,15 +161,15 @@ def test_an_answer_with_nothing_to_read_stays_at_the_same_menu() -> None:
 @pytest.mark.parametrize(
     "at, en, es",
     [
-        (time(18, 0), "6 PM", "las 6 de la tarde"),
-        (time(18, 30), "6:30 PM", "las 6 y media de la tarde"),
-        (time(13, 15), "1:15 PM", "la 1 y cuarto de la tarde"),
-        (time(12, 0), "noon", "las 12 del mediodía"),
-        (time(12, 45), "12:45 PM", "las 12 y 45 del mediodía"),
+        (time(18, 0), "6 PM", "las seis de la tarde"),
+        (time(18, 30), "6:30 PM", "las seis y media de la tarde"),
+        (time(13, 15), "1:15 PM", "la una y cuarto de la tarde"),
+        (time(12, 0), "noon", "el mediodía"),
+        (time(12, 45), "12:45 PM", "las doce y cuarenta y cinco del mediodía"),
         (time(0, 0), "midnight", "la medianoche"),
-        (time(9, 5), "9:05 AM", "las 9 y 5 de la mañana"),
-        (time(20, 0), "8 PM", "las 8 de la noche"),
-        (time(5, 0), "5 AM", "las 5 de la madrugada"),
+        (time(9, 5), "9:05 AM", "las nueve y cinco de la mañana"),
+        (time(20, 0), "8 PM", "las ocho de la noche"),
+        (time(5, 0), "5 AM", "las cinco de la madrugada"),
     ],
 )
 def test_clock(at: time, en: str, es: str) -> None:
@@ -189,16 +189,17 @@ def test_days_and_zones_are_said_naturally() -> None:
         "Tuesday at 6 PM, Eastern time"
     )
     assert rv.when("es", tuesday, datetime.fromisoformat("2026-11-22T09:00:00-05:00")) == (
-        "martes a las 6 de la tarde, hora del Este"
+        "martes a las seis de la tarde, hora del Este"
     )
     next_week = occurrence("forbes-tuesday", "2026-12-01")
     assert rv.when("en", next_week, TUESDAY) == "next Tuesday at 6 PM, Eastern time"
     assert (
-        rv.when("es", next_week, TUESDAY) == "el próximo martes a las 6 de la tarde, hora del Este"
+        rv.when("es", next_week, TUESDAY)
+        == "el próximo martes a las seis de la tarde, hora del Este"
     )
     oakland = occurrence("oakland-espanol", "2026-11-25")
     assert rv.when("es", oakland, TUESDAY) == (
-        "mañana a las 6 y media de la tarde, hora del Pacífico"
+        "mañana a las seis y media de la tarde, hora del Pacífico"
     )
     lunch = occurrence("online-daily", "2026-11-24")
     assert rv.when("en", lunch, datetime.fromisoformat("2026-11-24T12:10:00-05:00")) == (
@@ -257,13 +258,13 @@ LONG = {
     "notes": "x" * rv.NOTES_LIMIT,
     "when": "el próximo miércoles a las 12 y 45 de la madrugada, hora de la Montaña",
     "name": "n" * rv.NAME_LIMIT,
-    "where": "en " + "p" * rv.PLACE_LIMIT + " y en línea, a unas 59 millas",
+    "where": "en " + "p" * rv.PLACE_LIMIT + " y en línea, a unas cincuenta y nueve millas",
     "day": "el próximo miércoles",
-    "time": "las 12 y 45 de la madrugada",
-    "start": "las 12 y 45 de la madrugada",
-    "end": "las 12 y 45 de la madrugada",
+    "time": "las doce y cuarenta y cinco del mediodía",
+    "start": "las doce y cuarenta y cinco del mediodía",
+    "end": "las doce y cuarenta y cinco del mediodía",
     "zone": "hora de la Montaña",
-    "miles": 59,
+    "miles": "cincuenta y nueve",
 }
 
 

@@ -22,7 +22,7 @@ def check_twiml(root: ElementTree.Element) -> None:
         verbs[-1] == "Hangup" and set(verbs[:-1]) == {"Say"}
     ), verbs
     for say in root.iter("Say"):
-        text = say.text or ""
+        text = "".join(say.itertext())  # <lang> stretches included
         assert 0 < len(text) <= MAX_SAY, (len(text), text)
         assert say.get("language") in ("en-US", "es-US")
         assert say.get("voice")
@@ -124,7 +124,7 @@ class Call:
         return list(self.root.iter("Say"))
 
     def heard(self) -> str:
-        return " ".join(say.text or "" for say in self.says())
+        return " ".join("".join(say.itertext()) for say in self.says())
 
     @property
     def ended(self) -> bool:

@@ -90,8 +90,7 @@ TEXTS: dict[str, str] = {
     "welcome_general": (
         "Welcome to Harm Reduction Works-HRW: peer meetings built on harm reduction. "
         "Open meetings are for anyone curious. Focused meetings are for people who use or drink "
-        "now, used to, or are thinking about it. Abstinence is part of harm reduction too. "
-        "Text MEETINGS to find one."
+        "now, used to, or are thinking about it. Abstinence is part of harm reduction too."
     ),
     "welcome_open": (
         "Welcome to Harm Reduction Works-HRW. This is an open meeting: anyone curious about "
@@ -115,7 +114,7 @@ TEXTS: dict[str, str] = {
     ),
     # sent by the workers
     "reminder": "Harm Reduction Works-HRW reminder: {meeting}, {when}.\n{where}\nReply NOREMIND to stop reminders.",
-    "cancelled_notice": "Harm Reduction Works-HRW: {meeting} on {when} is cancelled. Text MEETINGS for other meetings. Reply NOREMIND to stop reminders.",
+    "cancelled_notice": "Harm Reduction Works-HRW: {meeting}, {when}, is cancelled. Text MEETINGS for other meetings. Reply NOREMIND to stop reminders.",
     # broadcasts
     "broadcast": "{group}: {text}\nReply STOP to end texts.",
     "broadcast_too_long": "That broadcast would be {length} characters as sent, {segments} texts. The limit is 3 texts ({limit} characters with the group name and STOP line): cut about {cut} characters.",
@@ -163,14 +162,20 @@ TEXTS: dict[str, str] = {
     "broadcast_nobody": "Nobody gets {group}'s updates yet (people join by texting REMIND for one of its meetings). Nothing was sent.",
     "cancel_how": "Text MEETINGS, then CANCEL and the list number, like CANCEL 2. For a later date: CANCEL 2 2026-12-01.",
     "cancel_not_yours": "That meeting belongs to a group you don't coordinate, so it can't be cancelled from here.",
-    "cancel_preview": "Cancel {meeting} on {when}? {count} subscribers will be told, and the host if one is set. Reply YES to cancel it, or NO to keep it.",
+    "cancel_preview": "Cancel {meeting}, {when}? {count} subscribers will be told, and the host if one is set. Reply YES to cancel it, or NO to keep it.",
     "cancel_done": "Cancelled. We're letting {count} people know.",
     "cancel_kept": "OK, it stays on.",
     "cancel_expired": "Nothing was cancelled: the YES came more than 10 minutes later. Send CANCEL again if you still need to.",
-    "cancel_already": "{meeting} on {when} is already cancelled.",
+    "cancel_already": "{meeting}, {when}, is already cancelled.",
     "cancel_bad_date": "{meeting} doesn't meet on that date. Give a coming date as YYYY-MM-DD, like CANCEL 2 2026-12-01.",
     "status_none": "No broadcasts from your groups in the last week.",
     "status": "Last broadcast to {group}: {total} in all. Waiting {queued}, sent {sent}, delivered {delivered}, failed {failed}.",
+    "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+    "date": "{weekday} {month}/{day}",
+    "choices_two": "{first} or {last}",
+    "choices_two_u": "{first} or {last}",
+    "choices_range": "{first}-{last}",
+    "next_step": "Text MEETINGS for times near you.",
     # added by words: answers the line gives itself
     "optout_confirm": "Done: you won't get more texts from Harm Reduction Works-HRW. Text START to get them again.",
     "forget_kept": "OK, nothing was erased. Text MENU to see what this line can do.",

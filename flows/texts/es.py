@@ -1,177 +1,212 @@
-"""Spanish texts. Accents are kept here (voice reads them); SMS folds á í ó ú to save cost."""
+"""Spanish texts, written once for the phone's screen and the voice line.
+
+SMS policy (deliberate; `PYTHONPATH=$PWD python3 bench/spanish_segments.py --before REV`
+measures it; the figures are in the README's "Spanish" section):
+
+- GSM-7, the plain phone's alphabet, has é ñ ü ¿ ¡ but not á í ó ú; one of those turns the
+  whole text into UCS-2, 70 characters a segment instead of 160 (sent with every accent,
+  this catalog's old wording cost 208 segments instead of 133, and 7 texts broke the
+  3-segment limit). So these texts are written to need no á í ó ú where a natural word
+  exists: "Siguientes" for "Próximas", "Escribe" for "Envía", "virtual" for "en línea",
+  "se cancela" for "está cancelada", "dejar de recibir" for "no recibir más", "por eso" for
+  "así que", "zip" for "código postal" (as Spanish speakers in the US say).
+- What cannot be avoided ("reducción de daños", "sábado", a group's own words, a meeting's
+  name) is spelled right here, because the voice line reads these same texts and needs every
+  accent. flows.gsm.to_gsm folds it when the text goes out by SMS, and folds a whole message
+  consistently: a message that loses one acute accent (á í ó ú) loses its é too, so no text
+  is half-accented ("Qué bueno ... esta linea" reads as typos). ñ ¿ ¡ ü always stay.
+- Words that change meaning or look misspelt when folded (está/esta, más/mas, sí/si,
+  llegó/llego, avisará/avisara, línea/linea, envía/envia, reunión/reunion, número/numero,
+  aquí/aqui...) never appear here accented: tests/test_spanish.py keeps the list and checks
+  every text as rendered with real long names.
+- Tú throughout, one word for the host ("quien facilita", the verb "facilitar") and one for
+  the coordinator ("quien coordina tu grupo"). No article before a {when}: it may be "hoy",
+  "mañana" or "mar 1 dic"; wording never agrees with a meeting's name (names have any gender).
+- Keywords the person types stay in capitals and without accents (SI, MENU, REUNIONES).
+
+Voice keeps every accent (flows/texts/voice_es.py); new keys go at the end of TEXTS."""
 
 TEXTS: dict[str, str] = {
     "program": "Harm Reduction Works-HRW",
     "menu": (
         "Harm Reduction Works-HRW: reuniones entre pares, sin registrarte.\n"
-        "Envía REUNIONES para ver horarios (o REUNIONES HOY, EN LINEA, o un código postal)\n"
+        "Escribe REUNIONES para ver horarios (o REUNIONES HOY, REUNIONES VIRTUALES, o tu zip)\n"
         "BIENVENIDA para leer la bienvenida\n"
         "ACUERDOS para los acuerdos de la comunidad\n"
         "AYUDA para ayuda. ENGLISH for English."
     ),
-    "not_understood": "Perdón, no entendimos.",
+    "not_understood": "Perdona, no entendimos.",
     "help": (
-        "Línea de reuniones de Harm Reduction Works-HRW. Envía REUNIONES, BIENVENIDA, ACUERDOS "
-        "o MENU. Para hablar con una persona, {contact}. Envía OLVIDAR para borrar tu número, "
-        "STOP para no recibir más. Pueden aplicar tarifas."
+        "Harm Reduction Works-HRW: reuniones entre pares. Escribe REUNIONES, BIENVENIDA, "
+        "ACUERDOS o MENU. Para hablar con una persona, {contact}. Escribe OLVIDAR para borrar "
+        "tus datos, STOP para dejar de recibir mensajes. Pueden aplicar tarifas."
     ),
-    "default_contact": "habla con quien coordina cualquier reunión",
+    "default_contact": "habla con quien facilita cualquiera de las reuniones",
     "opted_in": (
-        "Qué bueno tenerte de vuelta en Harm Reduction Works-HRW. Envía MENU para ver qué ofrece esta "
-        "línea. Envía STOP cuando quieras dejar de recibir mensajes."
+        "Qué bueno tenerte de vuelta en Harm Reduction Works-HRW. Escribe MENU para ver lo que "
+        "ofrecemos. Escribe STOP cuando quieras dejar de recibir mensajes."
     ),
-    "opt_out_hint": "Para no recibir más mensajes de este número, responde solo con la palabra STOP.",
-    "nothing_pending": "No hay nada esperando un sí ahora mismo.",
+    "opt_out_hint": "Para dejar de recibir nuestros mensajes, responde solo con la palabra STOP.",
+    "nothing_pending": "Ahora no tienes nada pendiente de confirmar.",
     "language_set": "Listo, te escribiremos en español.",
     "forget_confirm": (
-        "Esto borra todo lo que guardamos de tu número (idioma, recordatorios). "
+        "Esto borra todo lo que guardamos sobre ti (idioma, recordatorios). "
         "Responde SI para borrarlo, o cualquier otra cosa para conservarlo."
     ),
-    "forget_done": "Listo: borramos lo que guardábamos de tu número. Puedes volver cuando quieras.",
-    "heading_soonest": "Próximas reuniones:",
-    "heading_soonest_more": "Más reuniones:",
+    "forget_done": "Listo: borramos todo lo que guardamos sobre ti. Puedes volver cuando quieras.",
+    "heading_soonest": "Siguientes reuniones:",
+    "heading_soonest_more": "Otras reuniones:",
     "heading_today": "Hoy:",
     "heading_tomorrow": "Mañana:",
-    "heading_online": "Reuniones en línea:",
+    "heading_online": "Reuniones virtuales:",
     "heading_near": "Cerca de {place}:",
-    "footer_more": "Responde con un número para detalles, MAS para ver más.",
-    "footer_end": "Responde con un número para detalles.",
-    "no_more": "Esa es toda la lista de esta semana. Envía REUNIONES EN LINEA o MENU.",
+    "footer_more": "Responde {choices} para ver detalles, o SIGUIENTE para ver otras.",
+    "footer_end": "Responde {choices} para ver detalles.",
+    "no_more": "Esa es toda la lista de esta semana. Escribe REUNIONES VIRTUALES o MENU.",
     "no_results": (
-        "No encontramos reuniones{what}. Las reuniones en línea están abiertas a todo el mundo: envía "
-        "REUNIONES EN LINEA. O envía MENU."
+        "No encontramos reuniones{what}. Las virtuales son para todo el mundo: escribe "
+        "REUNIONES VIRTUALES. O escribe MENU."
     ),
     "no_results_online": (
-        "No encontramos reuniones en línea{what} esta semana. Envía REUNIONES para ver todas, o MENU."
+        "No encontramos reuniones virtuales{what} esta semana. Escribe REUNIONES para ver "
+        "todas, o MENU."
     ),
     "what_today": " para hoy",
     "what_tomorrow": " para mañana",
     "what_near": " a menos de 60 millas de {place}",
     "place_unknown": (
-        "No encontramos {place}. Prueba un código postal de 5 cifras (REUNIONES 01060) o envía "
-        "REUNIONES EN LINEA."
+        "No encontramos {place}. Prueba con un zip de 5 cifras (REUNIONES 01060) o escribe "
+        "REUNIONES VIRTUALES."
     ),
-    "no_list": "Primero envía REUNIONES y luego responde con un número de la lista.",
-    "no_such_number": "No hay número {n} en tu lista (1-{count}). Responde con un número de ella, o REUNIONES.",
-    "meeting_gone": "Esa reunión ya no aparece. Envía REUNIONES para ver la lista actual.",
+    "no_list": "Primero escribe REUNIONES, y luego responde 1, 2, 3... para ver detalles.",
+    "no_such_number": "Tu lista va del 1 al {count}: no tiene el {n}. Responde uno de esos, o escribe REUNIONES.",
+    "meeting_gone": "Ya no la tenemos en la lista. Escribe REUNIONES para ver la lista actual.",
     "today": "Hoy",
     "tomorrow": "Mañana",
     "days": "dom lun mar mié jue vie sáb",
-    "online": "en línea",
+    "online": "virtual",
     "miles": "{miles} mi",
-    "started": "Empezó",
-    "cancelled": "CANCELADA",
+    "started": "En curso desde",
+    "cancelled": "SE CANCELA",
     "reminder_mark": "*",
     "remind_confirm": (
-        "Harm Reduction Works-HRW: recibirás un mensaje {lead} antes de {meeting} ({when}), y "
-        "avisos y cancelaciones de {group}. Aproximadamente {count} por semana. Responde NORECORDAR para "
-        "terminarlos, AYUDA para ayuda, STOP para no recibir más. Pueden aplicar tarifas."
+        "Harm Reduction Works-HRW: te escribimos {lead} antes de {meeting} ({when}), y te "
+        "mandamos avisos y cambios de {group}. Aproximadamente {count} por semana. Responde "
+        "NORECORDAR para dejar de recibirlos, AYUDA para ayuda, STOP para no recibir nada. "
+        "Pueden aplicar tarifas."
     ),
     "texts_one": "1 mensaje",
     "texts_many": "{n} mensajes",
     "lead_minutes": "{n} min",
     "lead_hour": "1 hora",
     "lead_hours": "{n} horas",
-    "remind_which": "Responde RECORDAR y un número de tu lista, como RECORDAR 1. Envía REUNIONES para ver la lista.",
-    "noremind_all": "Listo, tus recordatorios y avisos del grupo están apagados. Envía REUNIONES cuando quieras.",
-    "noremind_one": "Listo, no más recordatorios de {meeting}.",
-    "noremind_none": "No tienes recordatorios. Envía REUNIONES y luego RECORDAR y un número de la lista.",
-    "noremind_which": "Responde NORECORDAR y el número de una reunión de la que recibes recordatorios, o solo NORECORDAR para terminarlos todos.",
+    "remind_which": "Responde RECORDAR y el 1, 2, 3... de tu lista, por ejemplo RECORDAR 1. Escribe REUNIONES para ver la lista.",
+    "noremind_all": "Listo, apagamos tus recordatorios y los avisos de grupos. Escribe REUNIONES cuando quieras.",
+    "noremind_one": "Listo, ya no te mandamos recordatorios de {meeting}.",
+    "noremind_none": "No tienes recordatorios. Escribe REUNIONES y luego RECORDAR y el 1, 2, 3... de la lista.",
+    "noremind_which": "Responde NORECORDAR y el 1, 2, 3... de tu lista para apagar uno, o solo NORECORDAR para apagarlos todos.",
     "reminder_legend": "* = recibes recordatorios",
-    "details_footer_remind": "Envía RECORDAR {n} para recordatorios, BIENVENIDA o ACUERDOS de este grupo, o MENU.",
-    "kind_open": "Reunión abierta: es para cualquier persona con curiosidad por la reducción de daños.",
+    "details_footer_remind": "Escribe RECORDAR {n} para recordatorios, BIENVENIDA o ACUERDOS para leer los de este grupo, o MENU.",
+    "kind_open": "Puede venir cualquier persona con curiosidad por la reducción de daños.",
     "kind_focused": (
-        "Reunión enfocada: para quienes usan o beben ahora, lo hicieron antes o lo están pensando."
+        "Es para quienes consumen o beben ahora, lo hicieron antes o lo tienen en mente."
     ),
-    "kind_open_short": "Reunión abierta.",
-    "kind_focused_short": "Reunión enfocada.",
-    "details_cancelled": "Esta reunión está CANCELADA.",
+    "kind_open_short": "Puede venir cualquier persona.",
+    "kind_focused_short": "Para quienes consumen o beben.",
+    "details_cancelled": "Esta vez se CANCELA.",
     "details_join": "Entra: {url}",
     "details_dial": "Por teléfono: {phone}",
-    "details_footer": "Envía BIENVENIDA o ACUERDOS de este grupo, o MENU.",
+    "details_footer": "Escribe BIENVENIDA o ACUERDOS para leer los de este grupo, o MENU.",
     "welcome_general": (
-        "Te damos la bienvenida a Harm Reduction Works-HRW: reuniones entre pares basadas en la reducción de "
-        "daños. Las abiertas son para cualquier persona con curiosidad. Las enfocadas son para "
-        "quienes usan o beben ahora, lo hicieron antes o lo están pensando. La abstinencia "
-        "también es reducción de daños. Envía REUNIONES para encontrar una."
+        "Te damos la bienvenida a Harm Reduction Works-HRW: reuniones entre pares basadas en la "
+        "reducción de daños. Las abiertas son para cualquier persona con curiosidad. Las "
+        "enfocadas son para quienes consumen o beben ahora, lo hicieron antes o lo tienen "
+        "en mente. La abstinencia es parte de la reducción de daños."
     ),
     "welcome_open": (
-        "Te damos la bienvenida a Harm Reduction Works-HRW. Esta es una reunión abierta: aquí cabe cualquier "
-        "persona con curiosidad por la reducción de daños, sea cual sea su historia con el uso o "
-        "la bebida. Comparte tanto o tan poco como quieras. Empezamos con un ejercicio corto y "
-        "luego conversamos."
+        "Te damos la bienvenida a Harm Reduction Works-HRW. Este grupo es abierto: si tienes "
+        "curiosidad por la reducción de daños, este es tu lugar, sea cual sea tu historia con el "
+        "consumo o la bebida. Comparte tanto o tan poco como quieras. Empezamos con un ejercicio "
+        "corto y luego conversamos."
     ),
     "welcome_focused": (
-        "Te damos la bienvenida a Harm Reduction Works-HRW. Esta es una reunión enfocada, para quienes usan o "
-        "beben ahora, lo hicieron antes o lo están pensando. Nadie aquí decide tus metas por ti. "
+        "Te damos la bienvenida a Harm Reduction Works-HRW. Este grupo es para quienes consumen "
+        "o beben ahora, lo hicieron antes o lo tienen en mente. Nadie decide tus metas por ti. "
         "Comparte tanto o tan poco como quieras. Primero un ejercicio corto, luego conversamos."
     ),
     "agreements_general": (
-        "Nuestros acuerdos: Trata a cada persona con respeto. Lo que se comparte aquí, aquí se queda. "
-        "Habla por ti y deja terminar a los demás. No juzgamos las decisiones de nadie. Cuida "
-        "los límites y pregunta antes de tocar. Cuídate y cuida a los demás."
+        "Nuestros acuerdos: Trata a cada persona con respeto. Lo que se comparte en el grupo, en "
+        "el grupo se queda. Habla por ti y deja que otras personas terminen. No juzgamos las "
+        "decisiones de nadie. Respeta el espacio de cada quien y pregunta antes de tocar. Cuida "
+        "de ti y de quienes te rodean."
     ),
     "group_says": "{group}:",
     "fallback": (
-        "Perdón, nuestra línea tiene problemas ahora. Inténtalo pronto: envía REUNIONES, "
+        "Perdona, ahora tenemos problemas. Prueba otra vez pronto: escribe REUNIONES, "
         "BIENVENIDA, ACUERDOS o AYUDA. Para hablar con una persona, {contact}."
     ),
-    "reminder": "Recordatorio de Harm Reduction Works-HRW: {meeting}, {when}.\n{where}\nResponde NORECORDAR para no recibir más recordatorios.",
-    "cancelled_notice": "Harm Reduction Works-HRW: {meeting} del {when} está cancelada. Envía REUNIONES para ver otras. Responde NORECORDAR para no recibir más recordatorios.",
+    "reminder": "Recordatorio de Harm Reduction Works-HRW: {meeting}, {when}.\n{where}\nResponde NORECORDAR para dejar de recibir recordatorios.",
+    "cancelled_notice": "Harm Reduction Works-HRW: se cancela {meeting}, {when}. Escribe REUNIONES para ver otras. Responde NORECORDAR para dejar de recibir recordatorios.",
     # broadcasts
-    "broadcast": "{group}: {text}\nResponde STOP para no recibir más.",
-    "broadcast_too_long": "Ese aviso tendría {length} caracteres, {segments} mensajes. El límite es 3 mensajes ({limit} caracteres con el nombre del grupo y la línea de STOP): recorta unos {cut} caracteres.",
+    "broadcast": "{group}: {text}\nResponde STOP para dejar de recibir mensajes.",
+    "broadcast_too_long": "Ese aviso ocupa {length} caracteres, {segments} mensajes. Caben 3 mensajes como mucho ({limit} caracteres con el nombre del grupo y la frase de STOP): recorta unos {cut} caracteres.",
     # hosts: answers by text
-    "host_confirmed": "¡Gracias! Facilitas {meeting}, {when}. Te enviaremos un recordatorio antes. Si surge algo, responde NO.",
-    "host_confirmed_back": "¡Gracias! Al final facilitas {meeting}, {when}. Avisaremos a las demás personas facilitadoras y a tu coordinación.",
-    "host_already_confirmed": "Ya está: facilitas {meeting}, {when}. ¡Gracias! Si surge algo, responde NO.",
-    "host_declined": "Gracias por avisar. Pediremos a las demás personas facilitadoras del grupo que cubran {meeting}, {when}, y avisaremos a tu coordinación. ¿Cambiaste de idea? Responde SI.",
-    "host_already_declined": "Entendido, no facilitas {meeting}, {when}. Estamos preguntando a las demás personas facilitadoras. ¿Cambiaste de idea? Responde SI.",
-    "host_covered_by_other": "Otra persona cubre {meeting}, {when}, así que no tienes que hacer nada. ¡Gracias!",
-    "host_cover_taken": "¡Gracias! Facilitas {meeting}, {when}. Avisaremos a las demás personas facilitadoras y a tu coordinación.",
-    "host_cover_already_yours": "Facilitas {meeting}, {when}. ¡Gracias! Si al final no puedes, avisa a tu coordinación.",
-    "host_cover_not_needed": "¡Gracias por ofrecerte! {meeting}, {when} ya está cubierta, no hace falta nada más.",
+    "host_confirmed": "¡Gracias! Facilitas {meeting}, {when}. Te mandaremos un recordatorio antes. Si surge algo, responde NO.",
+    "host_confirmed_back": "¡Gracias! Al final facilitas {meeting}, {when}. Avisaremos al resto de quienes facilitan y a quien coordina tu grupo.",
+    "host_already_confirmed": "Todo listo: facilitas {meeting}, {when}. ¡Gracias! Si surge algo, responde NO.",
+    "host_declined": "Gracias por avisar. Pediremos al resto de quienes facilitan en el grupo que cubran {meeting}, {when}, y avisaremos a quien coordina tu grupo. ¿Cambiaste de idea? Responde SI.",
+    "host_already_declined": "Entendido, no facilitas {meeting}, {when}. Estamos preguntando al resto de quienes facilitan. ¿Cambiaste de idea? Responde SI.",
+    "host_covered_by_other": "Otra persona facilita {meeting}, {when}: no tienes que hacer nada. ¡Gracias!",
+    "host_cover_taken": "¡Gracias! Facilitas {meeting}, {when}. Avisaremos al resto de quienes facilitan y a quien coordina tu grupo.",
+    "host_cover_already_yours": "Facilitas {meeting}, {when}. ¡Gracias! Si al final no puedes, avisa a quien coordina tu grupo.",
+    "host_cover_not_needed": "¡Gracias por ofrecerte! Ya hay quien facilite {meeting}, {when}: no hace falta nada.",
     "host_cover_no": "No hay problema, gracias por avisar.",
-    "host_cancelled": "{meeting}, {when}, está cancelada, así que no hay nada que facilitar. ¡Gracias!",
-    "host_meeting_gone": "Esa reunión ya no está en el calendario, así que no hay nada que responder. ¡Gracias!",
-    "host_exercise_saved": "¡Gracias! Anotamos tu ejercicio para {meeting}, {when}. Envía EJERCICIO otra vez para cambiarlo.",
-    "host_exercise_empty": "Envía EJERCICIO y unas palabras sobre él, por ejemplo: EJERCICIO una lectura corta sobre reducción de daños y luego conversamos.",
+    "host_cancelled": "Se cancela {meeting}, {when}, por eso no hay nada que facilitar. ¡Gracias!",
+    "host_meeting_gone": "Ya no la tenemos en el calendario, por eso no hay nada que responder. ¡Gracias!",
+    "host_exercise_saved": "¡Gracias! Anotamos tu ejercicio para {meeting}, {when}. Escribe EJERCICIO otra vez para cambiarlo.",
+    "host_exercise_empty": "Escribe EJERCICIO y unas palabras sobre lo que vas a hacer, por ejemplo: EJERCICIO leemos un texto corto y luego conversamos.",
     "host_exercise_too_long": "Es un poco largo para un mensaje. Deja el ejercicio en menos de {max} caracteres (el tuyo tiene {n}).",
-    "host_exercise_none": "No vemos ninguna reunión que te toque facilitar pronto. Tu coordinación puede ponerte en la lista.",
+    "host_exercise_none": "No vemos que te toque facilitar pronto. Quien coordina tu grupo puede ponerte en la lista.",
     # hosts: sent by the workers
-    "host_ask": "Harm Reduction Works-HRW: ¡hola! Estás en la lista para facilitar {meeting}, {when}. ¿Puedes? Responde SI o NO.",
-    "host_ask_again": "Harm Reduction Works-HRW: ¡hola de nuevo! ¿Todavía puedes facilitar {meeting}, {when}? Responde SI o NO, así hay tiempo de buscar a alguien si hace falta.",
+    "host_ask": "Harm Reduction Works-HRW: ¡hola! Te toca facilitar {meeting}, {when}. ¿Puedes? Responde SI o NO.",
+    "host_ask_again": "Harm Reduction Works-HRW: ¡hola de nuevo! ¿Sigue en pie que facilites {meeting}, {when}? Responde SI o NO, para tener tiempo de buscar a alguien si hace falta.",
     "host_reminder": "Harm Reduction Works-HRW: gracias por facilitar {meeting}, {when}. Si surge algo, responde NO y buscamos a alguien.",
-    "host_reminder_cover": "Harm Reduction Works-HRW: gracias por cubrir {meeting}, {when}. ¡Nos vemos ahí!",
+    "host_reminder_cover": "Harm Reduction Works-HRW: gracias por cubrir el turno y facilitar {meeting}, {when}. ¡Nos vemos!",
     "host_exercise_line": "Tu ejercicio: {exercise}",
-    "host_exercise_invite": "¿Ya elegiste el ejercicio? Envía EJERCICIO y unas palabras (una lectura, un podcast, una pregunta) para anotarlo.",
-    "host_cover_ask": "Harm Reduction Works-HRW: {meeting}, {when} necesita quien la facilite. ¿Puedes cubrirla? Responde SI para tomarla, o NO. ¡Gracias!",
-    "host_covered_notice": "Harm Reduction Works-HRW: ¡gracias! {meeting}, {when} ya está cubierta, no hace falta responder.",
-    "host_cancelled_notice": "Harm Reduction Works-HRW: {meeting}, {when}, está cancelada, así que no hace falta facilitarla. ¡Gracias!",
+    "host_exercise_invite": "¿Ya elegiste el ejercicio? Escribe EJERCICIO y unas palabras (una lectura, un podcast, una pregunta) para anotarlo.",
+    "host_cover_ask": "Harm Reduction Works-HRW: falta quien facilite {meeting}, {when}. ¿Puedes hacerlo? Responde SI para tomar el turno, o NO. ¡Gracias!",
+    "host_covered_notice": "Harm Reduction Works-HRW: ¡gracias! Ya hay quien facilite {meeting}, {when}, no hace falta responder.",
+    "host_cancelled_notice": "Harm Reduction Works-HRW: se cancela {meeting}, {when}, por eso no hace falta facilitar. ¡Gracias!",
     "coord_host_declined": "Harm Reduction Works-HRW: {host} no puede facilitar {meeting}, {when}.",
-    "coord_host_no_answer": "Harm Reduction Works-HRW: {host} no respondió si puede facilitar {meeting}, {when}.",
-    "coord_asking_others": "Estamos preguntando a las demás personas facilitadoras del grupo.",
-    "coord_no_other_hosts": "No hay otra persona facilitadora en el grupo a quien preguntar: hace falta buscar a alguien.",
-    "coord_host_covered": "Harm Reduction Works-HRW: buenas noticias, {host} cubre {meeting}, {when}.",
+    "coord_host_no_answer": "Harm Reduction Works-HRW: {host} no ha contestado si puede facilitar {meeting}, {when}.",
+    "coord_asking_others": "Estamos preguntando al resto de quienes facilitan en el grupo.",
+    "coord_no_other_hosts": "No hay otra persona que facilite en el grupo: hace falta buscar a alguien.",
+    "coord_host_covered": "Harm Reduction Works-HRW: buenas noticias, {host} facilita {meeting}, {when}.",
     "coord_host_back": "Harm Reduction Works-HRW: buenas noticias, al final {host} facilita {meeting}, {when}.",
-    "broadcast_how": "Escribe tu mensaje después de la palabra, así: BROADCAST Hoy nos vemos en la sala 3.",
-    "broadcast_which": "¿Para qué grupo es? Responde con su número:\n{choices}",
-    "broadcast_which_again": "Responde con un número del 1 al {count} para elegir el grupo, o NO para descartar el aviso.",
-    "broadcast_preview": "Esto llega a {count} personas suscritas a {group}. Responde SI para enviarlo o NO para descartarlo. Dirá:",
-    "broadcast_sending": "Enviando a {count} personas. Envía STATUS para ver cómo va.",
-    "broadcast_expired": "Ese aviso no se envió: el SI llegó más de 10 minutos después. Envía BROADCAST otra vez si aún quieres mandarlo.",
-    "broadcast_dropped": "Listo, no se envió.",
-    "broadcast_nobody": "Nadie recibe aún los avisos de {group} (se suscriben con RECORDAR para una de sus reuniones). No se envió nada.",
-    "cancel_how": "Envía REUNIONES y luego CANCEL con el número de la lista, así: CANCEL 2. Para otra fecha: CANCEL 2 2026-12-01.",
-    "cancel_not_yours": "Esa reunión es de un grupo que no coordinas, así que no se puede cancelar desde aquí.",
-    "cancel_preview": "¿Cancelar {meeting} el {when}? Se avisará a {count} personas suscritas y a quien la coordine si hay alguien asignado. Responde SI para cancelarla o NO para mantenerla.",
-    "cancel_done": "Cancelada. Estamos avisando a {count} personas.",
+    "broadcast_how": "Escribe tu mensaje después de la palabra, por ejemplo: BROADCAST Hoy nos vemos en la sala 3.",
+    "broadcast_which": "Elige el grupo: responde 1, 2, 3...\n{choices}",
+    "broadcast_which_again": "Responde del 1 al {count} para elegir el grupo, o NO para descartar el aviso.",
+    "broadcast_preview": "Esto llega a {count} personas suscritas a {group}. Responde SI para enviarlo o NO para descartarlo. El texto:",
+    "broadcast_sending": "Enviando a {count} personas. Escribe STATUS para ver el avance.",
+    "broadcast_expired": "No enviamos ese aviso: pasaron 10 minutos sin tu SI. Escribe BROADCAST otra vez si sigues queriendo mandarlo.",
+    "broadcast_dropped": "Listo, no lo enviamos.",
+    "broadcast_nobody": "Por ahora nadie recibe los avisos de {group} (para recibirlos, hay que escribir RECORDAR para una de las reuniones del grupo). No enviamos nada.",
+    "cancel_how": "Escribe REUNIONES y luego CANCEL y el 1, 2, 3... de la lista, por ejemplo CANCEL 2. Para otra fecha: CANCEL 2 2026-12-01.",
+    "cancel_not_yours": "No coordinas ese grupo: cancelar le toca a quien lo coordina.",
+    "cancel_preview": "¿Cancelar {meeting}, {when}? Avisaremos a {count} personas suscritas, y a quien facilita si hay alguien en la lista. Responde SI para cancelar o NO para dejarlo igual.",
+    "cancel_done": "Listo, se cancela. Estamos avisando a {count} personas.",
     "cancel_kept": "Listo, se mantiene.",
-    "cancel_expired": "No se canceló nada: el SI llegó más de 10 minutos después. Envía CANCEL otra vez si hace falta.",
-    "cancel_already": "{meeting} el {when} ya está cancelada.",
-    "cancel_bad_date": "{meeting} no se reúne en esa fecha. Escribe una fecha próxima como AAAA-MM-DD, así: CANCEL 2 2026-12-01.",
-    "status_none": "No hubo avisos de tus grupos en la última semana.",
-    "status": "Último aviso a {group}: {total} en total. En espera {queued}, enviados {sent}, entregados {delivered}, fallidos {failed}.",
+    "cancel_expired": "No cancelamos nada: pasaron 10 minutos sin tu SI. Escribe CANCEL otra vez si hace falta.",
+    "cancel_already": "Ya cancelamos {meeting}, {when}. No hace falta hacer nada.",
+    "cancel_bad_date": "{meeting} no tiene encuentro en esa fecha. Escribe una fecha que venga, en formato AAAA-MM-DD, por ejemplo CANCEL 2 2026-12-01.",
+    "status_none": "No hubo avisos de tus grupos desde hace una semana.",
+    "status": "Aviso reciente a {group}: {total} en total. En espera {queued}, enviados {sent}, entregados {delivered}, fallidos {failed}.",
+    "months": "ene feb mar abr may jun jul ago sep oct nov dic",
+    "date": "{weekday} {day} {month_name}",
+    "choices_two": "{first} o {last}",
+    "choices_two_u": "{first} u {last}",
+    "choices_range": "del {first} al {last}",
+    "next_step": "Escribe REUNIONES para ver horarios cerca de ti.",
     # added by words: answers the line gives itself
     "optout_confirm": "Listo: dejamos de enviarte mensajes de Harm Reduction Works-HRW. Para volver a recibirlos, escribe START.",
     "forget_kept": "Listo, no borramos nada. Escribe MENU para ver las opciones.",

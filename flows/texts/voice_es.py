@@ -1,4 +1,6 @@
-"""Spanish words only the voice line says. Accents stay: the voice reads them.
+"""Spanish words only the voice line says. Accents stay: the voice reads them. Numbers the
+voice would misread as digits are words ("cinco cifras"; times and miles are put in words by
+flows.render_voice); single keys to press stay digits ("oprime 1"), which voices read well.
 
 Meeting names, the welcome, the agreements and the kind of meeting come from the shared
 catalog (flows/texts/es.py), so a call says the same things a text does."""
@@ -14,7 +16,7 @@ TEXTS: dict[str, str] = {
     "offer": "Para español, oprime 9.",  # said in Spanish inside the English menu
     "hints": (
         "reuniones, bienvenida, acuerdos, mensaje, inglés, English, repetir, menú, más, "
-        "en línea, hoy, mañana, código postal, adiós"
+        "en línea, virtuales, hoy, mañana, código postal, adiós"
     ),
     "language_set": "Listo, en español.",
     "not_understood": "Perdón, no entendimos.",
@@ -59,7 +61,7 @@ TEXTS: dict[str, str] = {
     "days": "domingo lunes martes miércoles jueves viernes sábado",
     "on_day_at": "{day} a {time}",
     "started_at": "empezó a {time}",
-    "noon": "las 12 del mediodía",
+    "noon": "el mediodía",
     "midnight": "la medianoche",
     "zone": "hora {zone}",
     "zone_eastern": "del Este",
@@ -91,8 +93,8 @@ TEXTS: dict[str, str] = {
         "de texto, oprime 4. Para el menú principal, oprime asterisco."
     ),
     # zip codes
-    "zip_prompt": ("Marca un código postal de 5 cifras. Para el menú principal, oprime asterisco."),
-    "zip_bad": "Perdón, un código postal tiene 5 cifras.",
+    "zip_prompt": "Marca un código postal de cinco cifras. Para el menú principal, oprime asterisco.",
+    "zip_bad": "Perdón, un código postal tiene cinco cifras.",
     # text me
     "sent_list": "Listo, te enviamos la lista por mensaje de texto. Puede tardar un minuto.",
     "sent_details": "Listo, te enviamos los detalles por mensaje de texto. Puede tardar un minuto.",
@@ -113,7 +115,7 @@ TEXTS: dict[str, str] = {
     "no_results_online": "No encontramos reuniones en línea{what} en la próxima semana.",
     "what_today": " para hoy",
     "what_tomorrow": " para mañana",
-    "what_near": " a menos de 60 millas del {place}",
+    "what_near": " a menos de sesenta millas del {place}",
     "place_unknown": "Perdón, no conocemos el {place}.",
     "no_more": "Esas son todas las reuniones de la próxima semana.",
     "no_list": "Primero elige las próximas reuniones.",
