@@ -171,4 +171,7 @@ TEXTS: dict[str, str] = {
     "cancel_bad_date": "{meeting} doesn't meet on that date. Give a coming date as YYYY-MM-DD, like CANCEL 2 2026-12-01.",
     "status_none": "No broadcasts from your groups in the last week.",
     "status": "Last broadcast to {group}: {total} in all. Waiting {queued}, sent {sent}, delivered {delivered}, failed {failed}.",
+    # loops and floods (hrw_sms/throttle.py)
+    "throttled": "We'll be quiet for a while: this number has sent us a lot of texts at once. Text HELP or STOP any time.",
+    "channel_only": "Harm Reduction Works-HRW works by ordinary text message (SMS) only. Please text MEETINGS to this number from your phone's messages app.",
 }

@@ -172,4 +172,7 @@ TEXTS: dict[str, str] = {
     "cancel_bad_date": "{meeting} no se reúne en esa fecha. Escribe una fecha próxima como AAAA-MM-DD, así: CANCEL 2 2026-12-01.",
     "status_none": "No hubo avisos de tus grupos en la última semana.",
     "status": "Último aviso a {group}: {total} en total. En espera {queued}, enviados {sent}, entregados {delivered}, fallidos {failed}.",
+    # loops and floods (hrw_sms/throttle.py)
+    "throttled": "Vamos a pausar las respuestas un rato: recibimos muchos mensajes seguidos de este teléfono. Manda AYUDA o STOP cuando quieras.",
+    "channel_only": "Harm Reduction Works-HRW solo funciona por mensaje de texto normal (SMS). Manda REUNIONES por SMS desde la app de mensajes de tu teléfono.",
 }
