@@ -161,7 +161,7 @@ def text_me(
     digest = hashlib.sha256(body.encode()).hexdigest()[:12]
     message_id = f"voice:{party.call_id}:{choice.what}:{digest}"
     # Caller IDs can be spoofed: a per-number limit keeps calls from texting anyone without end.
-    if not throttle.allow_action(services, "text_me", party.number):
+    if not throttle.allow_action(services, "text_me", party.number, once=message_id):
         return "text_limit"
     if not services.send_later(party.number, body, message_id, kind="reply"):
         return "cannot_send"

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from redis.commands.core import Script
+
 from flows.keywords import Command, normalise, parse
 from hrw_sms import keys
 from hrw_sms.phone import mask
@@ -142,6 +144,8 @@ if quiet_until > now then
   return {'silent'}
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[8]))
+-- Twilio's retry of a message already counted: counted once, and not an answer "at once".
+if redis.call('ZSCORE', KEYS[2], ARGV[3]) then return {'answer'} end
 redis.call('ZADD', KEYS[2], now, ARGV[3])
 local reason = false
 if redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[6]), '+inf') > tonumber(ARGV[5]) then
@@ -176,6 +180,11 @@ return {'answer'}
 """
 
 
+# EVALSHA: the script's text is not sent (nor hashed by Redis) on every text. Bytes, so no
+# client is needed to compute the SHA; every call passes its own client.
+_CHECK_SCRIPT = Script(None, _CHECK.encode())  # type: ignore[arg-type]
+
+
 def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
@@ -203,27 +212,30 @@ def check_text(
     label = services.number_id("text:" + fold(body))[:12] if kind is Kind.OTHER else "-"
     # The MessageSid makes the member unique, and a retried delivery counts once.
     member = f"{label}:{(sid or '')[:64] or secrets.token_hex(8)}"
-    result = services.redis.eval(
-        _CHECK,
-        5,
-        keys.throttle(nid),
-        keys.throttle_log(nid),
-        keys.usage(now.astimezone(UTC).date()),
-        keys.prefs(nid),
-        keys.OPTED_OUT,
-        _ms(now),
-        kind.value,
-        member,
-        nid,
-        BUDGET_TEXTS,
-        BUDGET_WINDOW * 1000,
-        REPEATS,
-        REPEAT_WINDOW * 1000,
-        QUIET * 1000,
-        int(LOOP_GAP * 1000),
-        LOOP_STREAK,
-        STATE_IDLE_TTL * 1000,
-        keys.USAGE_TTL,
+    result = _CHECK_SCRIPT(
+        keys=[
+            keys.throttle(nid),
+            keys.throttle_log(nid),
+            keys.usage(now.astimezone(UTC).date()),
+            keys.prefs(nid),
+            keys.OPTED_OUT,
+        ],
+        args=[
+            _ms(now),
+            kind.value,
+            member,
+            nid,
+            BUDGET_TEXTS,
+            BUDGET_WINDOW * 1000,
+            REPEATS,
+            REPEAT_WINDOW * 1000,
+            QUIET * 1000,
+            int(LOOP_GAP * 1000),
+            LOOP_STREAK,
+            STATE_IDLE_TTL * 1000,
+            keys.USAGE_TTL,
+        ],
+        client=services.redis,
     )
     verdict = Verdict(_text(result[0]))
     if verdict is not Verdict.NOTICE:
@@ -239,10 +251,12 @@ def check_text(
 
 
 # KEYS: 1 action log, 2 usage hash. ARGV: 1 now (ms), 2 window (ms), 3 count, 4 member,
-# 5 usage field, 6 usage ttl (s). Returns 1 when allowed (and counted), 0 when refused.
+# 5 usage field, 6 usage ttl (s). Returns 1 when allowed (counted once per member), 0 when
+# refused.
 _ACTION = """
 local now = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+if redis.call('ZSCORE', KEYS[1], ARGV[4]) then return 1 end
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
   redis.call('HINCRBY', KEYS[2], ARGV[5], 1)
   redis.call('EXPIRE', KEYS[2], tonumber(ARGV[6]))
@@ -252,27 +266,32 @@ redis.call('ZADD', KEYS[1], now, ARGV[4])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
 return 1
 """
+_ACTION_SCRIPT = Script(None, _ACTION.encode())  # type: ignore[arg-type]
 
 
-def allow_action(services: Services, action: str, number: str) -> bool:
+def allow_action(services: Services, action: str, number: str, once: str | None = None) -> bool:
     """Count one `action` ("text_me", "talk", "sign_in_code") for `number` (E.164) if it is
     within its limit (ACTION_LIMITS) and say True; False, counting nothing, when it is not.
 
+    `once` names a logical action (an outbound message id): asked again within the window,
+    it is allowed and not counted again (the outbound path sends it once anyway).
     Raises KeyError for an action without a limit; redis.RedisError when Redis fails."""
     limit = ACTION_LIMITS[action]
     nid = services.number_id(number)
     now = services.clock()
-    allowed = services.redis.eval(
-        _ACTION,
-        2,
-        keys.action_log(action, nid),
-        keys.usage(now.astimezone(UTC).date()),
-        _ms(now),
-        limit.window * 1000,
-        limit.count,
-        f"{_ms(now)}:{secrets.token_hex(4)}",
-        f"limit_{action}",
-        keys.USAGE_TTL,
+    # Keyed, so the log names no call or text; random when every request counts.
+    member = services.number_id("action:" + once)[:16] if once else secrets.token_hex(8)
+    allowed = _ACTION_SCRIPT(
+        keys=[keys.action_log(action, nid), keys.usage(now.astimezone(UTC).date())],
+        args=[
+            _ms(now),
+            limit.window * 1000,
+            limit.count,
+            member,
+            f"limit_{action}",
+            keys.USAGE_TTL,
+        ],
+        client=services.redis,
     )
     if not int(allowed):
         log.warning(
