@@ -85,7 +85,7 @@ def number_reply(services: Services, number: str, body: str, sid: str | None) ->
     if decision.verdict is throttle.Verdict.NOTICE:
         language = decision.language or ("es" if command.spanish else "en")
         return [render((Text("throttled"),), language, services.clock(), None)]
-    return handle_text(services, number, body, sid)
+    return handle_text(services, number, body, sid, command.word)
 
 
 @bp.post("/sms")
