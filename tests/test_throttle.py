@@ -11,6 +11,7 @@ import pytest
 import redis
 from flask import Flask
 
+from flows.gsm import is_gsm, segments
 from flows.keywords import parse
 from flows.texts import text
 from hrw_sms import coordinators, keys, throttle
@@ -269,6 +270,7 @@ def test_a_whatsapp_sender_is_told_to_use_ordinary_texts_and_inherits_nothing(
         reply = channel.text(body)
         assert reply.startswith(text("en", "channel_only")), reply
         assert "solo funciona por mensaje de texto normal" in reply
+        assert is_gsm(reply) and segments(reply) <= 3
         assert "This goes to" not in reply and "Last broadcast" not in reply
     # Nothing stored or changed: not the plain number's session, roles or subscriptions,
     # and nothing of its own but the throttle's expiring counts.

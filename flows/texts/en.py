@@ -172,6 +172,6 @@ TEXTS: dict[str, str] = {
     "status_none": "No broadcasts from your groups in the last week.",
     "status": "Last broadcast to {group}: {total} in all. Waiting {queued}, sent {sent}, delivered {delivered}, failed {failed}.",
     # loops and floods (hrw_sms/throttle.py)
-    "throttled": "We'll be quiet for a while: this number has sent us a lot of texts at once. Text HELP or STOP any time.",
+    "throttled": "We'll be quiet for a while: we got a lot of texts from this number. Text HELP or STOP any time.",
     "channel_only": "Harm Reduction Works-HRW works by ordinary text message (SMS) only. Please text MEETINGS to this number from your phone's messages app.",
 }
