@@ -51,7 +51,10 @@ QUIET = 15 * 60  # seconds of silence after a trip
 # Loop sign: a text that arrives within LOOP_GAP seconds of the line's previous reply is an
 # answer "at once". Nobody reads a reply and types an answer that fast ten times in a row;
 # two automatic repliers answering each other do it from the first exchange. Ten trips a
-# loop of varied texts in about twenty seconds, before the budget (twenty-one) would.
+# loop of varied texts in about twenty seconds, before the budget (twenty-one) would. The
+# gap is seen from our webhook, so it includes both carriers' delivery times: a loop
+# through slow carriers can take longer than this, and then the budget and the repeat rule
+# (which do not depend on timing) stop it.
 LOOP_GAP = 2.0
 LOOP_STREAK = 10
 STATE_IDLE_TTL = 60  # seconds the state outlives a text when no window is running
@@ -74,6 +77,8 @@ class Kind(StrEnum):
 
 
 class Verdict(StrEnum):
+    """What POST /sms does with a text."""
+
     ANSWER = "answer"
     NOTICE = "notice"
     SILENT = "silent"
@@ -81,6 +86,8 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True)
 class Decision:
+    """The budget's answer for one text."""
+
     verdict: Verdict
     reason: str | None = None  # on NOTICE: "budget", "repeat" or "loop"
     language: str | None = None  # on NOTICE: the number's saved language, if any
@@ -88,6 +95,8 @@ class Decision:
 
 @dataclass(frozen=True)
 class Limit:
+    """A sliding-window limit for one action and one number."""
+
     count: int  # at most this many ...
     window: int  # ... in this many seconds
 
@@ -104,7 +113,6 @@ ACTION_LIMITS: dict[str, Limit] = {
     "talk": Limit(3, 60 * 60),
     "sign_in_code": Limit(5, 15 * 60),
 }
-assert set(ACTION_LIMITS) == set(keys.THROTTLED_ACTIONS)
 
 
 def fold(body: str) -> str:

@@ -339,6 +339,7 @@ def test_text_me_asked_again_in_one_call_counts_once(app: Flask, outbox: Outbox)
 
 def test_every_throttled_action_has_a_limit_and_a_key() -> None:
     assert set(throttle.ACTION_LIMITS) == {"text_me", "talk", "sign_in_code"}
+    assert set(throttle.ACTION_LIMITS) == set(keys.THROTTLED_ACTIONS)  # FORGET deletes each
     assert all(limit.count > 0 and limit.window > 0 for limit in throttle.ACTION_LIMITS.values())
 
 
