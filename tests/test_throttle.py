@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import pytest
 import redis
@@ -380,3 +381,37 @@ def test_the_limits_are_the_contracts() -> None:
     assert (throttle.BUDGET_TEXTS, throttle.BUDGET_WINDOW) == (20, 300)
     assert (throttle.REPEATS, throttle.REPEAT_WINDOW, throttle.QUIET) == (5, 600, 900)
     assert timedelta(seconds=throttle.QUIET) == timedelta(minutes=15)
+
+
+# --- the real web process ------------------------------------------------------------------
+
+
+def test_an_auto_responder_against_the_real_web_process(tmp_path) -> None:
+    """`hrw-sms demo` in a subprocess, texted over HTTP; its demo clock passes the window."""
+    from tests.test_demo import Demo, call_json
+
+    demo = Demo(tmp_path, HRW_QUIET_HOURS="off")
+    try:
+        replies = [demo.text(body) for body in AWAY]  # 40 texts, well within a minute
+        answered = [x for x in replies if x]
+        assert len(answered) <= 21 and answered.count(NOTICE_EN) == 1
+        assert replies[-10:] == [""] * 10  # silence for the window
+        assert demo.text("MEETINGS") == ""
+        # The line's own number, as Twilio posts it (with To).
+        from urllib.request import urlopen
+
+        form = urlencode({"From": LINE, "To": LINE, "Body": "MEETINGS"}).encode()
+        with urlopen(f"http://127.0.0.1:{demo.port}/sms", data=form, timeout=5) as answer:
+            assert message_texts(answer.read()) == []
+        call_json(demo, "/demo/clock", {"advance_minutes": 16})
+        assert demo.text("MEETINGS").startswith("Coming up:\n1. ")  # normal again
+        demo.wait_for("tripped the repeat limit")
+        assert (
+            "+1******0123" in demo.output
+            and "5550123"
+            not in demo.output.replace("Body=MEETINGS", "").split("Ctrl-C stops", 1)[1]
+        )
+        assert demo.stop() == 0
+    finally:
+        if demo.process.poll() is None:
+            demo.stop()
