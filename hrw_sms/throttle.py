@@ -90,7 +90,7 @@ class Decision:
 
     verdict: Verdict
     reason: str | None = None  # on NOTICE: "budget", "repeat" or "loop"
-    language: str | None = None  # on NOTICE: the number's saved language, if any
+    language: str | None = None  # on NOTICE: the number's language (saved, else its session's)
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def kind_of(command: Command) -> Kind:
     return Kind.OTHER
 
 
-# KEYS: 1 state hash, 2 text log, 3 usage hash, 4 prefs hash, 5 opt-out set.
+# KEYS: 1 state hash, 2 text log, 3 usage hash, 4 prefs hash, 5 opt-out set, 6 session.
 # ARGV: 1 now (ms), 2 kind, 3 member ("<fold hash or ->:<unique>"), 4 number id,
 #       5 budget texts, 6 budget window (ms), 7 repeats, 8 repeat window (ms), 9 quiet (ms),
 #       10 loop gap (ms), 11 loop streak, 12 idle ttl (ms), 13 usage ttl (s).
@@ -179,7 +179,12 @@ if reason and kind ~= 'carrier' then
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[9]))
   redis.call('HINCRBY', KEYS[3], 'throttle_' .. reason, 1)
   redis.call('EXPIRE', KEYS[3], tonumber(ARGV[13]))
-  return {'notice', reason, redis.call('HGET', KEYS[4], 'language')}
+  local language = redis.call('HGET', KEYS[4], 'language')
+  if not language then
+    -- no saved choice: the language the conversation is in, if one is open
+    language = string.match(redis.call('GET', KEYS[6]) or '', '"language":%s*"(%a+)"') or false
+  end
+  return {'notice', reason, language}
 end
 redis.call('HSET', KEYS[1], 'replied', now, 'quick', streak)
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[12]))
@@ -227,6 +232,7 @@ def check_text(
             keys.usage(now.astimezone(UTC).date()),
             keys.prefs(nid),
             keys.OPTED_OUT,
+            keys.session(nid),
         ],
         args=[
             _ms(now),

@@ -214,6 +214,16 @@ def test_the_notice_is_in_the_numbers_language(app: Flask, clock: Clock) -> None
     assert NOTICE_ES in text("es", "throttled")
 
 
+def test_the_notice_follows_a_spanish_conversation_without_a_saved_choice(
+    app: Flask, clock: Clock, r: redis.Redis
+) -> None:
+    p = phone(app)
+    assert p.text("REUNIONES").startswith("Proximas reuniones")
+    assert not r.hget(keys.prefs(nid(app)), "language")
+    replies = drive(p, clock, [f"Gracias por tu mensaje. Ref {i}" for i in range(6)], every=3)
+    assert replies[4].startswith(NOTICE_ES)
+
+
 def test_budget_state_is_per_number_expiring_and_holds_no_body(
     app: Flask, clock: Clock, r: redis.Redis
 ) -> None:
