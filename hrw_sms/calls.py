@@ -19,7 +19,7 @@ from flows import render_voice as rv
 from flows.context import Context
 from flows.render_sms import render as render_sms
 from flows.session import Caller, Session
-from hrw_sms import keys, optouts, subscriptions
+from hrw_sms import keys, optouts, subscriptions, throttle
 from hrw_sms.conversations import number_lock, save_session
 from hrw_sms.effects import apply_effects
 from hrw_sms.phone import BadNumber, mask, to_e164
@@ -160,6 +160,9 @@ def text_me(
         return "cannot_send"
     digest = hashlib.sha256(body.encode()).hexdigest()[:12]
     message_id = f"voice:{party.call_id}:{choice.what}:{digest}"
+    # Caller IDs can be spoofed: a per-number limit keeps calls from texting anyone without end.
+    if not throttle.allow_action(services, "text_me", party.number, once=message_id):
+        return "text_limit"
     if not services.send_later(party.number, body, message_id, kind="reply"):
         return "cannot_send"
     if result.session is not None:

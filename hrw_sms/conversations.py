@@ -182,14 +182,17 @@ def number_lock(client: redis.Redis, nid: str) -> Iterator[None]:
             conversation.release()
 
 
-def handle_text(services: Services, number: str, body: str, sid: str | None = None) -> list[str]:
-    """The SMS replies to one inbound text (usually one; none after STOP)."""
+def handle_text(
+    services: Services, number: str, body: str, sid: str | None = None, word: str | None = None
+) -> list[str]:
+    """The SMS replies to one inbound text (usually one; none after STOP). `word` is
+    `parse(body).word` when the caller has parsed the text already."""
     conversation = Conversation(services.redis, services.number_id(number), sid)
     if not conversation.begin():
         log.info("duplicate delivery of a text from %s ignored", mask(number))
         return []
     try:
-        return _handle(services, conversation, number, body)
+        return _handle(services, conversation, number, body, word)
     except BaseException:
         conversation.forget_message()
         raise
@@ -198,10 +201,12 @@ def handle_text(services: Services, number: str, body: str, sid: str | None = No
             conversation.release()
 
 
-def _handle(services: Services, conversation: Conversation, number: str, body: str) -> list[str]:
+def _handle(
+    services: Services, conversation: Conversation, number: str, body: str, word: str | None
+) -> list[str]:
     nid = conversation.nid
     now = services.clock()
-    word = parse(body).word
+    word = parse(body).word if word is None else word
     first: bytes | None = None
     for replay in range(STALE_REPLAYS):
         caller, raw_session, directory = load_caller(services, nid, word, now)

@@ -62,6 +62,7 @@ def per_number_keys(number_id: str) -> list[str]:
         *outbound_per_number_keys(number_id),
         *host_per_number_keys(number_id),
         *coordinator_per_number_keys(number_id),
+        *throttle_per_number_keys(number_id),
     ]
 
 
@@ -246,3 +247,40 @@ def invalid_number(number_id: str) -> str:
 def outbound_per_number_keys(number_id: str) -> list[str]:
     """Outbound keys that belong to one number alone (FORGET should delete these too)."""
     return [invalid_number(number_id)]
+
+
+# --- loops and floods (hrw_sms/throttle.py owns the rules; these are only the names) ---
+THROTTLED_ACTIONS = ("text_me", "talk", "sign_in_code")  # actions with a per-number limit
+USAGE_TTL = 91 * 24 * 60 * 60  # the console shows 90 days of daily counts
+
+
+def throttle(number_id: str) -> str:
+    """Hash: until (epoch ms the quiet window ends), helped ("1" once HELP was answered in
+    it), replied (epoch ms of the line's last reply), quick (replies answered within the loop
+    gap, in a row). Expires on its own (the window, or a minute after the last text)."""
+    return f"{PREFIX}throttle:{number_id}"
+
+
+def throttle_log(number_id: str) -> str:
+    """Sorted set: "<keyed hash of the folded text, or - for the line's words>:<MessageSid>"
+    scored by arrival (epoch ms); only the last 10 minutes, never a body. Expires on its own."""
+    return f"{PREFIX}throttle:log:{number_id}"
+
+
+def action_log(action: str, number_id: str) -> str:
+    """Sorted set: one member per time the number asked for `action` ("text_me", ...), scored
+    by epoch ms; trimmed to the action's window and expiring with it."""
+    return f"{PREFIX}limit:{action}:{number_id}"
+
+
+def usage(day: date) -> str:
+    """Hash: counter name -> count for one UTC day (throttle_budget, throttle_repeat,
+    throttle_loop, limit_text_me, ...); counters only, never per number. Expires USAGE_TTL."""
+    return f"{PREFIX}usage:{day.isoformat()}"
+
+
+def throttle_per_number_keys(number_id: str) -> list[str]:
+    """Throttle keys of one number (they expire anyway; FORGET deletes them at once)."""
+    return [throttle(number_id), throttle_log(number_id)] + [
+        action_log(action, number_id) for action in THROTTLED_ACTIONS
+    ]
