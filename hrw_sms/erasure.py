@@ -9,6 +9,7 @@ What is kept about a number, and where (hrw_sms/keys.py names every key):
   recipient snapshots, outbound records (their keys name it through the message_id), claims,
   sid maps (whose value is a message_id);
 - its number itself: queued and scheduled RQ send jobs (their arguments), which are deleted;
+- its number in the demo's outbox (the demo's stand-in for Twilio's message log);
 - its masked form: audit entries of the broadcasts and cancellations it sent, whose actor
   becomes "erased".
 """
@@ -47,6 +48,7 @@ def erase(client: redis.Redis, number: str, nid: str, now: datetime) -> dict[str
         "hosting records": _erase_from_hosting(client, nid, now),
         "queued texts": _erase_jobs(client, number),
         "audit entries": _anonymise_audit(client, mask(number)),
+        "demo outbox": _erase_demo_outbox(client, number),
     }
     client.delete(*keys.per_number_keys(nid))
     return erased
@@ -166,3 +168,16 @@ def _anonymise_audit(client: redis.Redis, masked: str) -> int:
     if found:
         log.info("audit: %d entries anonymised", found)
     return found
+
+
+def _erase_demo_outbox(client: redis.Redis, number: str) -> int:
+    """The demo's outbox (at most DEMO_OUTBOX_LIMIT texts) keeps what it "sent" to whom."""
+    erased = 0
+    for raw in client.lrange(keys.DEMO_OUTBOX, 0, -1):
+        try:
+            to = json.loads(raw).get("to")
+        except (ValueError, AttributeError):
+            continue
+        if to == number:
+            erased += int(client.lrem(keys.DEMO_OUTBOX, 0, raw))
+    return erased

@@ -169,3 +169,16 @@ def test_stop_after_forget_keeps_only_the_opt_out(world: World) -> None:
     left = traces(dump(world.redis), X, X[2:], x_id, mask(X))
     assert set(left) <= {keys.OPTED_OUT, keys.session(x_id)}, sorted(left)
     assert world.redis.sismember(keys.OPTED_OUT, x_id)
+
+
+def test_forget_in_the_demo_clears_its_outbox_of_the_number(world: World) -> None:
+    """The demo's outbox (its stand-in for Twilio's message log) is in the same Redis."""
+    import json
+
+    for to in (X, Y):
+        world.redis.lpush(keys.DEMO_OUTBOX, json.dumps({"to": to, "body": "Hello.", "n": 1}))
+    x = world.phone(X)
+    x.text("FORGET")
+    x.text("YES")
+    left = [json.loads(raw)["to"] for raw in world.redis.lrange(keys.DEMO_OUTBOX, 0, -1)]
+    assert left == [Y]
