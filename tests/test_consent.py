@@ -9,6 +9,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 import redis
@@ -20,7 +21,7 @@ from tests.fake_twilio import FakeTwilio
 from tests.feeds import MEETINGS, feed_text
 from tests.test_worker_process import WorkerProcess, start_worker, wait_until, worker_env
 from tests.webhook import Phone
-from tests.worker_world import env
+from tests.worker_world import env, world_at
 
 __all__ = ["start_worker"]  # the fixture: `hrw-sms worker` subprocesses
 
@@ -172,3 +173,28 @@ def test_an_opt_down_answer_waits_for_a_send_already_handed_to_twilio(
         assert took >= 0.4, took  # it waited for the flag...
         assert took < 5, took  # ...and not much longer
         assert subscriptions.reminders_of(client, nid) == frozenset()
+
+
+def test_a_broadcast_held_for_quiet_hours_skips_who_opted_down_overnight(
+    redis_url: str,
+) -> None:
+    """Held texts carry what they are about: in the morning, the one who said NOREMIND
+    during the night is skipped, the held text settles, and the progress ends."""
+    night = datetime.fromisoformat("2026-11-23T22:00:00-05:00")
+    with world_at(redis_url, night, HRW_QUIET_HOURS="21-8") as world:
+        world.redis.flushall()
+        services = world.app.extensions["hrw"]
+        services.directory.import_feed(feed())
+        stays, leaves = "+18025550001", "+18025550002"
+        for number in (stays, leaves):
+            subscriptions.subscribe(world.redis, services.number_id(number), number, TUESDAY)
+        draft = broadcasts.prepare(services, GROUP, "Garden room tomorrow.")
+        bid = broadcasts.start(services, draft, actor=None, channel="cli")
+        world.work()
+        assert world.fake.sends() == []  # held until 8 AM
+        assert "off" in world.phone(leaves).text("NOREMIND")
+        world.clock.set(datetime.fromisoformat("2026-11-24T08:00:30-05:00"))
+        world.work()
+        assert len(world.texts_to(stays)) == 1 and world.texts_to(leaves) == []
+        final = broadcasts.progress(world.redis, bid)
+        assert final is not None and final.done and (final.sent, final.skipped) == (1, 1)

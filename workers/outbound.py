@@ -325,16 +325,18 @@ def _str(value: bytes | str) -> str:
 def _skipped(deps: Deps, message_id: str, to: str, why: str, checks: Checks, kind: str) -> Outcome:
     """Settle a text the number must not get. An erased broadcast recipient leaves no record
     (FORGET took it out; its slot counts as skipped). A text whose subject the number left
-    is recorded only for a broadcast (its progress counts it); other such texts (reminders,
-    notices, prompts) leave nothing under the number, so a FORGET that races with a batch
-    holding the number is not undone by the batch."""
+    is recorded for a broadcast (its progress counts it) or when it has a record already;
+    otherwise (reminders, notices, prompts) it leaves nothing under the number, so a FORGET
+    that races with a batch holding the number is not undone by the batch."""
     if why == "erased":
         log.info("text %s to %s: skipped (erased)", message_id, mask(to))
         return Outcome(message_id, "skipped", "erased")
     if why == "consent":
         assert checks.consent is not None
         reason = checks.consent.reason
-        if checks.slot is None:
+        # A record already there (a text held for quiet hours, or retried) is settled, so a
+        # broadcast's progress ends; FORGET erased any record, and none is made again.
+        if checks.slot is None and not deps.redis.exists(keys.outbound(message_id)):
             log.info("text %s to %s: skipped (%s)", message_id, mask(to), reason)
             return Outcome(message_id, "skipped", reason)
         return _finish(deps, message_id, to, "skipped", reason, kind=kind)
