@@ -60,7 +60,12 @@ def main() -> None:
     try:
         directory = load_directory(server.client(), 1000, args.seed)
         app = create_app(
-            {"REDIS_URL": server.url, "TWILIO_AUTH_TOKEN": TOKEN, "HRW_PUBLIC_URL": PUBLIC_URL}
+            {
+                "REDIS_URL": server.url,
+                "TWILIO_AUTH_TOKEN": TOKEN,
+                "HRW_PUBLIC_URL": PUBLIC_URL,
+                "HRW_NUMBER_HASH_KEY": "bench-number-hash-key",
+            }
         )
         client = app.test_client()
         texts = Texts(directory["_near_zips"], directory["_far_zips"], TOWNS, 10_000, args.seed)

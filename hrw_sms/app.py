@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
 
+import redis
 from flask import Flask
 
 from hrw_sms.config import ConfigError, Settings
@@ -20,7 +22,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     overrides = dict(test_config or {})
     clock = overrides.pop("clock", None)
     client = overrides.pop("redis", None)
-    settings = Settings.from_env({**os.environ, **overrides})
+    required = overrides.pop("hash_key_required", True)  # False: the demo only
+    settings = Settings.from_env({**os.environ, **overrides}, hash_key_required=required)
     if client is None:
         if not settings.redis_url:
             raise ConfigError("REDIS_URL", "is not set (hrw-sms demo runs an embedded store)")
@@ -32,6 +35,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if clock is not None:
         services.clock = clock
     services.places.warm()
+    with suppress(redis.RedisError):  # Redis down: /healthz says so; checked on first use
+        services.load_hash_key()  # a key that differs from one left in Redis stops start-up
     _connect_workers(services)
     app.extensions["hrw"] = services
     _register(app)

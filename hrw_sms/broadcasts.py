@@ -115,11 +115,14 @@ def progress(client: redis.Redis, broadcast_id: int) -> Progress | None:
     record = client.hgetall(keys.broadcast(broadcast_id))
     if not record:
         return None
-    nids = [_text(n) for n in client.lrange(keys.broadcast_recipients(broadcast_id), 0, -1)]
+    listed = [_text(n) for n in client.lrange(keys.broadcast_recipients(broadcast_id), 0, -1)]
+    nids = [nid for nid in listed if nid != keys.ERASED]
     pipe = client.pipeline(transaction=False)
     for nid in nids:
         pipe.hmget(keys.outbound(message_id(broadcast_id, nid)), "status", "delivery")
-    counts = {"sent": 0, "failed": 0, "skipped": 0, "delivered": 0, "undelivered": 0}
+    # A recipient who said FORGET meanwhile is erased from the list: skipped, and settled.
+    counts = {"sent": 0, "failed": 0, "skipped": len(listed) - len(nids), "delivered": 0,
+              "undelivered": 0}  # fmt: skip
     for status, delivery in pipe.execute() if nids else []:
         if status and _text(status) in FINAL:
             counts[_text(status)] += 1

@@ -57,6 +57,7 @@ def plan(services: Services, slug: str, day: date | None = None) -> Plan:
 
 def cancel(services: Services, chosen: Plan, *, actor: str | None, channel: str) -> int:
     """Mark the occurrence cancelled and queue the notices; how many were queued."""
+    from workers.consent import for_meeting
     from workers.queues import enqueue_text, message_id
 
     client = services.redis
@@ -79,7 +80,8 @@ def cancel(services: Services, chosen: Plan, *, actor: str | None, channel: str)
         # The same id the reminder job uses for a cancelled occurrence: one notice each.
         mid = message_id("cancelled", occ.ref, nid)
         if enqueue_text(client, mid, number, body, "bulk", timezone=meeting.timezone,
-                        expires=occ.start + timedelta(minutes=1)):  # fmt: skip
+                        expires=occ.start + timedelta(minutes=1),
+                        about=for_meeting(meeting.slug, meeting.group)):  # fmt: skip
             queued += 1
     queued += services.tell_host_of_cancellation(meeting, occ)
     audit.record(

@@ -53,7 +53,12 @@ class Settings:
         return bool(self.twilio_auth_token)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Settings:
+    def from_env(cls, env: Mapping[str, str], *, hash_key_required: bool = True) -> Settings:
+        """Read and check every variable; ConfigError (one line naming it) when one is bad.
+
+        `hash_key_required=False` only for the demo (which may make and keep its own number
+        hash key) and `hrw-sms hash-key move` (which helps set it)."""
+
         def get(name: str) -> str | None:
             value = env.get(name)
             return value.strip() if value and value.strip() else None
@@ -88,10 +93,12 @@ class Settings:
             raise ConfigError(
                 "REDIS_URL", f"must start with redis://, rediss:// or unix://, got {redis_url!r}"
             )
+        auth_token = get("TWILIO_AUTH_TOKEN")
+        hash_key = _number_hash_key(get("HRW_NUMBER_HASH_KEY"), auth_token, hash_key_required)
         return cls(
             redis_url=redis_url,
             twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
-            twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+            twilio_auth_token=auth_token,
             twilio_from_number=from_number,
             twilio_messaging_service_sid=service,
             twilio_api_base=api_base,
@@ -103,7 +110,7 @@ class Settings:
             host_reminders=_leads(get("HRW_HOST_REMINDERS")),
             quiet_hours=_quiet_hours(get("HRW_QUIET_HOURS")),
             help_contact=get("HRW_HELP_CONTACT"),
-            number_hash_key=get("HRW_NUMBER_HASH_KEY"),
+            number_hash_key=hash_key,
             voice_en=_voice(get("HRW_VOICE_EN"), "HRW_VOICE_EN", "Polly.Joanna"),
             voice_es=_voice(get("HRW_VOICE_ES"), "HRW_VOICE_ES", "Polly.Lupe"),
         )
@@ -167,3 +174,23 @@ def _quiet_hours(raw: str | None) -> QuietHours | None:
             "HRW_QUIET_HOURS", f"must be 'START-END' hours 0-23 or 'off', got {raw!r}"
         )
     return QuietHours(int(match.group(1)), int(match.group(2)))
+
+
+MIN_HASH_KEY = 16  # characters: the key is all that stands between an id and its number
+
+
+def _number_hash_key(raw: str | None, auth_token: str | None, required: bool) -> str | None:
+    """HRW_NUMBER_HASH_KEY: required with TWILIO_AUTH_TOKEN (production), never kept in Redis."""
+    if raw is None:
+        if auth_token and required:
+            raise ConfigError(
+                "HRW_NUMBER_HASH_KEY",
+                "must be set when TWILIO_AUTH_TOKEN is set (a key kept in Redis by an older "
+                "version: `hrw-sms hash-key move`; a new one: `openssl rand -hex 32`)",
+            )
+        return None
+    if len(raw) < MIN_HASH_KEY:
+        raise ConfigError(
+            "HRW_NUMBER_HASH_KEY", f"must be at least {MIN_HASH_KEY} characters, got {len(raw)}"
+        )
+    return raw

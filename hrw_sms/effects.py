@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flows import effects as fx
-from hrw_sms import coordinators, hosts, keys, optouts, subscriptions
+from hrw_sms import erasure, hosts, keys, optouts, subscriptions
 from hrw_sms.phone import mask
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ def _set_language(services: Services, number: str, nid: str, effect: fx.SetLangu
 def _opt_out(services: Services, number: str, nid: str, effect: fx.OptOut) -> None:
     optouts.opt_out(services.redis, nid)
     subscriptions.unsubscribe(services.redis, nid)  # STOP ends everything, reminders too
+    optouts.wait_for_sends(services.redis, nid)  # answered only once nothing more can go
     log.info("opt-out recorded for %s", mask(number))
 
 
@@ -43,11 +44,8 @@ def _opt_in(services: Services, number: str, nid: str, effect: fx.OptIn) -> None
 
 
 def _forget(services: Services, number: str, nid: str, effect: fx.Forget) -> None:
-    subscriptions.unsubscribe(services.redis, nid)
-    hosts.forget(services.redis, nid, services.clock())  # their roster places and asks
-    coordinators.forget(services.redis, nid)
-    services.redis.delete(*keys.per_number_keys(nid))
-    log.info("erased what we kept about %s", mask(number))
+    erased = erasure.erase(services.redis, number, nid, services.clock())
+    log.info("erased what we kept about %s: %s", mask(number), erased)
 
 
 def _subscribe(services: Services, number: str, nid: str, effect: fx.Subscribe) -> None:
@@ -58,6 +56,7 @@ def _subscribe(services: Services, number: str, nid: str, effect: fx.Subscribe) 
 
 def _unsubscribe(services: Services, number: str, nid: str, effect: fx.Unsubscribe) -> None:
     ended = subscriptions.unsubscribe(services.redis, nid, effect.meeting)
+    optouts.wait_for_sends(services.redis, nid)  # answered only once nothing more can go
     log.info("reminders off for %s (%d meetings)", mask(number), len(ended))
 
 

@@ -245,8 +245,9 @@ def invalid_number(number_id: str) -> str:
 
 
 def outbound_per_number_keys(number_id: str) -> list[str]:
-    """Outbound keys that belong to one number alone (FORGET should delete these too)."""
-    return [invalid_number(number_id)]
+    """Outbound keys that belong to one number alone (FORGET deletes these; the records
+    listed in outbound_of are erased one by one first)."""
+    return [invalid_number(number_id), outbound_busy(number_id), outbound_of(number_id)]
 
 
 # --- loops and floods (hrw_sms/throttle.py owns the rules; these are only the names) ---
@@ -284,3 +285,22 @@ def throttle_per_number_keys(number_id: str) -> list[str]:
     return [throttle(number_id), throttle_log(number_id)] + [
         action_log(action, number_id) for action in THROTTLED_ACTIONS
     ]
+
+
+# --- consent at send time and erasure (FORGET) ---
+# A slot of a broadcast's recipient list (broadcast_recipients) whose number said FORGET:
+# the list keeps its positions (batches are ranges of it) and the slot counts as skipped.
+ERASED = "-"
+OUTBOUND_BUSY_MS = 1000  # how long an opt-down answer may wait for a send already under way
+
+
+def outbound_busy(number_id: str) -> str:
+    """String: set while a worker hands a text for this number to Twilio (after its last
+    consent check, before Twilio answers); an opt-down answer waits for it to go."""
+    return f"{PREFIX}out:busy:{number_id}"
+
+
+def outbound_of(number_id: str) -> str:
+    """Set: message_ids of the outbound records kept for this number (FORGET erases them,
+    their claims and their sid maps); expires OUTBOUND_TTL after the last one was written."""
+    return f"{PREFIX}out:of:{number_id}"

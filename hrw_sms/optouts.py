@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import redis
 
 from hrw_sms import keys
@@ -22,3 +24,14 @@ def opt_out(client: redis.Redis, number_id: str) -> None:
 
 def opt_in(client: redis.Redis, number_id: str) -> None:
     client.srem(keys.OPTED_OUT, number_id)
+
+
+def wait_for_sends(
+    client: redis.Redis, number_id: str, limit: float = keys.OUTBOUND_BUSY_MS / 1000
+) -> None:
+    """Return once no worker is handing a text for the number to Twilio (at most `limit`
+    seconds). An opt-down is recorded first: every send that has not yet passed its last
+    check sees it; this waits for the one that had, so the answer is true when it is given."""
+    deadline = time.monotonic() + limit
+    while client.exists(keys.outbound_busy(number_id)) and time.monotonic() < deadline:
+        time.sleep(0.005)

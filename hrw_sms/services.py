@@ -43,10 +43,14 @@ class Services:
     def __post_init__(self) -> None:
         self.directory = DirectoryStore(self.redis)
 
-    def number_id(self, e164: str) -> str:
+    def load_hash_key(self) -> bytes:
+        """The number hash key (read once; ConfigError if it disagrees with Redis)."""
         if self._hash_key is None:
             self._hash_key = hash_key(self.redis, self.settings.number_hash_key)
-        return number_id(self._hash_key, e164)
+        return self._hash_key
+
+    def number_id(self, e164: str) -> str:
+        return number_id(self.load_hash_key(), e164)
 
     def schedule_changed(self, meeting_slug: str) -> None:
         """Something about a meeting's reminders changed: let the schedule know at once."""

@@ -18,7 +18,8 @@ def test_chat_prints_replies_and_ends_with_the_input(redis_url: str, r) -> None:
     DirectoryStore(r).import_feed(feed_text())
     result = CliRunner().invoke(
         main, ["chat", "(413) 555-0123"], input="MEETINGS\nHELP\nSTOP\nMENU\n",
-        env={"REDIS_URL": redis_url, "TWILIO_AUTH_TOKEN": "chat-token"},
+        env={"REDIS_URL": redis_url, "TWILIO_AUTH_TOKEN": "chat-token",
+             "HRW_NUMBER_HASH_KEY": "test-number-hash-key"},
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert (

@@ -174,11 +174,17 @@ def test_the_same_message_id_is_sent_once(deps: Deps, fake: FakeTwilio) -> None:
     assert second.earlier and second.status == "sent" and second.sid == first.sid
 
 
+def claim(deps: Deps, message_id: str, token: str) -> tuple[int, str]:
+    """Claim a reply to TO as another worker would (its checks included)."""
+    checks = outbound.Checks(number_id(deps.hash_key, TO))
+    return outbound._claim(deps, message_id, token, "reply", 1, checks)
+
+
 def test_a_duplicate_job_waits_while_another_worker_sends(
     deps: Deps, fake: FakeTwilio, clock: Clock
 ) -> None:
     # Another worker holds the claim and is (as far as anyone knows) mid-request.
-    assert outbound._claim(deps, "m1", "other-worker", "reply", 1) == 1
+    assert claim(deps, "m1", "other-worker") == (1, "")
     with pytest.raises(RetryableSendError) as caught:
         send_text(deps, "m1", TO, BODY, "reply")
     assert caught.value.reason == "being sent by another worker"
@@ -189,7 +195,7 @@ def test_a_duplicate_job_waits_while_another_worker_sends(
 def test_a_worker_that_died_mid_send_is_taken_over_after_the_limit(
     deps: Deps, fake: FakeTwilio, clock: Clock, r: redis.Redis
 ) -> None:
-    outbound._claim(deps, "m1", "dead-worker", "reply", 1)  # claimed; the request never left
+    claim(deps, "m1", "dead-worker")  # claimed; the request never left
     outcome, backoffs = drive(deps, clock, "m1")
     assert outcome.status == "sent" and backoffs == [pytest.approx(outbound.IN_FLIGHT_LIMIT)]
     assert len(fake.sends(TO)) == 1
@@ -199,7 +205,7 @@ def test_a_worker_that_died_mid_send_is_taken_over_after_the_limit(
 def test_a_worker_that_died_after_twilio_took_the_message_does_not_resend(
     deps: Deps, fake: FakeTwilio, clock: Clock
 ) -> None:
-    outbound._claim(deps, "m1", "dead-worker", "reply", 1)
+    claim(deps, "m1", "dead-worker")
     made = deps.twilio.messages.create(to=TO, from_=SENDER, body=BODY)  # the dead worker's send
     # An older text with the same words belongs to another message and must not be matched.
     outcome, _ = drive(deps, clock, "m1")
@@ -211,7 +217,7 @@ def test_the_same_words_sent_earlier_as_another_message_are_not_mistaken(
     deps: Deps, fake: FakeTwilio, clock: Clock
 ) -> None:
     send_text(deps, "monday", TO, BODY, "reply")
-    outbound._claim(deps, "tuesday", "dead-worker", "reply", 1)
+    claim(deps, "tuesday", "dead-worker")
     clock.advance(outbound.IN_FLIGHT_LIMIT + 1)
     outcome = send_text(deps, "tuesday", TO, BODY, "reply")
     assert outcome.status == "sent" and not outcome.earlier

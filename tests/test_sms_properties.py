@@ -73,6 +73,7 @@ def app(redis_server) -> Flask:
         {
             "REDIS_URL": redis_server.url,
             "TWILIO_AUTH_TOKEN": TOKEN,
+            "HRW_NUMBER_HASH_KEY": "test-number-hash-key",
             "HRW_PUBLIC_URL": PUBLIC_URL,
             "clock": lambda: NOW,
         }

@@ -28,6 +28,7 @@ def app(redis_url: str) -> Flask:
         {
             "REDIS_URL": redis_url,
             "TWILIO_AUTH_TOKEN": TOKEN,
+            "HRW_NUMBER_HASH_KEY": "test-number-hash-key",
             "HRW_PUBLIC_URL": PUBLIC_URL,
             "clock": lambda: NOW,
         }
@@ -161,6 +162,7 @@ def test_redis_down_still_answers_fast_with_the_fallback(tmp_path) -> None:
         {
             "REDIS_URL": f"unix://{tmp_path}/nothing.sock",
             "TWILIO_AUTH_TOKEN": TOKEN,
+            "HRW_NUMBER_HASH_KEY": "test-number-hash-key",
             "HRW_PUBLIC_URL": PUBLIC_URL,
             "clock": lambda: NOW,
         }

@@ -10,8 +10,9 @@ from rq.exceptions import DuplicateJobError
 from hrw_sms import keys, subscriptions
 from hrw_sms.broadcasts import BATCH, message_id
 from workers import queues
-from workers.deliver import WayMaker, deliver
-from workers.outbound import skip_text
+from workers.consent import resolve
+from workers.deliver import WayMaker, deliver_checked
+from workers.outbound import skip_unless_erased
 from workers.runtime import current
 
 log = logging.getLogger(__name__)
@@ -55,25 +56,31 @@ def send_batch(broadcast_id: int, start: int, stop: int, resume: int | None = No
     way = WayMaker(rt, queues.BULK)
     client = rt.redis
     first = start if resume is None else resume
-    record = client.hmget(keys.broadcast(broadcast_id), "body", "timezone")
-    body, timezone = (_text(v) if v else None for v in record)
-    if body is None:
+    record = client.hmget(keys.broadcast(broadcast_id), "body", "timezone", "group")
+    body, timezone, group = (_text(v) if v else None for v in record)
+    if body is None or group is None:
         return "nothing to send: the broadcast is finished or gone"
-    nids = [
-        _text(n) for n in client.lrange(keys.broadcast_recipients(broadcast_id), first, stop - 1)
-    ]
+    recipients = keys.broadcast_recipients(broadcast_id)
+    nids = [_text(n) for n in client.lrange(recipients, first, stop - 1)]
     pipe = client.pipeline(transaction=False)
     for nid in nids:
         subscriptions.ask_number_of(pipe, nid)
     numbers = pipe.execute()
+    about = ("group", group)
+    consent = resolve(about, rt.services.directory.load)  # the group's meetings, once a batch
     for i, (nid, number) in enumerate(zip(nids, numbers, strict=True)):
         if way.should_stop(i):
             _queue_batch(client, broadcast_id, start, stop, first + i)
             return f"broadcast {broadcast_id}: {first}-{first + i - 1} handled, the rest put back"
-        if number is None:  # erased (FORGET) or unsubscribed since the broadcast started
-            skip_text(rt.deps(), message_id(broadcast_id, nid), "", "no longer subscribed", "bulk")
+        mid = message_id(broadcast_id, nid)
+        if nid == keys.ERASED:  # FORGET: counted as skipped by progress, nothing recorded
             continue
-        deliver(message_id(broadcast_id, nid), _text(number), body, "bulk", timezone)
+        if number is None:  # unsubscribed since the broadcast started (or erased meanwhile)
+            skip_unless_erased(rt.deps(), mid, nid, (recipients, first + i), "bulk")
+            continue
+        # Each text is checked again (opt-outs, the group's updates, FORGET) when it goes.
+        slot = (recipients, first + i)
+        deliver_checked(mid, _text(number), body, "bulk", timezone, None, about, consent, slot)
     _finish_batch(client, broadcast_id, start)
     return f"broadcast {broadcast_id}: recipients {start}-{stop - 1} handled"
 

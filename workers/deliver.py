@@ -7,6 +7,7 @@ import logging
 from datetime import datetime, timedelta
 
 from workers import queues
+from workers.consent import About, Consent, resolve
 from workers.outbound import RetryableSendError, send_text, skip_text
 from workers.runtime import Runtime, current
 
@@ -43,20 +44,42 @@ def deliver(
     kind: str,
     timezone: str | None = None,
     expires: str | None = None,
+    about: About | None = None,
 ) -> str:
-    """Send now, or put the text back on the schedule for when it may go."""
+    """Send now, or put the text back on the schedule for when it may go.
+
+    `about` (workers.consent.About) is what the text is about: it goes only while the number
+    still wants it, checked right before the request to Twilio."""
+    rt = current()
+    consent = resolve(about, rt.services.directory.load)
+    return deliver_checked(message_id, to, body, kind, timezone, expires, about, consent)
+
+
+def deliver_checked(
+    message_id: str,
+    to: str,
+    body: str,
+    kind: str,
+    timezone: str | None,
+    expires: str | None,
+    about: About | None,
+    consent: Consent | None,
+    slot: tuple[str, int] | None = None,
+) -> str:
+    """deliver, with `about` already resolved (a batch resolves it once for all its texts);
+    `slot` is a broadcast recipient's place in its list (see workers.outbound.Checks)."""
     rt = current()
     deps = rt.deps()
     deadline = datetime.fromisoformat(expires) if expires else None
     if deadline is not None and rt.clock() >= deadline:
         return str(skip_text(deps, message_id, to, "too late", kind))  # type: ignore[arg-type]
     try:
-        outcome = send_text(deps, message_id, to, body, kind, timezone)  # type: ignore[arg-type]
+        outcome = send_text(deps, message_id, to, body, kind, timezone, consent, slot)  # type: ignore[arg-type]
     except RetryableSendError as exc:
         at = rt.clock() + timedelta(seconds=exc.backoff)
         queues.enqueue_text(
             rt.redis, message_id, to, body, kind,
-            timezone=timezone, at=at, expires=deadline, tag=f"r{at.timestamp():.3f}",
+            timezone=timezone, at=at, expires=deadline, tag=f"r{at.timestamp():.3f}", about=about,
         )  # fmt: skip
         return f"retrying in {exc.backoff:.0f} s: {exc.reason}"
     if outcome.status == "deferred" and outcome.until is not None:
@@ -65,7 +88,7 @@ def deliver(
         queues.enqueue_text(
             rt.redis, message_id, to, body, kind,
             timezone=timezone, at=outcome.until, expires=deadline,
-            tag=f"q{outcome.until.timestamp():.0f}",
+            tag=f"q{outcome.until.timestamp():.0f}", about=about,
         )  # fmt: skip
     return str(outcome)
 
@@ -78,9 +101,14 @@ def deliver_batch(name: str, items: list[tuple], first: int = 0) -> str:
     rt = current()
     kind = items[0][3] if items else "reminder"
     way = WayMaker(rt, queues.QUEUE_FOR_KIND[kind])
+    resolved: dict[About | None, Consent | None] = {}  # the texts of a batch share a subject
     for i, item in enumerate(items):
         if way.should_stop(i):
             queues.enqueue_batch(rt.redis, kind, name, items[i:], first + i)
             return f"{name}: {i} handled, {len(items) - i} put back behind urgent texts"
-        deliver(*item)
+        message_id, to, body, kind_, timezone, expires, *rest = item
+        about = tuple(rest[0]) if rest and rest[0] else None
+        if about not in resolved:
+            resolved[about] = resolve(about, rt.services.directory.load)  # type: ignore[arg-type]
+        deliver_checked(message_id, to, body, kind_, timezone, expires, about, resolved[about])  # type: ignore[arg-type]
     return f"{name}: {len(items)} handled"

@@ -21,6 +21,7 @@ prompts only its new host. Message ids are deterministic, so no text goes twice.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date, datetime, timedelta
 
@@ -34,6 +35,7 @@ from hrw_sms.phone import mask
 from hrw_sms.roles import text
 from hrw_sms.services import Services
 from workers import queues
+from workers.consent import About
 from workers.runtime import current
 from workers.scheduling import schedule_once
 
@@ -156,11 +158,20 @@ def _load(
 
 
 def _send(
-    services: Services, message_id: str, number: str | None, body: str, occ: Occurrence
+    services: Services,
+    message_id: str,
+    number: str | None,
+    body: str,
+    occ: Occurrence,
+    about: About,
 ) -> bool:
+    """Queue a host or coordinator text; `about` is the role it is sent for (checked again
+    when it goes: a number that said FORGET, or lost the role, gets nothing)."""
     if number is None:
         return False
-    job = queues.enqueue_text(services.redis, message_id, number, body, "host", expires=occ.start)
+    job = queues.enqueue_text(
+        services.redis, message_id, number, body, "host", expires=occ.start, about=about
+    )
     return job is not None
 
 
@@ -195,7 +206,7 @@ def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -
     hosts.ask(services.redis, to, rec, now)  # a YES or NO now answers this occurrence
     number = hosts.number_of(services.redis, to)
     mid = queues.message_id("host", "prompt", occ.ref, str(index), to)
-    sent = _send(services, mid, number, body, occ)
+    sent = _send(services, mid, number, body, occ, ("host", rec.group))
     if key == "host_ask":  # after queueing: a retry after a crash re-queues the same text
         hosts.mark_prompted(services.redis, rec)
     return f"{key} to {mask(number)}: {'queued' if sent else 'already queued or no number'}"
@@ -236,7 +247,7 @@ def escalate(meeting: str, day: str, round_: int) -> str:
         body = host_text(language, "host_cover_ask", occ, now)
         hosts.ask(client, nid, rec, now)
         mid = queues.message_id("host", "cover", rec.name, str(round_), nid)
-        asked += _send(services, mid, numbers.get(nid), body, occ)
+        asked += _send(services, mid, numbers.get(nid), body, occ, ("host", rec.group))
     key = "coord_host_no_answer" if rec.state == "uncovered" else "coord_host_declined"
     then = "coord_asking_others" if numbers else "coord_no_other_hosts"
     who = mask(hosts.number_of(client, rec.host))
@@ -262,10 +273,13 @@ def announce(meeting: str, day: str, round_: int) -> str:
     for nid in others:
         body = host_text(_language(services, nid, directory, occ), "host_covered_notice", occ, now)
         mid = queues.message_id("host", "covered", rec.name, str(round_), nid)
-        thanked += _send(services, mid, numbers.get(nid), body, occ)
+        thanked += _send(services, mid, numbers.get(nid), body, occ, ("host", rec.group))
     key = "coord_host_covered" if rec.state == COVERED else "coord_host_back"
     masked = mask(hosts.number_of(client, who))
-    told = _tell_coordinators(services, rec, occ, now, key, masked, None, f"hosted-by-{who}")
+    # Per host, as before, but never the host's number_id itself in another number's message
+    # id (it would outlive that host's FORGET): a short digest of it.
+    what = "hosted-by-" + hashlib.sha256(who.encode()).hexdigest()[:12]
+    told = _tell_coordinators(services, rec, occ, now, key, masked, None, what)
     return f"{rec.state}: {thanked} hosts thanked, {told} coordinators told"
 
 
@@ -285,7 +299,7 @@ def _tell_coordinators(
         language = _language(services, nid, directory, occ)
         body = host_text(language, key, occ, now, then, host=who)
         mid = queues.message_id("host", "coord", what, rec.name, str(rec.round), nid)
-        told += _send(services, mid, number, body, occ)
+        told += _send(services, mid, number, body, occ, ("coordinator", rec.group))
     return told
 
 
@@ -299,4 +313,5 @@ def tell_host_cancelled(services: Services, meeting: Meeting, occ: Occurrence) -
     language = _language(services, to, services.directory.load(), occ)
     body = host_text(language, "host_cancelled_notice", occ, now)
     mid = queues.message_id("host", "cancelled", rec.name, to)
-    return int(_send(services, mid, hosts.number_of(services.redis, to), body, occ))
+    number = hosts.number_of(services.redis, to)
+    return int(_send(services, mid, number, body, occ, ("host", rec.group)))

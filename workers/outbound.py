@@ -47,6 +47,7 @@ from hrw_sms import keys, optouts, subscriptions
 from hrw_sms.config import QuietHours, Settings
 from hrw_sms.identity import hash_key, number_id
 from hrw_sms.phone import mask
+from workers.consent import Consent
 from workers.ratelimit import RateLimiter
 from workers.twilio_client import DEFAULT_TIMEOUT, build_client
 
@@ -167,6 +168,35 @@ def quiet_until(now: datetime, timezone: str, quiet: QuietHours | None) -> datet
     return datetime.combine(day, dtime(quiet.end), tzinfo=tz).astimezone(UTC)
 
 
+@dataclass(frozen=True)
+class Checks:
+    """What must still hold for one text at the moment it is handed to Twilio.
+
+    `consent`: what the text is about (None for a reply: opt-outs only). `slot`: for a
+    broadcast, its recipient list and this recipient's index there; FORGET overwrites the
+    slot (keys.ERASED), and an erased recipient is skipped without any record."""
+
+    nid: str
+    consent: Consent | None = None
+    slot: tuple[str, int] | None = None
+
+    def script_args(self, message_id: str) -> tuple[list[str], list[str | int]]:
+        """The check's KEYS (after the first two) and ARGV (from the 8th on), for _CHECK."""
+        consent_key, members = ("", ())
+        if self.consent is not None:
+            consent_key, members = self.consent.key_and_members(self.nid)
+        slot_key, index = self.slot if self.slot is not None else ("", "")
+        check_keys = [
+            keys.OPTED_OUT, keys.invalid_number(self.nid), keys.outbound_busy(self.nid),
+            keys.outbound_of(self.nid), consent_key or keys.OPTED_OUT, slot_key or keys.OPTED_OUT,
+        ]  # fmt: skip
+        args: list[str | int] = [
+            message_id, self.nid, keys.OUTBOUND_BUSY_MS, index,
+            "1" if self.consent is not None else "0", *members,
+        ]  # fmt: skip
+        return check_keys, args
+
+
 def send_text(
     deps: Deps,
     message_id: str,
@@ -174,27 +204,32 @@ def send_text(
     body: str,
     kind: Kind,
     timezone: str | None = None,
+    consent: Consent | None = None,
+    slot: tuple[str, int] | None = None,
 ) -> Outcome:
-    """Send one logical message once: opt-outs, quiet hours, rate, idempotency, Twilio.
+    """Send one logical message once: opt-outs, consent, quiet hours, rate, idempotency.
 
     `message_id` names the logical message (deterministic, e.g. "remind:<meeting>:<date>:
     <number_id>"; never the number itself). `timezone` is the recipient's group timezone,
-    required for reminders and bulk texts. Returns an Outcome; raises RetryableSendError
-    when the same call should be made again after its backoff."""
+    required for reminders and bulk texts. `consent` is what the text is about and `slot`
+    a broadcast recipient's place (see Checks): both are checked again in the same Redis
+    step that claims the message, right before the HTTP request. Returns an Outcome; raises
+    RetryableSendError when the same call should be made again after its backoff."""
     _check_args(message_id, to, body, kind, timezone)
-    nid = number_id(deps.hash_key, to)
-    record, skip = _look_up(deps.redis, message_id, nid)
+    checks = Checks(number_id(deps.hash_key, to), consent, slot)
+    nid = checks.nid
+    record, skip = _look_up(deps.redis, message_id, checks)
     earlier = _settled_from(message_id, record)
     if earlier is not None:
         log.info("text %s to %s: already %s", message_id, mask(to), earlier)
         return earlier
     if skip:
-        return _finish(deps, message_id, to, "skipped", skip, kind=kind)
+        return _skipped(deps, message_id, to, skip, checks, kind)
     if kind in HELD_IN_QUIET_HOURS:
         assert timezone is not None
         until = quiet_until(deps.clock(), timezone, deps.settings.quiet_hours)
         if until is not None:
-            _write(deps, message_id, status="deferred", until=until.isoformat(), kind=kind)
+            _write(deps, message_id, to=to, status="deferred", until=until.isoformat(), kind=kind)
             outcome = Outcome(message_id, "deferred", "quiet hours", until=until)
             log.info("text %s to %s: %s", message_id, mask(to), outcome)
             return outcome
@@ -203,17 +238,16 @@ def send_text(
     if wait > RATE_WAIT_MAX:
         raise RetryableSendError(message_id, wait, "send rate limit")
     if wait > 0:
-        deps.sleep(wait)
-        skip = _skip_reason(deps.redis, nid)  # a STOP may have come in while we waited
-        if skip:
-            return _finish(deps, message_id, to, "skipped", skip, kind=kind)
+        deps.sleep(wait)  # an opt-down that comes meanwhile is seen by the claim below
     token = secrets.token_hex(16)
-    attempts = _claim(deps, message_id, token, kind, cost)
+    attempts, why = _claim(deps, message_id, token, kind, cost, checks)
+    if why:
+        return _skipped(deps, message_id, to, why, checks, kind)
     if attempts > 0:
         return _send(deps, message_id, to, body, kind, nid, token, attempts)
     if attempts < 0:
         return _settled(deps.redis, message_id) or _vanished(message_id)
-    return _resume(deps, message_id, to, body, kind, nid, cost, token)
+    return _resume(deps, message_id, to, body, kind, checks, cost, token)
 
 
 def status_of(client: redis.Redis, message_id: str) -> dict[str, str]:
@@ -240,30 +274,73 @@ def _check_args(message_id: str, to: str, body: str, kind: str, timezone: str | 
         raise ValueError(f"a {kind} text needs the recipient's timezone for quiet hours")
 
 
-def _look_up(client: redis.Redis, message_id: str, nid: str) -> tuple[dict[str, str], str | None]:
+# Why a number must not get this text now ('' if it may): the same test before the rate
+# wait (_LOOK_UP) and inside the claim (_CLAIM), so an opt-down answered while a worker waits
+# or holds a batch is seen right before the HTTP request.
+# KEYS[3..8]: opt-out set, invalid flag, busy flag, the number's record index, the consent
+# set, the broadcast recipient list. ARGV[8..]: message_id, number_id, busy ms, slot index
+# ('' = none), '1' to test consent, then the members any one of which must be in that set.
+_CHECK = """
+local function why_not()
+  if ARGV[11] ~= '' and redis.call('LINDEX', KEYS[8], tonumber(ARGV[11])) ~= ARGV[9] then
+    return 'erased'
+  end
+  if redis.call('SISMEMBER', KEYS[3], ARGV[9]) == 1 then return 'opted out' end
+  if redis.call('EXISTS', KEYS[4]) == 1 then return 'invalid number' end
+  if ARGV[12] == '1' then
+    if #ARGV < 13 then return 'consent' end
+    for _, found in ipairs(redis.call('SMISMEMBER', KEYS[7], unpack(ARGV, 13))) do
+      if found == 1 then return false end
+    end
+    return 'consent'
+  end
+  return false
+end
+"""
+
+_LOOK_UP = (
+    _CHECK
+    + """
+return {why_not() or '', redis.call('HGETALL', KEYS[2])}
+"""
+)
+
+
+def _look_up(
+    client: redis.Redis, message_id: str, checks: Checks
+) -> tuple[dict[str, str], str | None]:
     """The message's record and why the number must not be texted, in one round trip."""
-    pipe = client.pipeline(transaction=False)
-    pipe.hgetall(keys.outbound(message_id))
-    optouts.ask_if_opted_out(pipe, nid)
-    pipe.exists(keys.invalid_number(nid))
-    raw, opted_out, invalid = pipe.execute()
-    record = {k.decode(): v.decode() for k, v in raw.items()}
-    return record, _why_not(opted_out, invalid)
+    check_keys, check_args = checks.script_args(message_id)
+    script_keys = [keys.outbound_claim(message_id), keys.outbound(message_id), *check_keys]
+    args = ["", "", "", "", "", "", "", *check_args]
+    why, flat = client.register_script(_LOOK_UP)(keys=script_keys, args=args)
+    record = {_str(flat[i]): _str(flat[i + 1]) for i in range(0, len(flat), 2)}
+    return record, _str(why) or None
 
 
-def _skip_reason(client: redis.Redis, nid: str) -> str | None:
-    pipe = client.pipeline(transaction=False)
-    optouts.ask_if_opted_out(pipe, nid)
-    pipe.exists(keys.invalid_number(nid))
-    return _why_not(*pipe.execute())
+def _str(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
-def _why_not(opted_out: object, invalid: object) -> str | None:
-    if opted_out:
-        return "opted out"
-    if invalid:
-        return "invalid number"
-    return None
+def _skipped(deps: Deps, message_id: str, to: str, why: str, checks: Checks, kind: str) -> Outcome:
+    """Settle a text the number must not get. An erased broadcast recipient leaves no record
+    (FORGET took it out; its slot counts as skipped). A text whose subject the number left
+    is recorded for a broadcast (its progress counts it) or when it has a record already;
+    otherwise (reminders, notices, prompts) it leaves nothing under the number, so a FORGET
+    that races with a batch holding the number is not undone by the batch."""
+    if why == "erased":
+        log.info("text %s to %s: skipped (erased)", message_id, mask(to))
+        return Outcome(message_id, "skipped", "erased")
+    if why == "consent":
+        assert checks.consent is not None
+        reason = checks.consent.reason
+        # A record already there (a text held for quiet hours, or retried) is settled, so a
+        # broadcast's progress ends; FORGET erased any record, and none is made again.
+        if checks.slot is None and not deps.redis.exists(keys.outbound(message_id)):
+            log.info("text %s to %s: skipped (%s)", message_id, mask(to), reason)
+            return Outcome(message_id, "skipped", reason)
+        return _finish(deps, message_id, to, "skipped", reason, kind=kind)
+    return _finish(deps, message_id, to, "skipped", why, kind=kind)
 
 
 def _settled(client: redis.Redis, message_id: str) -> Outcome | None:
@@ -290,14 +367,20 @@ def _vanished(message_id: str) -> NoReturn:
 
 # Claim the message for one attempt: SET NX (or take over `expected`, a stale claim), and
 # mark the record "sending" in the same step, so no crash can leave one without the other.
-_CLAIM = """
+# The opt-out and consent checks run in the same step, and a claim raises the number's busy
+# flag until Twilio has answered (an opt-down answer waits for it, at most OUTBOUND_BUSY_MS).
+_CLAIM = (
+    _CHECK
+    + """
 local st = redis.call('HGET', KEYS[2], 'status')
-if st == 'sent' or st == 'failed' or st == 'skipped' then return -1 end
+if st == 'sent' or st == 'failed' or st == 'skipped' then return {-1, ''} end
+local why = why_not()
+if why then return {0, why} end
 local current = redis.call('GET', KEYS[1])
 if ARGV[7] == '' then
-  if current then return 0 end
+  if current then return {0, ''} end
 elseif current ~= ARGV[7] then
-  return 0
+  return {0, ''}
 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 local attempts = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
@@ -305,8 +388,12 @@ redis.call('HSET', KEYS[2], 'status', 'sending', 'started', ARGV[3], 'kind', ARG
            'segments', ARGV[5], 'updated', ARGV[6])
 redis.call('HDEL', KEYS[2], 'until')
 redis.call('EXPIRE', KEYS[2], ARGV[2])
-return attempts
+redis.call('SET', KEYS[5], '1', 'PX', ARGV[10])
+redis.call('SADD', KEYS[6], ARGV[8])
+redis.call('EXPIRE', KEYS[6], ARGV[2])
+return {attempts, ''}
 """
+)
 
 # Give the claim back after an answer that proves Twilio made no message (429, 5xx).
 _RELEASE = """
@@ -321,13 +408,22 @@ return 1
 
 
 def _claim(
-    deps: Deps, message_id: str, token: str, kind: str, cost: int, expected: str = ""
-) -> int:
-    """Attempt number (>0) if claimed, 0 if someone holds the claim, -1 if already settled."""
+    deps: Deps,
+    message_id: str,
+    token: str,
+    kind: str,
+    cost: int,
+    checks: Checks,
+    expected: str = "",
+) -> tuple[int, str]:
+    """(attempt number > 0, "") if claimed, (0, "") if someone holds the claim, (-1, "") if
+    already settled, (0, why) if the number must not get it now (see _CHECK)."""
     now = deps.clock()
     args = [token, keys.OUTBOUND_TTL, repr(now.timestamp()), kind, cost, now.isoformat(), expected]
-    claim_keys = [keys.outbound_claim(message_id), keys.outbound(message_id)]
-    return int(deps.redis.register_script(_CLAIM)(keys=claim_keys, args=args))
+    check_keys, check_args = checks.script_args(message_id)
+    claim_keys = [keys.outbound_claim(message_id), keys.outbound(message_id), *check_keys]
+    attempts, why = deps.redis.register_script(_CLAIM)(keys=claim_keys, args=args + check_args)
+    return int(attempts), _str(why)
 
 
 def _send(
@@ -351,11 +447,14 @@ def _send(
     try:
         message = deps.twilio.messages.create(**params)
     except (TwilioRestException, TwilioServiceException) as exc:
+        deps.redis.delete(keys.outbound_busy(nid))
         return _rejected(deps, message_id, to, kind, nid, token, attempts, exc.status, exc.code)
     except requests.RequestException as exc:
+        deps.redis.delete(keys.outbound_busy(nid))
         if _never_sent(exc):
             return _retry(deps, message_id, to, kind, token, attempts, None, "Twilio unreachable")
-        _write(deps, message_id, status="in_doubt", reason=f"no answer ({type(exc).__name__})")
+        reason = f"no answer ({type(exc).__name__})"
+        _write(deps, message_id, to=to, status="in_doubt", reason=reason)
         backoff = backoff_for(attempts)
         log.warning(
             "text %s to %s: no answer from Twilio; checking in %.0f s",
@@ -435,11 +534,12 @@ def _resume(
     to: str,
     body: str,
     kind: str,
-    nid: str,
+    checks: Checks,
     cost: int,
     token: str,
 ) -> Outcome:
     """The claim is held: wait for a live attempt, or settle a doubtful one, or take over."""
+    nid = checks.nid
     record = status_of(deps.redis, message_id)
     status = record.get("status")
     if status in FINAL:
@@ -462,7 +562,9 @@ def _resume(
         reason = f"{record.get('reason') or 'no answer'}; gave up after {attempts}"
         code = record.get("error_code")
         return _finish(deps, message_id, to, "failed", reason, int(code) if code else None, kind)
-    attempts = _claim(deps, message_id, token, kind, cost, expected=held.decode())
+    attempts, why = _claim(deps, message_id, token, kind, cost, checks, expected=held.decode())
+    if why:
+        return _skipped(deps, message_id, to, why, checks, kind)
     if attempts <= 0:
         raise RetryableSendError(message_id, BACKOFF_START, "taken over by another worker")
     log.info("text %s to %s: not found at Twilio; sending again", message_id, mask(to))
@@ -505,8 +607,9 @@ def _record_sent(
 ) -> Outcome:
     pipe = deps.redis.pipeline(transaction=True)
     pipe.set(keys.outbound_sid(sid), message_id, ex=keys.OUTBOUND_TTL)
+    pipe.delete(keys.outbound_busy(number_id(deps.hash_key, to)))  # handed over: Twilio has it
     pipe.hdel(keys.outbound(message_id), "reason", "error_code", "started", "until")
-    _write(deps, message_id, pipe=pipe, status="sent", sid=sid, kind=kind)
+    _write(deps, message_id, pipe=pipe, to=to, status="sent", sid=sid, kind=kind)
     pipe.execute()
     outcome = Outcome(message_id, "sent", sid=sid, earlier=earlier)
     log.info("text %s (%s) to %s: sent %s", message_id, kind, mask(to), sid)
@@ -528,7 +631,7 @@ def _finish(
         fields["kind"] = kind
     pipe = deps.redis.pipeline(transaction=True)
     pipe.hdel(keys.outbound(message_id), "started", "until")
-    _write(deps, message_id, pipe=pipe, **fields)
+    _write(deps, message_id, pipe=pipe, to=to, **fields)
     pipe.execute()
     outcome = Outcome(message_id, status, reason, code)
     log.info("text %s to %s: %s", message_id, mask(to), outcome)
@@ -536,13 +639,22 @@ def _finish(
 
 
 def _write(
-    deps: Deps, message_id: str, pipe: redis.client.Pipeline | None = None, **fields: str | int
+    deps: Deps,
+    message_id: str,
+    pipe: redis.client.Pipeline | None = None,
+    to: str = "",
+    **fields: str | int,
 ) -> None:
-    """Set fields on the message's record (never a body or a number) and keep it alive."""
+    """Set fields on the message's record (never a body or a number) and keep it alive; the
+    record is listed under its number (`to`), so FORGET can find and erase it."""
     target = pipe if pipe is not None else deps.redis.pipeline(transaction=True)
     record = keys.outbound(message_id)
     target.hset(record, mapping={**fields, "updated": deps.clock().isoformat()})
     target.expire(record, keys.OUTBOUND_TTL)
+    if to:
+        index = keys.outbound_of(number_id(deps.hash_key, to))
+        target.sadd(index, message_id)
+        target.expire(index, keys.OUTBOUND_TTL)
     if pipe is None:
         target.execute()
 
@@ -551,3 +663,33 @@ def skip_text(deps: Deps, message_id: str, to: str, reason: str, kind: Kind) -> 
     """Settle a message as skipped without sending (e.g. a reminder that would come too late)."""
     earlier = _settled(deps.redis, message_id)
     return earlier or _finish(deps, message_id, to, "skipped", reason, kind=kind)
+
+
+# Settle a broadcast text as skipped, unless its recipient's slot was erased (FORGET): then
+# nothing may be written under the number again.
+_SKIP_UNLESS_ERASED = """
+if redis.call('LINDEX', KEYS[2], tonumber(ARGV[1])) ~= ARGV[2] then return 0 end
+local st = redis.call('HGET', KEYS[1], 'status')
+if st == 'sent' or st == 'failed' or st == 'skipped' then return -1 end
+redis.call('HSET', KEYS[1], 'status', 'skipped', 'reason', ARGV[3], 'error_code', '',
+           'kind', ARGV[4], 'updated', ARGV[5])
+redis.call('HDEL', KEYS[1], 'started', 'until')
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+redis.call('SADD', KEYS[3], ARGV[7])
+redis.call('EXPIRE', KEYS[3], ARGV[6])
+return 1
+"""
+
+
+def skip_unless_erased(
+    deps: Deps, message_id: str, nid: str, slot: tuple[str, int], kind: Kind
+) -> str:
+    """A broadcast recipient no longer subscribed (its address is gone): settle the text as
+    skipped, or leave nothing at all when FORGET erased the recipient's slot meanwhile."""
+    script_keys = [keys.outbound(message_id), slot[0], keys.outbound_of(nid)]
+    now = deps.clock().isoformat()
+    reason = "no longer subscribed"
+    args = [slot[1], nid, reason, kind, now, keys.OUTBOUND_TTL, message_id]
+    done = int(deps.redis.register_script(_SKIP_UNLESS_ERASED)(keys=script_keys, args=args))
+    log.info("text %s: %s", message_id, {1: reason, 0: "erased"}.get(done, "already settled"))
+    return "skipped" if done >= 0 else "already settled"

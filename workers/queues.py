@@ -81,10 +81,12 @@ def enqueue_text(
     at: datetime | None = None,
     expires: datetime | None = None,
     tag: str = "0",
+    about: tuple[str, str] | None = None,
 ) -> Job | None:
     """Queue one logical text for the outbound path; None if that job is already queued.
 
-    `tag` tells apart the jobs of one message: the first, and each rescheduling."""
+    `tag` tells apart the jobs of one message: the first, and each rescheduling. `about`
+    (workers.consent.About) is what the text is about, checked again when it is sent."""
     q = queue(connection, QUEUE_FOR_KIND[kind])
     options = dict(
         job_id=job_id("send", f"{message_id}#{tag}"),
@@ -96,7 +98,7 @@ def enqueue_text(
         retry=CRASH_RETRY,
         unique=True,
     )
-    args = (message_id, to, body, kind, timezone, expires.isoformat() if expires else None)
+    args = (message_id, to, body, kind, timezone, expires.isoformat() if expires else None, about)
     try:
         if at is None:
             return q.enqueue("workers.deliver.deliver", *args, **options)

@@ -107,7 +107,7 @@ def send_reminders(ref: str) -> str:
             bodies[lang] = render(lang, occ, now)
         items.append((
             queues.message_id(kind, ref, nid), _text(number), bodies[lang], "reminder",
-            occ.meeting.timezone, occ.start.isoformat(),
+            occ.meeting.timezone, occ.start.isoformat(), ("meeting", occ.meeting.slug),
         ))  # fmt: skip
     hold = (due - rt.clock()).total_seconds()
     log.info("reminders for %s: %d texts ready, %.2f s before they are due", ref, len(items), hold)

@@ -21,6 +21,10 @@ def _register() -> None:
     for module in (broadcasts, chat, coordinators, demo, directory, flows, hosts, worker):
         for command in module.COMMANDS:
             main.add_command(command)
+    from hrw_sms.cli import identity  # `hash-key move`
+
+    for command in identity.COMMANDS:
+        main.add_command(command)
 
 
 _register()

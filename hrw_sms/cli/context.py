@@ -23,12 +23,16 @@ class CliContext:
         self._settings: Settings | None = None
         self._redis: redis.Redis | None = None
         self.store_description = "Redis at REDIS_URL"
+        # Only the demo and `hash-key move` may run without HRW_NUMBER_HASH_KEY beside a token.
+        self.hash_key_required = True
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
             try:
-                self._settings = Settings.from_env(os.environ)
+                self._settings = Settings.from_env(
+                    os.environ, hash_key_required=self.hash_key_required
+                )
             except ConfigError as exc:
                 raise click.ClickException(str(exc.code).removeprefix("hrw-sms: ")) from None
         return self._settings

@@ -32,6 +32,7 @@ def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
     from workers.periodic import book_tick
     from workers.worker import build_worker
 
+    obj.hash_key_required = False  # the demo may make and keep its own number hash key
     settings = obj.settings
     if not settings.signatures_required and host not in LOOPBACK:
         raise click.ClickException(
@@ -44,7 +45,7 @@ def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
         click.echo(f"Example meetings (clearly marked as examples): {summary.describe()}")
     local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     clock = simulator.DemoClock()
-    app = create_app({"redis": client, "clock": clock})
+    app = create_app({"redis": client, "clock": clock, "hash_key_required": False})
     app.register_blueprint(blueprint(d.show_text(click.echo)))
     services = app.extensions["hrw"]
     simulator.register(app, clock, d.set_up_people(services))

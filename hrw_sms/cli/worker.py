@@ -13,12 +13,18 @@ from hrw_sms.cli.context import CliContext
 @click.pass_obj
 def worker(obj: CliContext, burst: bool, name: str | None) -> None:
     """Send replies, reminders and broadcasts (an RQ worker with the scheduler)."""
+    from hrw_sms.config import ConfigError
+    from hrw_sms.identity import hash_key
     from workers.outbound import MissingSender
     from workers.twilio_client import MissingCredentials
     from workers.worker import run
 
     if not obj.settings.redis_url:
         raise click.ClickException("REDIS_URL is not set (hrw-sms demo runs its own worker)")
+    try:
+        hash_key(obj.redis(), obj.settings.number_hash_key)  # refuse a key Redis disagrees with
+    except ConfigError as exc:
+        raise click.ClickException(str(exc.code).removeprefix("hrw-sms: ")) from None
     try:
         run(burst=burst, name=name)
     except (MissingSender, MissingCredentials) as exc:
