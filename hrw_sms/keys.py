@@ -246,3 +246,13 @@ def invalid_number(number_id: str) -> str:
 def outbound_per_number_keys(number_id: str) -> list[str]:
     """Outbound keys that belong to one number alone (FORGET should delete these too)."""
     return [invalid_number(number_id)]
+
+
+# --- feeds kept in sync (hrw_sms/feedsync.py) ---
+FEEDS = PREFIX + "feeds"  # hash: feed URL -> JSON {timezone, added}
+FEED_STATE = PREFIX + "feeds:state"  # hash: feed URL -> JSON of feedsync.FeedState
+
+
+def feed_lock(url_id: str) -> str:
+    """String: held while one feed syncs (url_id: a hash of its URL); expires on its own."""
+    return f"{PREFIX}feeds:lock:{url_id}"

@@ -42,6 +42,8 @@ LONG = {
     "sent": 10000,
     "delivered": 10000,
     "failed": 10000,
+    "feed": "meetings.example-intergroup-area.org",
+    "reason": "cannot connect to meetings.example-intergroup-area.org; a bit more to fill ninety chars",
     "where": "Join: https://meet.example.org/" + "x" * 60 + "\nDial in: +1 413 555 0100,,123456#",
 }
 

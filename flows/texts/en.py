@@ -171,4 +171,6 @@ TEXTS: dict[str, str] = {
     "cancel_bad_date": "{meeting} doesn't meet on that date. Give a coming date as YYYY-MM-DD, like CANCEL 2 2026-12-01.",
     "status_none": "No broadcasts from your groups in the last week.",
     "status": "Last broadcast to {group}: {total} in all. Waiting {queued}, sent {sent}, delivered {delivered}, failed {failed}.",
+    "feed_failing": "Heads up: the meeting list at {feed} stopped updating ({reason}). The line keeps showing the meetings it had. We'll text you when it's back.",
+    "feed_recovered": "Good news: the meeting list at {feed} is updating again. The line now shows what it lists.",
 }

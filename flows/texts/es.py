@@ -172,4 +172,6 @@ TEXTS: dict[str, str] = {
     "cancel_bad_date": "{meeting} no se reúne en esa fecha. Escribe una fecha próxima como AAAA-MM-DD, así: CANCEL 2 2026-12-01.",
     "status_none": "No hubo avisos de tus grupos en la última semana.",
     "status": "Último aviso a {group}: {total} en total. En espera {queued}, enviados {sent}, entregados {delivered}, fallidos {failed}.",
+    "feed_failing": "Aviso: la lista de reuniones de {feed} ya no se actualiza ({reason}). Seguimos mostrando las reuniones de antes. Te escribimos cuando vuelva.",
+    "feed_recovered": "Buenas noticias: la lista de reuniones de {feed} se actualiza otra vez y ya mostramos lo que publica.",
 }
