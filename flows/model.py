@@ -78,7 +78,10 @@ class Meeting:
         """The dial-in number with its meeting ID / passcode notes: "+1 646 555 0100 (ID 1)"."""
         if not self.conference_phone:
             return None
-        notes = " ".join((self.conference_phone_notes or "").split())
+        lines = (
+            " ".join(line.split()) for line in (self.conference_phone_notes or "").splitlines()
+        )
+        notes = ", ".join(line.rstrip(",;") for line in lines if line)
         if len(notes) > DIAL_NOTES_LIMIT:
             notes = notes[: DIAL_NOTES_LIMIT - 1].rstrip() + "…"
         return f"{self.conference_phone} ({notes})" if notes else self.conference_phone

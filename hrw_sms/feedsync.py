@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import redis
 import requests
+from urllib3.exceptions import ProtocolError
 
 from flows.occurrences import is_timezone
 from hrw_sms import keys
@@ -82,7 +83,9 @@ def fetch(
             )
     except requests.Timeout:
         raise FetchError(f"{_host(url)} did not answer within {timeout[1]:g} seconds") from None
-    except requests.ConnectionError:
+    except requests.ConnectionError as exc:
+        if isinstance(exc.args[0] if exc.args else None, ProtocolError):
+            raise FetchError(f"{_host(url)} closed the connection before answering") from None
         raise FetchError(f"cannot connect to {_host(url)}") from None
     except requests.RequestException as exc:
         raise FetchError(f"cannot fetch the feed ({type(exc).__name__})") from None

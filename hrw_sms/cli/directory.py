@@ -149,7 +149,8 @@ def feed_command() -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    """The CLI's clock (the demo's or a test's when set), in UTC, to the second."""
+    return click.get_current_context().obj.clock().astimezone(UTC).replace(microsecond=0)
 
 
 @feed_command.command("add")
