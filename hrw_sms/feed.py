@@ -437,6 +437,9 @@ def _parse_address(raw: Mapping[str, Any], problems: _Problems) -> dict[str, str
             parts["city"] = named
         else:
             parts["city"] = zip_town(parts["postal_code"])
+            if parts["city"] and len(pieces) == 2 and _STATE_ZIP.match(pieces[1]):
+                # "12 Ocean St, CA 95005": a full address names its town.
+                formatted = f"{pieces[0]}, {parts['city']}, {pieces[1]}"
     return {"address": formatted, **parts}
 
 

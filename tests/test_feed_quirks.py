@@ -193,7 +193,7 @@ def test_town_from_city_else_the_zip_never_a_state_and_zip(parsed: dict[str, Mee
 def test_address_ending_in_usa_gives_the_town_not_the_state_and_zip() -> None:
     text = one(timezone="America/Los_Angeles", formatted_address="5 Bear Creek Rd, CA 95005, USA")
     m = parse_feed(text, existing_groups={}).meetings["m"]
-    assert m.address == "5 Bear Creek Rd, CA 95005" and m.city == "Ben Lomond"
+    assert m.address == "5 Bear Creek Rd, Ben Lomond, CA 95005" and m.city == "Ben Lomond"
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
