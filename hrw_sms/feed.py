@@ -393,7 +393,9 @@ def _zip_index() -> dict[str, tuple[str, str, str | None]]:
 
 def zip_town(postal_code: str | None) -> str | None:
     """The town a US ZIP code belongs to ("95005" -> "Ben Lomond"), offline."""
-    found = _zip_index().get((postal_code or "")[:5])
+    if not postal_code:
+        return None  # the ZIP data (~150 MB in memory) loads only when a feed needs it
+    found = _zip_index().get(postal_code[:5])
     return found[0] if found else None
 
 
@@ -406,7 +408,7 @@ def _zone_finder() -> Any:
 
 def offline_zone(postal_code: str | None, lat: float | None, lon: float | None) -> str | None:
     """The IANA zone of a ZIP code, else of coordinates; None when neither tells."""
-    found = _zip_index().get((postal_code or "")[:5])
+    found = _zip_index().get(postal_code[:5]) if postal_code else None
     if found and found[2] and is_timezone(found[2]):
         return found[2]
     if lat is not None and lon is not None:
