@@ -309,6 +309,34 @@ class DirectoryStore:
 
         return self._change(step)
 
+    def release_source(self, source: str, drop: bool = False) -> int:
+        """The meetings of a feed no longer synced: handed to the CLI (kept, and managed by
+        `import` from then on) or, with `drop`, removed. How many there were."""
+
+        def step(pipe: Pipeline) -> tuple[int, Write | None]:
+            current = _meetings_from(pipe.hgetall(keys.MEETINGS))
+            owned = sorted(slug for slug, m in current.items() if m.source == source)
+            if not owned:
+                return 0, None
+            cancelled = [_text(m) for m in pipe.smembers(keys.CANCELLED)] if drop else []
+
+            def write(tx: Pipeline) -> None:
+                if drop:
+                    tx.hdel(keys.MEETINGS, *owned)
+                    gone = set(owned)
+                    stale = [m for m in cancelled if _cancelled_from(m)[0] in gone]
+                    if stale:
+                        tx.srem(keys.CANCELLED, *stale)
+                    return
+                for slug in owned:
+                    tx.hset(
+                        keys.MEETINGS, slug, meeting_to_json(replace(current[slug], source=None))
+                    )
+
+            return len(owned), write
+
+        return self._change(step)
+
     def set_cancelled(self, meeting_slug: str, day: date, cancelled: bool) -> bool:
         """Cancel (or restore) one occurrence by its local date; True if that changed anything."""
         member = keys.cancelled_member(meeting_slug, day)

@@ -518,10 +518,12 @@ def _group_name(raw: Mapping[str, Any], problems: _Problems) -> str | None:
     value = raw.get("group")
     if value is None or value == "":
         return None
+    if isinstance(value, str):
+        value = " ".join(plain_text(value).split())
     if not isinstance(value, str) or not group_slug(value):
-        problems.add(f"'group' must be a name with letters or digits, got {value!r}")
+        problems.add(f"'group' must be a name with letters or digits, got {raw.get('group')!r}")
         return None
-    return value.strip()
+    return value
 
 
 def _link_groups(

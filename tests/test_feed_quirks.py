@@ -130,6 +130,13 @@ def test_html_tags_and_entities_become_plain_text(parsed: dict[str, Meeting]) ->
     assert m.location_notes == "Parking behind the church"
 
 
+def test_group_names_are_plain_text_too() -> None:
+    parsed = parse_feed(
+        one(timezone="America/New_York", group="Peers &amp; Friends"), existing_groups={}
+    )
+    assert parsed.groups["peers-friends"].name == "Peers & Friends"
+
+
 def test_plain_text_leaves_plain_text_alone() -> None:
     assert plain_text("Fish & chips < 5 dollars") == "Fish & chips < 5 dollars"
     assert plain_text("a  b\n\n c ") == "a b\nc"

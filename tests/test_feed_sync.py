@@ -284,10 +284,24 @@ def test_feed_add_list_remove(run, server: FeedServer) -> None:
     assert synced.exit_code == 0 and "4 added" in synced.stdout
     listed = run("feed", "list").stdout
     assert f"{server.url} [America/New_York]\tok, 4 meetings" in listed
-    assert run("feed", "remove", server.url).exit_code == 0
+    removed = run("feed", "remove", server.url)
+    assert removed.exit_code == 0
+    assert removed.stdout.strip().endswith("its 4 meetings kept (now managed by `hrw-sms import`)")
     assert run("feed", "list").stderr.startswith("no feeds yet")
     again = run("feed", "remove", server.url)
     assert again.exit_code == 1 and "is not a registered feed" in again.stderr
+    # Handed to the CLI: an import can now update and prune them.
+    pruned = run("import", "-", "--prune", stdin=feed_text(MEETINGS[:1]))
+    assert pruned.exit_code == 0 and "1 unchanged, 3 removed" in pruned.stdout
+
+
+def test_feed_remove_can_drop_its_meetings(run, r: redis.Redis, server: FeedServer) -> None:
+    run("import", "-", stdin=feed_text(own(MEETINGS[:1], "hand")))
+    run("feed", "add", server.url)
+    run("feed", "sync")
+    dropped = run("feed", "remove", server.url, "--drop-meetings")
+    assert dropped.exit_code == 0 and dropped.stdout.strip().endswith("its 4 meetings removed")
+    assert list(DirectoryStore(r).load().meetings) == ["hand-forbes-tuesday"]
 
 
 @pytest.mark.parametrize(

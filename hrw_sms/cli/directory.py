@@ -176,12 +176,17 @@ def feed_list() -> None:
 
 @feed_command.command("remove")
 @click.argument("url")
-def feed_remove(url: str) -> None:
-    """Stop syncing URL (its meetings stay until removed by hand or re-imported)."""
+@click.option("--drop-meetings", is_flag=True, help="Also remove the meetings it brought.")
+def feed_remove(url: str, drop_meetings: bool) -> None:
+    """Stop syncing URL. Its meetings stay, managed by `hrw-sms import` from then on, unless
+    --drop-meetings removes them."""
+    url = url.strip()
     with _errors(f"feed remove {url}"):
-        if not feedsync.remove_feed(_store_redis(), url.strip()):
+        if not feedsync.remove_feed(_store_redis(), url):
             raise click.ClickException(f"feed remove: {url!r} is not a registered feed")
-    click.echo(f"removed {url.strip()}")
+        count = _store().release_source(url, drop=drop_meetings)
+    fate = "removed" if drop_meetings else "kept (now managed by `hrw-sms import`)"
+    click.echo(f"removed {url}; its {count} meetings {fate}")
 
 
 @feed_command.command("sync")
