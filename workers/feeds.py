@@ -74,6 +74,8 @@ def tell_coordinators(connection: redis.Redis, outcome: feedsync.SyncOutcome) ->
         for nid, number in sorted(coordinators.of_group(connection, slug).items()):
             mid = queues.message_id("feed", outcome.transition, feedsync.url_id(outcome.url),
                                     since or "", nid)  # fmt: skip
-            if queues.enqueue_text(connection, mid, number, body, "host"):
+            # The group's zone: a feed failing at 3 AM is told after quiet hours.
+            zone = group.timezone if group else None
+            if queues.enqueue_text(connection, mid, number, body, "host", timezone=zone):
                 queued += 1
     return queued
