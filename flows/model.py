@@ -17,6 +17,11 @@ TYPE_FOCUSED = "C"  # "closed" in Meeting Guide terms; our focused meetings
 TYPE_TEMP_CLOSED = "TC"
 TYPE_SPANISH = "S"
 
+# Meeting Guide's `attendance_option` values (as TSML and tsml-ui publish them).
+Attendance = Literal["in_person", "hybrid", "online", "inactive"]
+ATTENDANCE_OPTIONS: tuple[Attendance, ...] = ("in_person", "hybrid", "online", "inactive")
+DIAL_NOTES_LIMIT = 70  # characters of conference_phone_notes shown beside a dial-in number
+
 
 @dataclass(frozen=True)
 class Group:
@@ -33,8 +38,8 @@ class Group:
 class Meeting:
     slug: str
     name: str
-    days: tuple[int, ...]  # 0 = Sunday, as in Meeting Guide
-    time: time
+    days: tuple[int, ...]  # 0 = Sunday, as in Meeting Guide; () = "by appointment"
+    time: time | None  # None only for a meeting by appointment
     timezone: str
     end_time: time | None = None
     types: tuple[str, ...] = ()
@@ -49,10 +54,37 @@ class Meeting:
     conference_url: str | None = None
     conference_phone: str | None = None
     notes: str | None = None
+    # Meeting Guide fields kept as published (plain text); None when the feed gave none.
+    attendance: Attendance | None = None  # `attendance_option`
+    conference_url_notes: str | None = None
+    conference_phone_notes: str | None = None
+    location_notes: str | None = None
+    regions: tuple[str, ...] = ()
+    source: str | None = None  # the feed URL that owns this meeting; None: the CLI
+
+    @property
+    def by_appointment(self) -> bool:
+        """No weekly day and time: kept and exported, never listed as a weekly meeting."""
+        return not self.days or self.time is None
 
     @property
     def online(self) -> bool:
+        if self.attendance in ("in_person", "inactive"):
+            return False
         return bool(self.conference_url or self.conference_phone)
+
+    @property
+    def dial_in(self) -> str | None:
+        """The dial-in number with its meeting ID / passcode notes: "+1 646 555 0100 (ID 1)"."""
+        if not self.conference_phone:
+            return None
+        lines = (
+            " ".join(line.split()) for line in (self.conference_phone_notes or "").splitlines()
+        )
+        notes = ", ".join(line.rstrip(",;") for line in lines if line)
+        if len(notes) > DIAL_NOTES_LIMIT:
+            notes = notes[: DIAL_NOTES_LIMIT - 1].rstrip() + "…"
+        return f"{self.conference_phone} ({notes})" if notes else self.conference_phone
 
     @property
     def temporarily_closed(self) -> bool:
@@ -61,12 +93,18 @@ class Meeting:
     @property
     def active(self) -> bool:
         """A temporarily closed meeting still counts when it meets online."""
+        if self.attendance == "inactive":
+            return False
         return not self.temporarily_closed or self.online
 
     @property
     def in_person(self) -> bool:
+        """Met in a room: said so by `attendance_option`, else a place and no TC type.
+        A meeting with only a town (no link) is in person, as Meeting Guide apps show it."""
+        if self.attendance is not None:
+            return self.attendance in ("in_person", "hybrid")
         return not self.temporarily_closed and bool(
-            self.address or self.location or self.latitude is not None
+            self.address or self.location or self.latitude is not None or self.city
         )
 
     @property

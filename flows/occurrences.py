@@ -98,8 +98,8 @@ def occurrence_on(meeting: Meeting, local_day: date, cancelled: bool = False) ->
 def occurrences_between(
     meeting: Meeting, start: datetime, end: datetime, directory: Directory | None = None
 ) -> Iterator[Occurrence]:
-    """Occurrences whose start falls in [start, end), in order."""
-    if not meeting.active:
+    """Occurrences whose start falls in [start, end), in order (none by appointment)."""
+    if not meeting.active or meeting.by_appointment:
         return
     tz = zone(meeting.timezone)
     weekdays = {meeting_day_to_weekday(d) for d in meeting.days}

@@ -337,7 +337,7 @@ def _place_lines(lang: str, occ: Occurrence, place_limit: int) -> list[str]:
     if m.conference_url:
         lines.append(text(lang, "details_join", url=m.conference_url))
     if m.conference_phone:
-        lines.append(text(lang, "details_dial", phone=m.conference_phone))
+        lines.append(text(lang, "details_dial", phone=m.dial_in))
     return lines
 
 

@@ -47,6 +47,7 @@ class Settings:
     number_hash_key: str | None = field(default=None, repr=False)
     voice_en: str = "Polly.Joanna"  # TwiML <Say> voice for English
     voice_es: str = "Polly.Lupe"  # and for Spanish (es-US)
+    feed_interval: int = 15  # minutes between two syncs of each registered feed
 
     @property
     def signatures_required(self) -> bool:
@@ -113,6 +114,7 @@ class Settings:
             number_hash_key=hash_key,
             voice_en=_voice(get("HRW_VOICE_EN"), "HRW_VOICE_EN", "Polly.Joanna"),
             voice_es=_voice(get("HRW_VOICE_ES"), "HRW_VOICE_ES", "Polly.Lupe"),
+            feed_interval=_whole_from_one(get("HRW_FEED_INTERVAL"), "HRW_FEED_INTERVAL", 15),
         )
 
 

@@ -21,7 +21,7 @@ from redis.client import Pipeline
 from flows.model import LANGUAGES, Directory, Group, Meeting
 from flows.occurrences import is_timezone
 from hrw_sms import keys
-from hrw_sms.feed import group_slug, meeting_to_feed, parse_feed
+from hrw_sms.feed import group_slug, meeting_to_feed, parse_feed, spec_phone
 
 T = TypeVar("T")
 
@@ -48,6 +48,7 @@ class ImportSummary:
     removed: list[str] = field(default_factory=list)
     groups_created: list[str] = field(default_factory=list)
     dry_run: bool = False
+    by_appointment: int = 0  # meetings in the feed with no weekly day and time
 
     @property
     def changed(self) -> bool:
@@ -65,7 +66,8 @@ class ImportSummary:
             more = len(self.groups_created) - SHOW_GROUPS
             groups = f"; new groups: {shown}" + (f" and {more} more" if more > 0 else "")
         note = " (dry run: nothing was changed)" if self.dry_run else ""
-        return f"meetings: {counts}{groups}{note}"
+        appointment = f"; {self.by_appointment} by appointment" if self.by_appointment else ""
+        return f"meetings: {counts}{appointment}{groups}{note}"
 
 
 # --- stored shapes ---
@@ -102,7 +104,8 @@ def meeting_to_json(meeting: Meeting) -> str:
     del data["slug"]
     data["days"] = list(meeting.days)
     data["types"] = list(meeting.types) or None
-    data["time"] = meeting.time.strftime("%H:%M")
+    data["regions"] = list(meeting.regions) or None
+    data["time"] = meeting.time.strftime("%H:%M") if meeting.time else None
     data["end_time"] = meeting.end_time.strftime("%H:%M") if meeting.end_time else None
     return _dumps(data)
 
@@ -112,7 +115,8 @@ def meeting_from_json(slug: str, text: str) -> Meeting:
     data = json.loads(text)
     data["days"] = tuple(data["days"])
     data["types"] = tuple(data.get("types", ()))
-    data["time"] = time.fromisoformat(data["time"])
+    data["regions"] = tuple(data.get("regions", ()))
+    data["time"] = time.fromisoformat(data["time"]) if data.get("time") else None
     if data.get("end_time"):
         data["end_time"] = time.fromisoformat(data["end_time"])
     return Meeting(slug=slug, **data)
@@ -222,15 +226,40 @@ class DirectoryStore:
                     continue  # someone else changed the directory meanwhile: plan again
 
     def import_feed(
-        self, text: str, *, prune: bool = False, dry_run: bool = False
+        self,
+        text: str,
+        *,
+        prune: bool = False,
+        dry_run: bool = False,
+        timezone: str | None = None,
+        source: str | None = None,
     ) -> ImportSummary:
-        """Load a Meeting Guide feed; all or nothing. Raises FeedError for a bad feed."""
+        """Load a Meeting Guide feed; all or nothing. Raises FeedError for a bad feed and
+        DirectoryError for a refused change (a bad `timezone`, a prune that empties).
+
+        `timezone`: the zone for records that name none. `source`: the feed URL the
+        meetings belong to (None: the CLI); a meeting owned by another source is never
+        taken over, and pruning removes only the source's own meetings; pruning with a
+        feed that has no meetings is refused (a feed suddenly empty is a broken feed).
+        """
+        if timezone is not None and not is_timezone(timezone.strip()):
+            raise DirectoryError(
+                f"unknown timezone {timezone!r}: use an IANA name like America/New_York"
+            )
+        zone = timezone.strip() if timezone else None
 
         def step(pipe: Pipeline) -> tuple[ImportSummary, Write | None]:
             groups = _groups_from(pipe.hgetall(keys.GROUPS))
             current = _meetings_from(pipe.hgetall(keys.MEETINGS))
-            parsed = parse_feed(text, existing_groups=groups)
-            summary = _summarise(current, parsed.meetings, parsed.groups, prune, dry_run)
+            parsed = parse_feed(text, existing_groups=groups, default_timezone=zone, source=source)
+            _check_owners(current, parsed.meetings, source)
+            own = {slug: m for slug, m in current.items() if m.source == source}
+            summary = _summarise(current, own, parsed.meetings, parsed.groups, prune, dry_run)
+            if prune and own and not parsed.meetings:
+                raise DirectoryError(
+                    f"the feed has no meetings: pruning would remove all {len(own)}; "
+                    "nothing was changed"
+                )
             if dry_run or not summary.changed:
                 return summary, None
             cancelled = [_text(m) for m in pipe.smembers(keys.CANCELLED)] if prune else []
@@ -280,6 +309,34 @@ class DirectoryStore:
 
         return self._change(step)
 
+    def release_source(self, source: str, drop: bool = False) -> int:
+        """The meetings of a feed no longer synced: handed to the CLI (kept, and managed by
+        `import` from then on) or, with `drop`, removed. How many there were."""
+
+        def step(pipe: Pipeline) -> tuple[int, Write | None]:
+            current = _meetings_from(pipe.hgetall(keys.MEETINGS))
+            owned = sorted(slug for slug, m in current.items() if m.source == source)
+            if not owned:
+                return 0, None
+            cancelled = [_text(m) for m in pipe.smembers(keys.CANCELLED)] if drop else []
+
+            def write(tx: Pipeline) -> None:
+                if drop:
+                    tx.hdel(keys.MEETINGS, *owned)
+                    gone = set(owned)
+                    stale = [m for m in cancelled if _cancelled_from(m)[0] in gone]
+                    if stale:
+                        tx.srem(keys.CANCELLED, *stale)
+                    return
+                for slug in owned:
+                    tx.hset(
+                        keys.MEETINGS, slug, meeting_to_json(replace(current[slug], source=None))
+                    )
+
+            return len(owned), write
+
+        return self._change(step)
+
     def set_cancelled(self, meeting_slug: str, day: date, cancelled: bool) -> bool:
         """Cancel (or restore) one occurrence by its local date; True if that changed anything."""
         member = keys.cancelled_member(meeting_slug, day)
@@ -307,18 +364,34 @@ def _meetings_from(raw: Mapping[bytes | str, bytes | str]) -> dict[str, Meeting]
     return {_text(k): meeting_from_json(_text(k), _text(v)) for k, v in raw.items()}
 
 
+def _check_owners(
+    current: Mapping[str, Meeting], incoming: Mapping[str, Meeting], source: str | None
+) -> None:
+    """Refuse a feed that would take over meetings another feed (or the CLI) owns."""
+    taken = sorted(slug for slug in incoming if slug in current and current[slug].source != source)
+    if taken:
+        owner = current[taken[0]].source or "the CLI import"
+        more = f" and {len(taken) - 1} more" if len(taken) > 1 else ""
+        raise DirectoryError(
+            f"meeting {taken[0]!r}{more} already comes from {owner}; "
+            "slugs must be unique across feeds"
+        )
+
+
 def _summarise(
     current: Mapping[str, Meeting],
+    own: Mapping[str, Meeting],
     incoming: Mapping[str, Meeting],
     new_groups: Mapping[str, Group],
     prune: bool,
     dry_run: bool,
 ) -> ImportSummary:
+    """What loading `incoming` changes; `own` are the meetings pruning may remove."""
     added, updated, unchanged = [], [], []
     for slug, meeting in incoming.items():
         old = current.get(slug)
-        (added if old is None else unchanged if old == meeting else updated).append(slug)
-    removed = sorted(set(current) - set(incoming)) if prune else []
+        (added if old is None else unchanged if _same(old, meeting) else updated).append(slug)
+    removed = sorted(set(own) - set(incoming)) if prune else []
     return ImportSummary(
         added=sorted(added),
         updated=sorted(updated),
@@ -326,6 +399,19 @@ def _summarise(
         removed=removed,
         groups_created=sorted(new_groups),
         dry_run=dry_run,
+        by_appointment=sum(1 for m in incoming.values() if m.by_appointment),
+    )
+
+
+def _same(old: Meeting, new: Meeting) -> bool:
+    """Equal, counting a dial-in written with or without spaces (our export writes it in
+    the spec's compact form) as the same number: a round trip changes nothing."""
+    if old == new:
+        return True
+    return (
+        old.conference_phone != new.conference_phone
+        and spec_phone(old.conference_phone) == spec_phone(new.conference_phone)
+        and replace(new, conference_phone=old.conference_phone) == old
     )
 
 

@@ -9,14 +9,19 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from functools import cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from flows.model import TYPE_FOCUSED, TYPE_SPANISH, Group, Meeting
+import zipcodes
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
+from flows.model import ATTENDANCE_OPTIONS, TYPE_FOCUSED, TYPE_SPANISH, Group, Meeting
 from flows.occurrences import is_timezone
 
 EXAMPLES = "examples.json"
@@ -26,7 +31,30 @@ _SLUG = re.compile(r"[A-Za-z0-9._~-]+")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?(?:,?\s*USA?)?\s*$")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-_STRING_FIELDS = ("location", "city", "state", "conference_phone")
+_STRING_FIELDS = (
+    "location",
+    "city",
+    "state",
+    "conference_phone",
+    "conference_url_notes",
+    "conference_phone_notes",
+    "location_notes",
+)
+_HTML_HINT = re.compile(r"<[A-Za-z/!]|&#?\w+;")
+_BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6")
+# The country a feed appends to US addresses ("..., MA 01060, USA"): not worth a text's room.
+_COUNTRY = re.compile(r",\s*(?:USA?|U\.S\.A?\.?|United States(?: of America)?)\s*$", re.I)
+_STATE_ZIP = re.compile(r"^[A-Z]{2}\s+\d{5}(?:-\d{4})?$")
+# The spec's own patterns (schema/meeting.schema.json): export leaves out what they reject.
+_SPEC_ADDRESS = re.compile(
+    r"^(?:[0-9]+\s)?[0-9]*\s?[A-Za-z]+(?:\s[A-Za-z]+)*,\s[A-Za-z]+(?:\s[A-Za-z]+)*,"
+    r"\s[A-Z]{2}\s[0-9]{5},\s[A-Za-z]+$"
+)
+_SPEC_CITY = re.compile(r"^[A-Za-z]+(?:\s[A-Za-z]+)*$")
+_SPEC_STATE = re.compile(r"^[A-Z]{2}$")
+_SPEC_ZIP = re.compile(r"^[0-9]{5}$")
+_DIAL_SEPARATORS = re.compile(r"[\s().-]")
+_SPEC_PHONE = re.compile(r"^[+]?\d{1,15}(?:[,*#]\d+)*$")
 
 
 class FeedError(ValueError):
@@ -66,15 +94,47 @@ def _json_items(text: str) -> list[tuple[int, Any]]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FeedError(
-            [f"line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"]
-        ) from None
+        # Hand-kept feeds often leave a comma before "]" or "}": read them as their authors meant.
+        text = _without_trailing_commas(text)
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError:
+            raise FeedError(
+                [f"line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"]
+            ) from None
     start = _skip(text, 0)
     if isinstance(document, list):
         return _array_items(text, start)[0]
     if isinstance(document, dict) and isinstance(document.get("meetings"), list):
         return _object_member_items(text, start, "meetings")
     raise FeedError(["line 1: expected a JSON array of meetings (or an object with 'meetings')"])
+
+
+def _without_trailing_commas(text: str) -> str:
+    """`text` with every comma that only precedes a closing "]" or "}" blanked out (outside
+    strings); offsets and lines are unchanged, so reported lines stay right."""
+    out = list(text)
+    in_string, escaped, pending = False, False, -1
+    for i, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char == '"':
+            in_string, pending = True, -1
+        elif char == ",":
+            pending = i
+        elif char in "]}":
+            if pending >= 0:
+                out[pending] = " "
+            pending = -1
+        elif not char.isspace():
+            pending = -1
+    return "".join(out)
 
 
 def _skip(text: str, i: int) -> int:
@@ -152,6 +212,22 @@ class _Entry:
     problems: _Problems
 
 
+def plain_text(value: str) -> str:
+    """HTML tags and entities as plain text ("<p>Side door</p>&amp; ramp" -> "Side door\n& ramp"):
+    breaks and blocks become new lines, runs of spaces one space, blank lines dropped."""
+    if _HTML_HINT.search(value):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+            soup = BeautifulSoup(value, "html.parser")
+        for br in soup.find_all("br"):
+            br.replace_with("\n")
+        for block in soup.find_all(_BLOCK_TAGS):
+            block.insert_after("\n")
+        value = soup.get_text()
+    lines = (" ".join(line.split()) for line in value.replace("\xa0", " ").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def _optional_text(raw: Mapping[str, Any], key: str, problems: _Problems) -> str | None:
     value = raw.get(key)
     if value is None:
@@ -162,7 +238,7 @@ def _optional_text(raw: Mapping[str, Any], key: str, problems: _Problems) -> str
     if not isinstance(value, str):
         problems.add(f"'{key}' must be text, got {value!r}")
         return None
-    return value.strip() or None
+    return plain_text(value) or None
 
 
 def _parse_slug(raw: Mapping[str, Any], problems: _Problems) -> str | None:
@@ -181,8 +257,7 @@ def _parse_slug(raw: Mapping[str, Any], problems: _Problems) -> str | None:
 def _parse_days(raw: Mapping[str, Any], problems: _Problems) -> tuple[int, ...]:
     value = raw.get("day")
     if value is None or value == [] or value == "":
-        problems.add("'day' is required (0 = Sunday ... 6 = Saturday, or a list of them)")
-        return ()
+        return ()  # "by appointment": the spec needs a day only for weekly meetings
     days: set[int] = set()
     for item in value if isinstance(value, list) else [value]:
         day = _as_day(item)
@@ -201,13 +276,9 @@ def _as_day(item: Any) -> int | None:
     return None
 
 
-def _parse_time(
-    raw: Mapping[str, Any], key: str, problems: _Problems, required: bool
-) -> time | None:
+def _parse_time(raw: Mapping[str, Any], key: str, problems: _Problems) -> time | None:
     value = raw.get(key)
     if value is None or value == "":
-        if required:
-            problems.add(f"'{key}' is required (HH:MM)")
         return None
     match = _TIME.fullmatch(value.strip()) if isinstance(value, str) else None
     if match:
@@ -259,6 +330,28 @@ def _parse_coordinate(
     return number
 
 
+def _parse_attendance(raw: Mapping[str, Any]) -> str | None:
+    """`attendance_option` when it is one the spec's tools use; else derived from the fields
+    (TSML derives it the same way when a feed leaves it out)."""
+    value = raw.get("attendance_option")
+    if isinstance(value, str) and value.strip().lower() in ATTENDANCE_OPTIONS:
+        return value.strip().lower()
+    return None
+
+
+def _parse_regions(raw: Mapping[str, Any], problems: _Problems) -> tuple[str, ...]:
+    """`regions` (general to specific), else `region` and `sub_region`."""
+    value = raw.get("regions")
+    if value in (None, "", []):
+        value = [raw.get("region"), raw.get("sub_region")]
+    if isinstance(value, str):
+        value = [part for part in value.split(">")]  # the spec's sheet form "A > B"
+    if not isinstance(value, list) or not all(isinstance(v, str | None) for v in value):
+        problems.add(f"'regions' must be a list of names, got {value!r}")
+        return ()
+    return tuple(dict.fromkeys(t for v in value if v and (t := plain_text(v))))
+
+
 def _parse_url(raw: Mapping[str, Any], problems: _Problems) -> str | None:
     value = _optional_text(raw, "conference_url", problems)
     if value is None:
@@ -279,7 +372,50 @@ def _parse_notes(raw: Mapping[str, Any], problems: _Problems) -> str | None:
         return None
     if not value:
         return None
-    return value.strip() or None
+    return plain_text(value) or None
+
+
+def tidy_address(value: str) -> str:
+    """One clean line: no country suffix, no doubled or dangling commas, single spaces."""
+    value = _COUNTRY.sub("", " ".join(value.split()))
+    parts = [part.strip() for part in value.split(",")]
+    return ", ".join(part for part in parts if part)
+
+
+@cache
+def _zip_index() -> dict[str, tuple[str, str, str | None]]:
+    """ZIP -> (town, state, IANA zone) from the `zipcodes` package's offline data."""
+    return {
+        z["zip_code"]: (z["city"], z["state"], z.get("timezone") or None)
+        for z in zipcodes.list_all()
+    }
+
+
+def zip_town(postal_code: str | None) -> str | None:
+    """The town a US ZIP code belongs to ("95005" -> "Ben Lomond"), offline."""
+    if not postal_code:
+        return None  # the ZIP data (~150 MB in memory) loads only when a feed needs it
+    found = _zip_index().get(postal_code[:5])
+    return found[0] if found else None
+
+
+@cache
+def _zone_finder() -> Any:
+    from timezonefinder import TimezoneFinder  # its data loads on first use only
+
+    return TimezoneFinder()
+
+
+def offline_zone(postal_code: str | None, lat: float | None, lon: float | None) -> str | None:
+    """The IANA zone of a ZIP code, else of coordinates; None when neither tells."""
+    found = _zip_index().get(postal_code[:5]) if postal_code else None
+    if found and found[2] and is_timezone(found[2]):
+        return found[2]
+    if lat is not None and lon is not None:
+        zone = _zone_finder().timezone_at(lat=lat, lng=lon)
+        if zone and is_timezone(zone):
+            return zone
+    return None
 
 
 def _parse_address(raw: Mapping[str, Any], problems: _Problems) -> dict[str, str | None]:
@@ -290,9 +426,22 @@ def _parse_address(raw: Mapping[str, Any], problems: _Problems) -> dict[str, str
     if formatted is None and street is not None:
         region = " ".join(p for p in (parts["state"], parts["postal_code"]) if p)
         formatted = ", ".join(p for p in (street, parts["city"], region) if p)
+    if formatted is not None:
+        formatted = tidy_address(formatted) or None
     if parts["postal_code"] is None and formatted:
         match = _ZIP.search(formatted)
         parts["postal_code"] = match.group(1) if match else None
+    if parts["city"] is None:
+        # A town to show people: the address's own town part, else the ZIP's town.
+        pieces = (formatted or "").split(", ")
+        named = pieces[-2] if len(pieces) >= 3 else None
+        if named and not _STATE_ZIP.match(named) and not named[:1].isdigit():
+            parts["city"] = named
+        else:
+            parts["city"] = zip_town(parts["postal_code"])
+            if parts["city"] and len(pieces) == 2 and _STATE_ZIP.match(pieces[1]):
+                # "12 Ocean St, CA 95005": a full address names its town.
+                formatted = f"{pieces[0]}, {parts['city']}, {pieces[1]}"
     return {"address": formatted, **parts}
 
 
@@ -303,21 +452,27 @@ def _given(raw: Mapping[str, Any], key: str) -> bool:
 def _parse_meeting(raw: Mapping[str, Any], problems: _Problems) -> dict[str, Any]:
     """The Meeting's fields from one feed entry (timezone and group resolved later)."""
     name = raw.get("name")
-    if not isinstance(name, str) or not name.strip():
+    name = plain_text(name) if isinstance(name, str) else ""
+    if not name:
         problems.add("'name' is required")
+    days, start = _parse_days(raw, problems), _parse_time(raw, "time", problems)
+    if not days or start is None:
+        days, start = (), None  # by appointment: no weekly day and time
     fields = {
-        "name": name.strip() if isinstance(name, str) else "",
-        "days": _parse_days(raw, problems),
-        "time": _parse_time(raw, "time", problems, required=True),
-        "end_time": _parse_time(raw, "end_time", problems, required=False),
+        "name": " ".join(name.split()),
+        "days": days,
+        "time": start,
+        "end_time": _parse_time(raw, "end_time", problems) if start else None,
         "timezone": _parse_timezone(raw, problems),
         "types": _parse_types(raw, problems),
-        **_parse_address(raw, problems),
         **{key: _optional_text(raw, key, problems) for key in _STRING_FIELDS},
+        **_parse_address(raw, problems),
         "latitude": _parse_coordinate(raw, "latitude", 90, problems),
         "longitude": _parse_coordinate(raw, "longitude", 180, problems),
         "conference_url": _parse_url(raw, problems),
         "notes": _parse_notes(raw, problems),
+        "attendance": _parse_attendance(raw),
+        "regions": _parse_regions(raw, problems),
     }
     if _given(raw, "latitude") != _given(raw, "longitude"):
         problems.add("'latitude' and 'longitude' must be given together")
@@ -363,24 +518,41 @@ def _group_name(raw: Mapping[str, Any], problems: _Problems) -> str | None:
     value = raw.get("group")
     if value is None or value == "":
         return None
+    if isinstance(value, str):
+        value = " ".join(plain_text(value).split())
     if not isinstance(value, str) or not group_slug(value):
-        problems.add(f"'group' must be a name with letters or digits, got {value!r}")
+        problems.add(f"'group' must be a name with letters or digits, got {raw.get('group')!r}")
         return None
-    return value.strip()
+    return value
 
 
-def _link_groups(entries: list[_Entry], resolver: _GroupResolver) -> None:
-    """Give each entry its group slug and, when it has none, its group's timezone."""
+def _link_groups(
+    entries: list[_Entry], resolver: _GroupResolver, default_timezone: str | None
+) -> None:
+    """Give each entry its group slug and, when it names no zone, one from (in order) the
+    import's default, its group, or offline data for its ZIP code or coordinates."""
+    for entry in entries:
+        if entry.fields["timezone"] is None and default_timezone:
+            entry.fields["timezone"] = default_timezone
     # Meetings with a timezone go first, so a group they create can lend it to the rest.
     for entry in sorted(entries, key=lambda e: e.fields["timezone"] is None):
         group = resolver.find(entry.group_name) if entry.group_name else None
-        if group is None and entry.group_name and entry.fields["timezone"]:
-            group = resolver.create(entry.group_name, entry.fields)
         if group is not None:
-            entry.fields["group"] = group.slug
             entry.fields["timezone"] = entry.fields["timezone"] or group.timezone
-        if entry.fields["timezone"] is None:
-            entry.problems.add("'timezone' is required (an IANA name like America/New_York)")
+        fields = entry.fields
+        if fields["timezone"] is None:
+            fields["timezone"] = offline_zone(
+                fields["postal_code"], fields["latitude"], fields["longitude"]
+            )
+        if group is None and entry.group_name and fields["timezone"]:
+            group = resolver.create(entry.group_name, fields)
+        if group is not None:
+            fields["group"] = group.slug
+        if fields["timezone"] is None:
+            entry.problems.add(
+                "no time zone: give 'timezone', a ZIP code or coordinates, or import with "
+                "--timezone (an IANA name like America/New_York)"
+            )
 
 
 def _read_entry(index: int, line: int, raw: Any) -> _Entry:
@@ -408,17 +580,32 @@ def _check_unique(entries: list[_Entry]) -> None:
             first_line[entry.slug] = entry.line
 
 
-def parse_feed(text: str, *, existing_groups: Mapping[str, Group]) -> ParsedFeed:
-    """Validate a whole feed; raise FeedError listing every problem, by line."""
+def parse_feed(
+    text: str,
+    *,
+    existing_groups: Mapping[str, Group],
+    default_timezone: str | None = None,
+    source: str | None = None,
+) -> ParsedFeed:
+    """Validate a whole feed; raise FeedError listing every problem, by line.
+
+    `default_timezone` is the zone for records that name none (checked by the caller);
+    `source` is the feed URL the meetings will belong to (None: the CLI).
+    """
     entries = [_read_entry(n, line, raw) for n, (line, raw) in enumerate(_json_items(text), 1)]
     _check_unique(entries)
     resolver = _GroupResolver(existing_groups)
-    _link_groups([e for e in entries if not e.problems.reasons], resolver)
+    _link_groups([e for e in entries if not e.problems.reasons], resolver, default_timezone)
     reasons = [reason for entry in entries for reason in entry.problems.reasons]
     if reasons:
         raise FeedError(reasons)
-    meetings = {e.slug: Meeting(slug=e.slug, **e.fields) for e in entries if e.slug}
+    meetings = {e.slug: Meeting(slug=e.slug, source=source, **e.fields) for e in entries if e.slug}
     return ParsedFeed(meetings=meetings, groups=dict(resolver.created))
+
+
+def appointment_count(meetings: Mapping[str, Meeting]) -> int:
+    """Meetings kept "by appointment" (no weekly day and time)."""
+    return sum(1 for m in meetings.values() if m.by_appointment)
 
 
 # --- export ---
@@ -428,26 +615,60 @@ def _feed_days(days: tuple[int, ...]) -> int | list[int]:
     return days[0] if len(days) == 1 else list(days)
 
 
+def _spec_address(address: str | None) -> str | None:
+    """The address as the spec's `formatted_address` wants it ("…, MA 01060, USA")."""
+    if not address:
+        return None
+    pieces = address.split(", ")
+    if _STATE_ZIP.match(pieces[-1]):
+        address = f"{address}, USA"
+    return address if _SPEC_ADDRESS.match(address) else None
+
+
+def spec_phone(phone: str | None) -> str | None:
+    """A dial-in as the spec writes it: digits, a leading "+", and "," "*" "#" for one-tap
+    ("+1 413 555 0100,,123#" -> "+14135550100,,123#"); None if it cannot be written so."""
+    if not phone:
+        return None
+    compact = _DIAL_SEPARATORS.sub("", phone)
+    return compact if _SPEC_PHONE.match(compact) else None
+
+
+def _matching(pattern: re.Pattern[str], value: str | None) -> str | None:
+    return value if value and pattern.match(value) else None
+
+
 def meeting_to_feed(meeting: Meeting, group: Group | None) -> dict[str, Any]:
-    """One meeting as a Meeting Guide feed entry (empty fields left out)."""
+    """One meeting as a Meeting Guide feed entry (empty fields left out), valid against the
+    spec's JSON schema (schema/meeting.schema.json): a field its patterns reject (say an
+    address like "1 Main St." with a period) is left out rather than sent malformed; the
+    town, state and ZIP still go out when they fit."""
+    appointment = meeting.by_appointment
     entry: dict[str, Any] = {
         "slug": meeting.slug,
         "name": meeting.name,
-        "day": _feed_days(meeting.days),
-        "time": meeting.time.strftime("%H:%M"),
-        "end_time": meeting.end_time.strftime("%H:%M") if meeting.end_time else None,
+        "day": None if appointment else _feed_days(meeting.days),
+        "time": None if appointment or meeting.time is None else meeting.time.strftime("%H:%M"),
+        "end_time": None
+        if appointment or not meeting.end_time
+        else meeting.end_time.strftime("%H:%M"),
         "timezone": meeting.timezone,
         "types": list(meeting.types) or None,
         "group": group.name if group else None,
         "location": meeting.location,
-        "formatted_address": meeting.address,
-        "city": meeting.city,
-        "state": meeting.state,
-        "postal_code": meeting.postal_code,
+        "location_notes": meeting.location_notes,
+        "formatted_address": _spec_address(meeting.address),
+        "city": _matching(_SPEC_CITY, meeting.city),
+        "state": _matching(_SPEC_STATE, meeting.state),
+        "postal_code": _matching(_SPEC_ZIP, meeting.postal_code),
+        "regions": list(meeting.regions) or None,
         "latitude": meeting.latitude,
         "longitude": meeting.longitude,
+        "attendance_option": meeting.attendance,
         "conference_url": meeting.conference_url,
-        "conference_phone": meeting.conference_phone,
+        "conference_url_notes": meeting.conference_url_notes,
+        "conference_phone": spec_phone(meeting.conference_phone),
+        "conference_phone_notes": meeting.conference_phone_notes,
         "notes": meeting.notes,
     }
     return {key: value for key, value in entry.items() if value is not None}

@@ -304,3 +304,13 @@ def outbound_of(number_id: str) -> str:
     """Set: message_ids of the outbound records kept for this number (FORGET erases them,
     their claims and their sid maps); expires OUTBOUND_TTL after the last one was written."""
     return f"{PREFIX}out:of:{number_id}"
+
+
+# --- feeds kept in sync (hrw_sms/feedsync.py) ---
+FEEDS = PREFIX + "feeds"  # hash: feed URL -> JSON {timezone, added}
+FEED_STATE = PREFIX + "feeds:state"  # hash: feed URL -> JSON of feedsync.FeedState
+
+
+def feed_lock(url_id: str) -> str:
+    """String: held while one feed syncs (url_id: a hash of its URL); expires on its own."""
+    return f"{PREFIX}feeds:lock:{url_id}"

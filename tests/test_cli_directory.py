@@ -99,7 +99,7 @@ def test_bad_feed_lists_reasons_and_changes_nothing(
 
 def test_json_syntax_error(run, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text('[\n  {"slug": "a",}\n]', encoding="utf-8")
+    bad.write_text('[\n  {"slug": "a" "name": "A"}\n]', encoding="utf-8")
     result = run("import", str(bad))
     assert result.exit_code == 1
     assert f"{bad}: line 2, column 16: not valid JSON" in result.stderr

@@ -48,6 +48,8 @@ LONG = {
     "month_name": "sep",
     "first": 996,
     "last": 1000,
+    "feed": "meetings.example-intergroup-area.org",
+    "reason": "cannot connect to meetings.example-intergroup-area.org; a bit more to fill ninety chars",
     "where": "Join: https://meet.example.org/" + "x" * 60 + "\nDial in: +1 413 555 0100,,123456#",
 }
 

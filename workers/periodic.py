@@ -10,6 +10,7 @@ import redis
 from rq.exceptions import DuplicateJobError
 
 from workers import queues
+from workers.feeds import queue_due
 from workers.hosts import plan_hosts
 from workers.reminders import plan_all
 from workers.runtime import current
@@ -37,4 +38,5 @@ def tick() -> str:
     book_tick(rt.redis, now)
     planned = plan_all(rt.services, now)
     prompts = plan_hosts(rt.services, now)
-    return f"planned {planned} new reminders, {prompts} new hosting jobs"
+    feeds = queue_due(rt.redis, now, rt.settings.feed_interval)
+    return f"planned {planned} new reminders, {prompts} new hosting jobs, {feeds} feed syncs"

@@ -182,4 +182,6 @@ TEXTS: dict[str, str] = {
     # loops and floods (hrw_sms/throttle.py)
     "throttled": "We'll be quiet for a while: we got a lot of texts from this number. Text HELP or STOP any time.",
     "channel_only": "Harm Reduction Works-HRW works by ordinary text message (SMS) only. Please text MEETINGS to this number from your phone's messages app.",
+    "feed_failing": "Heads up: the meeting list at {feed} stopped updating ({reason}). The line keeps showing the meetings it had. We'll text you when it's back.",
+    "feed_recovered": "Good news: the meeting list at {feed} is updating again. The line now shows what it lists.",
 }

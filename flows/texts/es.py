@@ -213,4 +213,6 @@ TEXTS: dict[str, str] = {
     # loops and floods (hrw_sms/throttle.py)
     "throttled": "Vamos a pausar las respuestas un rato: nos llegaron muchos mensajes seguidos de este teléfono. Escribe AYUDA o STOP cuando quieras.",
     "channel_only": "Harm Reduction Works-HRW solo funciona por mensaje de texto normal (SMS). Escribe REUNIONES por SMS desde la app de mensajes de tu teléfono.",
+    "feed_failing": "Aviso: la lista de reuniones de {feed} ya no se actualiza ({reason}). Seguimos mostrando las reuniones de antes. Te escribimos cuando vuelva.",
+    "feed_recovered": "Buenas noticias: la lista de reuniones de {feed} se actualiza otra vez y ya mostramos lo que publica.",
 }

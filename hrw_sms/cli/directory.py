@@ -1,4 +1,4 @@
-"""`hrw-sms import`, `export`, `group ...`."""
+"""`hrw-sms import`, `export`, `feed ...`, `group ...`."""
 
 from __future__ import annotations
 
@@ -6,17 +6,16 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 import redis
-import requests
 
 from flows.model import Group
+from hrw_sms import feedsync
 from hrw_sms.directory import DirectoryError, DirectoryStore
 from hrw_sms.feed import FeedError
-
-FETCH_TIMEOUT = (5, 30)  # seconds: connect, read
 
 
 def _store() -> DirectoryStore:
@@ -40,11 +39,12 @@ def read_feed_text(source: str) -> str:
         return sys.stdin.read()
     if source.startswith(("http://", "https://")):
         try:
-            response = requests.get(source, timeout=FETCH_TIMEOUT)
-            response.raise_for_status()
-        except requests.RequestException as exc:
-            raise click.ClickException(f"cannot fetch {source}: {exc}") from None
-        return response.content.decode("utf-8-sig", errors="replace")
+            fetched = feedsync.fetch(source)
+        except feedsync.FetchError as exc:
+            raise click.ClickException(
+                f"cannot fetch {source}: {exc}; nothing was changed"
+            ) from None
+        return fetched.text or ""
     try:
         return Path(source).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -55,12 +55,13 @@ def read_feed_text(source: str) -> str:
 @click.argument("source", metavar="FILE_OR_URL")
 @click.option("--prune", is_flag=True, help="Remove meetings that are not in the feed.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
-def import_command(source: str, prune: bool, dry_run: bool) -> None:
+@click.option("--timezone", help="IANA zone for meetings that name none, e.g. America/New_York.")
+def import_command(source: str, prune: bool, dry_run: bool, timezone: str | None) -> None:
     """Load or update meetings from a Meeting Guide JSON feed ("-" reads standard input)."""
     text = read_feed_text(source)
     try:
         with _errors(f"import {source}"):
-            summary = _store().import_feed(text, prune=prune, dry_run=dry_run)
+            summary = _store().import_feed(text, prune=prune, dry_run=dry_run, timezone=timezone)
     except FeedError as exc:
         for reason in exc.reasons:
             click.echo(f"{source}: {reason}", err=True)
@@ -142,4 +143,76 @@ def _describe_group(group: Group) -> str:
     return f"{group.slug}\t{group.name}\t{group.timezone}, {group.kind}, {group.language}{own}"
 
 
-COMMANDS: list[click.Command] = [import_command, export_command, group_command]
+@click.group("feed")
+def feed_command() -> None:
+    """Feeds the workers keep in sync every HRW_FEED_INTERVAL minutes."""
+
+
+def _now() -> datetime:
+    """The CLI's clock (the demo's or a test's when set), in UTC, to the second."""
+    return click.get_current_context().obj.clock().astimezone(UTC).replace(microsecond=0)
+
+
+@feed_command.command("add")
+@click.argument("url")
+@click.option("--timezone", help="IANA zone for meetings that name none, e.g. America/New_York.")
+def feed_add(url: str, timezone: str | None) -> None:
+    """Register the feed at URL (the workers sync it within HRW_FEED_INTERVAL minutes)."""
+    with _errors(f"feed add {url}"):
+        new = feedsync.add_feed(_store_redis(), url, timezone, _now())
+    click.echo(f"{'added' if new else 'updated'} {url.strip()}: `hrw-sms feed sync` syncs it now")
+
+
+@feed_command.command("list")
+def feed_list() -> None:
+    """Each feed with its last sync, its outcome and the reason of a failure."""
+    with _errors("feed list"):
+        found = feedsync.feeds(_store_redis())
+    for feed in found:
+        click.echo(feedsync.describe(feed))
+    if not found:
+        click.echo("no feeds yet: add one with `hrw-sms feed add URL`", err=True)
+
+
+@feed_command.command("remove")
+@click.argument("url")
+@click.option("--drop-meetings", is_flag=True, help="Also remove the meetings it brought.")
+def feed_remove(url: str, drop_meetings: bool) -> None:
+    """Stop syncing URL. Its meetings stay, managed by `hrw-sms import` from then on, unless
+    --drop-meetings removes them."""
+    url = url.strip()
+    with _errors(f"feed remove {url}"):
+        if not feedsync.remove_feed(_store_redis(), url):
+            raise click.ClickException(f"feed remove: {url!r} is not a registered feed")
+        count = _store().release_source(url, drop=drop_meetings)
+    fate = "removed" if drop_meetings else "kept (now managed by `hrw-sms import`)"
+    click.echo(f"removed {url}; its {count} meetings {fate}")
+
+
+@feed_command.command("sync")
+def feed_sync() -> None:
+    """Sync every registered feed now; exits 1 if any failed."""
+    from workers.feeds import tell_coordinators
+
+    client = _store_redis()
+    with _errors("feed sync"):
+        urls = [feed.url for feed in feedsync.feeds(client)]
+        failed = 0
+        for url in urls:
+            outcome = feedsync.sync_feed(client, url, _now())
+            tell_coordinators(client, outcome)
+            click.echo(f"{url}: {outcome.message}", err=not outcome.ok)
+            failed += not outcome.ok
+    if not urls:
+        click.echo("no feeds yet: add one with `hrw-sms feed add URL`", err=True)
+    if failed:
+        raise click.ClickException(
+            f"{failed} of {len(urls)} feeds failed; their meetings were kept"
+        )
+
+
+def _store_redis() -> redis.Redis:
+    return click.get_current_context().obj.redis()
+
+
+COMMANDS: list[click.Command] = [import_command, export_command, feed_command, group_command]

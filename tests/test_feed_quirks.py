@@ -1,0 +1,270 @@
+"""Real feeds' quirks, read as the Meeting Guide spec and its reference tools allow (no Redis
+except where the CLI is the point)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from flows.gsm import segments, to_gsm
+from flows.model import Group, Meeting
+from flows.occurrences import occurrence_on, occurrences_between
+from flows.render_sms import render, where
+from flows.replies import MeetingDetails
+from hrw_sms.cli import main
+from hrw_sms.directory import DirectoryStore
+from hrw_sms.feed import FeedError, meeting_to_feed, parse_feed, plain_text, tidy_address
+from tests.quirky_feeds import QUIRKS, TRAILING_COMMAS, quirky_text
+
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # a Tuesday
+
+
+@pytest.fixture(scope="module")
+def parsed() -> dict[str, Meeting]:
+    return dict(parse_feed(quirky_text(), existing_groups={}).meetings)
+
+
+def one(**fields: object) -> str:
+    base = {"slug": "m", "name": "M", "day": 2, "time": "19:00"}
+    return json.dumps([{**base, **fields}])
+
+
+# --- time zones ---
+
+
+def test_zone_from_the_zip_code(parsed: dict[str, Meeting]) -> None:
+    assert parsed["zip-zone"].timezone == "America/Los_Angeles"
+
+
+def test_zone_from_the_coordinates(parsed: dict[str, Meeting]) -> None:
+    assert parsed["coordinate-zone"].timezone == "America/Denver"
+
+
+def test_default_timezone_comes_before_the_zip_and_after_the_record() -> None:
+    text = json.dumps(
+        [
+            {"slug": "a", "name": "A", "day": 1, "time": "10:00", "postal_code": "95005"},
+            {"slug": "b", "name": "B", "day": 1, "time": "10:00", "timezone": "America/Chicago"},
+        ]
+    )
+    meetings = parse_feed(text, existing_groups={}, default_timezone="America/New_York").meetings
+    assert meetings["a"].timezone == "America/New_York"
+    assert meetings["b"].timezone == "America/Chicago"
+
+
+def test_group_zone_comes_before_the_zip() -> None:
+    groups = {"owls": Group("owls", "Owls", "America/Phoenix")}
+    text = one(group="Owls", postal_code="95005")
+    assert parse_feed(text, existing_groups=groups).meetings["m"].timezone == "America/Phoenix"
+
+
+def test_new_group_takes_the_zone_found_for_its_meeting() -> None:
+    parsed = parse_feed(one(group="Valley Peers", postal_code="01060"), existing_groups={})
+    assert parsed.groups["valley-peers"].timezone == "America/New_York"
+
+
+def test_zone_nowhere_to_be_found_is_a_line_level_error() -> None:
+    with pytest.raises(FeedError) as info:
+        parse_feed(one(postal_code="00000"), existing_groups={})
+    assert info.value.reasons[0].startswith('line 1: meeting "m": no time zone')
+
+
+# --- by appointment ---
+
+
+def test_by_appointment_is_kept_never_listed_and_exported_without_day_or_time(
+    parsed: dict[str, Meeting],
+) -> None:
+    m = parsed["by-appointment"]
+    assert m.by_appointment and m.days == () and m.time is None
+    assert list(occurrences_between(m, NOW, NOW + timedelta(days=30))) == []
+    entry = meeting_to_feed(m, None)
+    assert "day" not in entry and "time" not in entry
+    assert entry["notes"] == "Call ahead to set a time."
+
+
+def test_day_without_a_time_is_by_appointment_too() -> None:
+    m = parse_feed(one(time="", timezone="America/New_York"), existing_groups={}).meetings["m"]
+    assert m.by_appointment and m.days == ()
+
+
+# --- attendance ---
+
+
+def test_attendance_option_is_honoured(parsed: dict[str, Meeting]) -> None:
+    online = parsed["dial-in"]
+    assert (online.online, online.in_person) == (True, False)
+    hybrid = parsed["hybrid"]
+    assert (hybrid.online, hybrid.in_person) == (True, True)
+    stale = parsed["in-person-with-stale-link"]
+    assert (stale.online, stale.in_person) == (False, True)
+    inactive = parsed["inactive"]
+    assert not inactive.active
+    assert list(occurrences_between(inactive, NOW, NOW + timedelta(days=8))) == []
+
+
+def test_a_town_and_no_link_is_in_person_not_online(parsed: dict[str, Meeting]) -> None:
+    m = parsed["town-only"]
+    assert m.in_person and not m.online
+    occ = occurrence_on(m, date(2026, 11, 29))
+    assert where("en", occ) == "Holyoke"
+
+
+def test_unknown_attendance_option_falls_back_to_the_fields() -> None:
+    text = one(timezone="America/New_York", attendance_option="sometimes", city="Holyoke")
+    m = parse_feed(text, existing_groups={}).meetings["m"]
+    assert m.attendance is None and m.in_person
+
+
+# --- text fields ---
+
+
+def test_html_tags_and_entities_become_plain_text(parsed: dict[str, Meeting]) -> None:
+    m = parsed["html-notes"]
+    assert m.name == "Tuesday & Friends"
+    assert m.location == "St. Luke's Hall"
+    assert m.notes == "Side door after 7.\nRamp at the back\nCoffee & tea"
+    assert m.location_notes == "Parking behind the church"
+
+
+def test_group_names_are_plain_text_too() -> None:
+    parsed = parse_feed(
+        one(timezone="America/New_York", group="Peers &amp; Friends"), existing_groups={}
+    )
+    assert parsed.groups["peers-friends"].name == "Peers & Friends"
+
+
+def test_plain_text_leaves_plain_text_alone() -> None:
+    assert plain_text("Fish & chips < 5 dollars") == "Fish & chips < 5 dollars"
+    assert plain_text("a  b\n\n c ") == "a b\nc"
+
+
+def test_blank_fields_are_absent_fields(parsed: dict[str, Meeting]) -> None:
+    m = parsed["html-notes"]
+    assert m.end_time is None and m.types == ("O",) and m.latitude is None
+
+
+def test_the_spec_fields_people_want_are_kept(parsed: dict[str, Meeting]) -> None:
+    m = parsed["dial-in"]
+    assert m.conference_url_notes == "Password: calm"
+    assert m.conference_phone_notes == "Meeting ID: 555 0101 222\nPasscode: 8642"
+    assert m.regions == ("Online", "Midwest")
+    assert parsed["hybrid"].regions == ("Santa Cruz County", "San Lorenzo Valley")
+
+
+def test_unknown_fields_are_ignored(parsed: dict[str, Meeting]) -> None:
+    stored = json.dumps(meeting_to_feed(parsed["dial-in"], None))
+    assert "unknown_vendor_field" not in stored and "someone@example.org" not in stored
+
+
+def test_trailing_commas_are_read_as_meant() -> None:
+    meetings = parse_feed(TRAILING_COMMAS, existing_groups={}).meetings
+    assert meetings["comma-two"].days == (2, 3)
+    assert meetings["comma-two"].name == "A string with ,] inside"
+
+
+def test_real_syntax_errors_still_name_their_line() -> None:
+    broken = TRAILING_COMMAS.replace('"day": 1,', '"day": 1')
+    with pytest.raises(FeedError) as info:
+        parse_feed(broken, existing_groups={})
+    assert info.value.reasons[0].startswith("line 6, column 5: not valid JSON")
+
+
+# --- shown right ---
+
+
+@pytest.mark.parametrize(
+    ("raw", "tidy"),
+    [
+        ("14  Elm St,, Northampton,  MA 01060, USA", "14 Elm St, Northampton, MA 01060"),
+        ("9 Pine Rd, Ben Lomond, CA 95005, United States", "9 Pine Rd, Ben Lomond, CA 95005"),
+        (", 1 Main St , Holyoke ,MA 01040,", "1 Main St, Holyoke, MA 01040"),
+    ],
+)
+def test_tidy_address(raw: str, tidy: str) -> None:
+    assert tidy_address(raw) == tidy
+
+
+def test_town_from_city_else_the_zip_never_a_state_and_zip(parsed: dict[str, Meeting]) -> None:
+    assert parsed["zip-zone"].city == "Ben Lomond"  # from the address's own town part
+    assert parsed["hybrid"].city == "Ben Lomond"  # "12 Ocean St, CA 95005": from the ZIP
+    for slug in ("zip-zone", "hybrid", "html-notes"):
+        m = parsed[slug]
+        shown = where("en", occurrence_on(m, date(2026, 11, 28)))
+        assert shown in ("Ben Lomond", "Northampton") and "95005" not in shown
+
+
+def test_address_ending_in_usa_gives_the_town_not_the_state_and_zip() -> None:
+    text = one(timezone="America/Los_Angeles", formatted_address="5 Bear Creek Rd, CA 95005, USA")
+    m = parse_feed(text, existing_groups={}).meetings["m"]
+    assert m.address == "5 Bear Creek Rd, Ben Lomond, CA 95005" and m.city == "Ben Lomond"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_details_give_the_dial_in_meeting_id_and_passcode(
+    parsed: dict[str, Meeting], language: str
+) -> None:
+    m = parsed["dial-in"]
+    occ = occurrence_on(m, date(2026, 11, 27))
+    body = render((MeetingDetails(1, occ, None, "open"),), language, NOW)
+    assert "+1 312 555 0101 (Meeting ID: 555 0101 222, Passcode: 8642)" in body
+    assert segments(to_gsm(body)) <= 3
+
+
+def test_long_dial_in_notes_still_fit_in_three_segments(parsed: dict[str, Meeting]) -> None:
+    from dataclasses import replace
+
+    m = replace(
+        parsed["dial-in"],
+        name="A Very Long Meeting Name That Goes On " * 3,
+        conference_phone_notes="Meeting ID: 555 0101 222. Passcode: 8642. " * 10,
+        notes="Bring a friend. " * 40,
+    )
+    body = render(
+        (MeetingDetails(1, occurrence_on(m, date(2026, 11, 27)), None, "open"),), "en", NOW
+    )
+    assert segments(to_gsm(body)) <= 3
+    assert "Passcode: 8642" in body
+
+
+# --- through the CLI and the store ---
+
+
+@pytest.fixture
+def run(redis_url: str):
+    runner = CliRunner()
+
+    def invoke(*args: str, stdin: str | None = None):
+        return runner.invoke(main, list(args), input=stdin, env={"REDIS_URL": redis_url})
+
+    return invoke
+
+
+def test_cli_import_counts_appointments_and_takes_timezone(run, r) -> None:
+    records = [{k: v for k, v in q.items() if k != "timezone"} for q in QUIRKS]
+    result = run("import", "-", "--timezone", "America/Chicago", stdin=quirky_text(records))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("meetings: 9 added, 0 updated, 0 unchanged, 0 removed")
+    assert "1 by appointment" in result.stdout
+    meetings = DirectoryStore(r).load().meetings
+    assert {m.timezone for m in meetings.values()} == {"America/Chicago"}
+
+
+def test_cli_import_rejects_an_unknown_timezone_changing_nothing(run, r) -> None:
+    result = run("import", "-", "--timezone", "Mars/Olympus", stdin=quirky_text())
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: import -: unknown timezone")
+    assert r.keys("*") == []
+
+
+def test_stored_meeting_keeps_every_new_field(r) -> None:
+    store = DirectoryStore(r)
+    store.import_feed(quirky_text())
+    before = parse_feed(quirky_text(), existing_groups={}).meetings
+    from hrw_sms.directory import _CACHE
+
+    _CACHE.clear()
+    assert dict(store.load().meetings) == dict(before)
