@@ -27,6 +27,7 @@ def app(redis_url: str) -> Flask:
         {
             "REDIS_URL": redis_url,
             "TWILIO_AUTH_TOKEN": TOKEN,
+            "HRW_NUMBER_HASH_KEY": "test-number-hash-key",
             "HRW_PUBLIC_URL": PUBLIC_URL,
             "clock": lambda: NOW,
         }
