@@ -13,6 +13,11 @@ The life of one rostered occurrence (leads from HRW_HOST_REMINDERS, longest firs
 - Declined (NO) or uncovered: the group's coordinators are told, and the group's other
   hosts are asked to cover (escalate). The first YES takes it (hrw_sms.hosts.answer); then
   the others asked are told it is covered and the coordinators who covers (announce).
+- Quiet hours (HRW_QUIET_HOURS, local to the meeting's group) hold every one of these texts
+  like a reminder: what would go at night goes when quiet hours end, unless the meeting
+  starts before then, when it goes at once (a question after the start helps nobody). The
+  jobs themselves are planned for that moment, so they read the roster as it is then and
+  the deadline leaves the host the same half of the time to answer.
 
 Every job reads the hosting record and the directory when it runs: a confirmed host is not
 asked to confirm, a removed or cancelled meeting sends nothing, a reassigned occurrence
@@ -22,6 +27,7 @@ prompts only its new host. Message ids are deterministic, so no text goes twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from flows.host import CONFIRMED, COVERED, OPEN
@@ -34,6 +40,7 @@ from hrw_sms.phone import mask
 from hrw_sms.roles import text
 from hrw_sms.services import Services
 from workers import queues
+from workers.outbound import quiet_until
 from workers.runtime import current
 from workers.scheduling import schedule_once
 
@@ -46,13 +53,27 @@ PLAN_AHEAD = timedelta(days=1)  # beyond the longest lead: the planner runs ever
 
 
 def prompt_times(
-    leads: tuple[timedelta, ...], start: datetime, now: datetime
+    leads: tuple[timedelta, ...],
+    start: datetime,
+    now: datetime,
+    allowed: Callable[[datetime], datetime] = lambda at: at,
 ) -> list[tuple[int, datetime]]:
     """(lead index, when) of the prompts to plan: every lead still to come, and the latest
-    one already passed, at once (so a late assignment still gets its question)."""
+    one already passed, at once (so a late assignment still gets its question); each moved
+    to `allowed(when)` (quiet hours). A prompt moved to or past the next one's time is left
+    to that one: one text, which still asks for YES or NO if nobody has answered."""
     due = [(i, start - lead) for i, lead in enumerate(leads)]
     passed = [(i, now) for i, at in due if at < now]
-    return passed[-1:] + [(i, at) for i, at in due if at >= now]
+    planned = [(i, allowed(at)) for i, at in passed[-1:] + [(i, at) for i, at in due if at >= now]]
+    later = [at for _, at in planned[1:]] + [start]  # each prompt's successor (or the start)
+    return [(i, at) for (i, at), after in zip(planned, later, strict=True) if at < after]
+
+
+def allowed_at(services: Services, occ: Occurrence, at: datetime) -> datetime:
+    """When a host text meant for `at` may go: `at`, or the end of the quiet hours it falls
+    in (in the meeting's time zone), unless the meeting starts by then (then `at`)."""
+    until = quiet_until(at, occ.meeting.timezone, services.settings.quiet_hours)
+    return at if until is None or until >= occ.start else until
 
 
 def deadline_for(first: datetime, start: datetime) -> datetime:
@@ -85,7 +106,8 @@ def plan_occurrence(
     client, name, ref = services.redis, rec.name, occ.ref
     args = (meeting, day.isoformat())
     new = 0
-    times = prompt_times(services.settings.host_reminders, occ.start, now)
+    allowed = lambda at: allowed_at(services, occ, at)  # noqa: E731
+    times = prompt_times(services.settings.host_reminders, occ.start, now, allowed)
     for index, at in times:
         new += schedule_once(
             client, f"host:prompt:{ref}:a{rec.assignment}:{index}", queues.REPLIES, at,
@@ -99,12 +121,12 @@ def plan_occurrence(
         )  # fmt: skip
     if rec.state in OPEN and rec.round > rec.sought:
         new += schedule_once(
-            client, f"host:escalate:{name}:{rec.round}", queues.REPLIES, now,
+            client, f"host:escalate:{name}:{rec.round}", queues.REPLIES, allowed(now),
             "workers.hosts.escalate", *args, rec.round, keep_until=occ.end,
         )  # fmt: skip
     if _settled_after_search(rec):
         new += schedule_once(
-            client, f"host:announce:{name}:{rec.round}:{rec.version}", queues.REPLIES, now,
+            client, f"host:announce:{name}:{rec.round}:{rec.version}", queues.REPLIES, allowed(now),
             "workers.hosts.announce", *args, rec.round, keep_until=occ.end,
         )  # fmt: skip
     return new
@@ -156,11 +178,21 @@ def _load(
 
 
 def _send(
-    services: Services, message_id: str, number: str | None, body: str, occ: Occurrence
+    services: Services,
+    message_id: str,
+    number: str | None,
+    body: str,
+    occ: Occurrence,
+    now: datetime,
 ) -> bool:
+    """Queue one host text, held to the end of quiet hours like every host text."""
     if number is None:
         return False
-    job = queues.enqueue_text(services.redis, message_id, number, body, "host", expires=occ.start)
+    at = allowed_at(services, occ, now)
+    job = queues.enqueue_text(
+        services.redis, message_id, number, body, "host",
+        at=at if at > now else None, expires=occ.start,
+    )  # fmt: skip
     return job is not None
 
 
@@ -195,7 +227,7 @@ def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -
     hosts.ask(services.redis, to, rec, now)  # a YES or NO now answers this occurrence
     number = hosts.number_of(services.redis, to)
     mid = queues.message_id("host", "prompt", occ.ref, str(index), to)
-    sent = _send(services, mid, number, body, occ)
+    sent = _send(services, mid, number, body, occ, now)
     if key == "host_ask":  # after queueing: a retry after a crash re-queues the same text
         hosts.mark_prompted(services.redis, rec)
     return f"{key} to {mask(number)}: {'queued' if sent else 'already queued or no number'}"
@@ -236,7 +268,7 @@ def escalate(meeting: str, day: str, round_: int) -> str:
         body = host_text(language, "host_cover_ask", occ, now)
         hosts.ask(client, nid, rec, now)
         mid = queues.message_id("host", "cover", rec.name, str(round_), nid)
-        asked += _send(services, mid, numbers.get(nid), body, occ)
+        asked += _send(services, mid, numbers.get(nid), body, occ, now)
     key = "coord_host_no_answer" if rec.state == "uncovered" else "coord_host_declined"
     then = "coord_asking_others" if numbers else "coord_no_other_hosts"
     who = mask(hosts.number_of(client, rec.host))
@@ -262,7 +294,7 @@ def announce(meeting: str, day: str, round_: int) -> str:
     for nid in others:
         body = host_text(_language(services, nid, directory, occ), "host_covered_notice", occ, now)
         mid = queues.message_id("host", "covered", rec.name, str(round_), nid)
-        thanked += _send(services, mid, numbers.get(nid), body, occ)
+        thanked += _send(services, mid, numbers.get(nid), body, occ, now)
     key = "coord_host_covered" if rec.state == COVERED else "coord_host_back"
     masked = mask(hosts.number_of(client, who))
     told = _tell_coordinators(services, rec, occ, now, key, masked, None, f"hosted-by-{who}")
@@ -285,7 +317,7 @@ def _tell_coordinators(
         language = _language(services, nid, directory, occ)
         body = host_text(language, key, occ, now, then, host=who)
         mid = queues.message_id("host", "coord", what, rec.name, str(rec.round), nid)
-        told += _send(services, mid, number, body, occ)
+        told += _send(services, mid, number, body, occ, now)
     return told
 
 
@@ -299,4 +331,4 @@ def tell_host_cancelled(services: Services, meeting: Meeting, occ: Occurrence) -
     language = _language(services, to, services.directory.load(), occ)
     body = host_text(language, "host_cancelled_notice", occ, now)
     mid = queues.message_id("host", "cancelled", rec.name, to)
-    return int(_send(services, mid, hosts.number_of(services.redis, to), body, occ))
+    return int(_send(services, mid, hosts.number_of(services.redis, to), body, occ, now))
