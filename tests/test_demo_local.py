@@ -169,3 +169,23 @@ def test_demo_bound_to_one_outside_address_keeps_its_simulator_on_loopback(
         assert texted[0] == 200 and b"Coming up" in texted[1]
     finally:
         demo.stop()
+
+
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback here")
+def test_demo_on_ipv6_loopback_serves_its_simulator(tmp_path: Path) -> None:
+    demo = Demo(tmp_path, host="::1")
+    try:
+        assert f"Serving on http://[::1]:{demo.port}." in demo.output
+        status, data = fetch(f"http://[::1]:{demo.port}/demo/identities")
+        assert status == 200 and b"+14135550191" in data
+    finally:
+        demo.stop()

@@ -48,7 +48,8 @@ def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
     if not no_examples:
         summary = d.load_examples(DirectoryStore(client))
         click.echo(f"Example meetings (clearly marked as examples): {summary.describe()}")
-    local = f"http://{'127.0.0.1' if host in WILDCARD else host}:{port}"
+    shown = "127.0.0.1" if host in WILDCARD else f"[{host}]" if ":" in host else host
+    local = f"http://{shown}:{port}"
     clock = simulator.DemoClock()
     app = create_app({"redis": client, "clock": clock})
     app.register_blueprint(blueprint(d.show_text(click.echo)))
