@@ -191,7 +191,8 @@ def _send(
     at = allowed_at(services, occ, now)
     job = queues.enqueue_text(
         services.redis, message_id, number, body, "host",
-        at=at if at > now else None, expires=occ.start,
+        # The zone travels with the text, as a reminder's does, for the sending path.
+        timezone=occ.meeting.timezone, at=at if at > now else None, expires=occ.start,
     )  # fmt: skip
     return job is not None
 
