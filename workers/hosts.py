@@ -183,12 +183,13 @@ def _send(
     number: str | None,
     body: str,
     occ: Occurrence,
-    now: datetime,
+    at: datetime,
 ) -> bool:
-    """Queue one host text, held to the end of quiet hours like every host text."""
+    """Queue one host text to go at `at` (from allowed_at: after quiet hours), with a body
+    written for that moment (its "today" or "tomorrow" is the day it arrives)."""
     if number is None:
         return False
-    at = allowed_at(services, occ, now)
+    now = services.clock()
     job = queues.enqueue_text(
         services.redis, message_id, number, body, "host",
         # The zone travels with the text, as a reminder's does, for the sending path.
@@ -224,11 +225,12 @@ def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -
     directory = services.directory.load()
     language = _language(services, to, directory, occ)
     exercise = hosts.exercise_of(services.redis, rec) if last else None
-    body = host_prompt_text(language, occ, now, key, last, exercise)
+    when = allowed_at(services, occ, now)  # planned outside quiet hours: normally `now`
+    body = host_prompt_text(language, occ, when, key, last, exercise)
     hosts.ask(services.redis, to, rec, now)  # a YES or NO now answers this occurrence
     number = hosts.number_of(services.redis, to)
     mid = queues.message_id("host", "prompt", occ.ref, str(index), to)
-    sent = _send(services, mid, number, body, occ, now)
+    sent = _send(services, mid, number, body, occ, when)
     if key == "host_ask":  # after queueing: a retry after a crash re-queues the same text
         hosts.mark_prompted(services.redis, rec)
     return f"{key} to {mask(number)}: {'queued' if sent else 'already queued or no number'}"
@@ -263,17 +265,18 @@ def escalate(meeting: str, day: str, round_: int) -> str:
     directory = services.directory.load()
     others = [nid for nid in hosts.hosts_of(client, rec.group) if nid != rec.host]
     numbers = hosts.numbers(client, others)
+    when = allowed_at(services, occ, now)
     asked = 0
     for nid in others:
         language = _language(services, nid, directory, occ)
-        body = host_text(language, "host_cover_ask", occ, now)
+        body = host_text(language, "host_cover_ask", occ, when)
         hosts.ask(client, nid, rec, now)
         mid = queues.message_id("host", "cover", rec.name, str(round_), nid)
-        asked += _send(services, mid, numbers.get(nid), body, occ, now)
+        asked += _send(services, mid, numbers.get(nid), body, occ, when)
     key = "coord_host_no_answer" if rec.state == "uncovered" else "coord_host_declined"
     then = "coord_asking_others" if numbers else "coord_no_other_hosts"
     who = mask(hosts.number_of(client, rec.host))
-    told = _tell_coordinators(services, rec, occ, now, key, who, then, "cover-sought")
+    told = _tell_coordinators(services, rec, occ, when, key, who, then, "cover-sought")
     return f"{rec.state}: {asked} hosts asked, {told} coordinators told"
 
 
@@ -291,14 +294,15 @@ def announce(meeting: str, day: str, round_: int) -> str:
     directory = services.directory.load()
     others = [nid for nid in hosts.asked(client, rec) if nid != who]
     numbers = hosts.numbers(client, others)
+    when = allowed_at(services, occ, now)
     thanked = 0
     for nid in others:
-        body = host_text(_language(services, nid, directory, occ), "host_covered_notice", occ, now)
+        body = host_text(_language(services, nid, directory, occ), "host_covered_notice", occ, when)
         mid = queues.message_id("host", "covered", rec.name, str(round_), nid)
-        thanked += _send(services, mid, numbers.get(nid), body, occ, now)
+        thanked += _send(services, mid, numbers.get(nid), body, occ, when)
     key = "coord_host_covered" if rec.state == COVERED else "coord_host_back"
     masked = mask(hosts.number_of(client, who))
-    told = _tell_coordinators(services, rec, occ, now, key, masked, None, f"hosted-by-{who}")
+    told = _tell_coordinators(services, rec, occ, when, key, masked, None, f"hosted-by-{who}")
     return f"{rec.state}: {thanked} hosts thanked, {told} coordinators told"
 
 
@@ -306,7 +310,7 @@ def _tell_coordinators(
     services: Services,
     rec: Hosting,
     occ: Occurrence,
-    now: datetime,
+    when: datetime,
     key: str,
     who: str,
     then: str | None,
@@ -316,9 +320,9 @@ def _tell_coordinators(
     told = 0
     for nid, number in sorted(coordinators.of_group(services.redis, rec.group).items()):
         language = _language(services, nid, directory, occ)
-        body = host_text(language, key, occ, now, then, host=who)
+        body = host_text(language, key, occ, when, then, host=who)
         mid = queues.message_id("host", "coord", what, rec.name, str(rec.round), nid)
-        told += _send(services, mid, number, body, occ, now)
+        told += _send(services, mid, number, body, occ, when)
     return told
 
 
@@ -330,6 +334,7 @@ def tell_host_cancelled(services: Services, meeting: Meeting, occ: Occurrence) -
     now = services.clock()
     to = rec.current
     language = _language(services, to, services.directory.load(), occ)
-    body = host_text(language, "host_cancelled_notice", occ, now)
+    when = allowed_at(services, occ, now)
+    body = host_text(language, "host_cancelled_notice", occ, when)
     mid = queues.message_id("host", "cancelled", rec.name, to)
-    return int(_send(services, mid, hosts.number_of(services.redis, to), body, occ, now))
+    return int(_send(services, mid, hosts.number_of(services.redis, to), body, occ, when))
