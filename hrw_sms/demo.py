@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import redis
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from hrw_sms.config import Settings
 from hrw_sms.directory import DirectoryStore, ImportSummary
@@ -83,8 +83,17 @@ def show_text(echo: Callable[[str], None]) -> Callable[[Mapping], None]:
     return show
 
 
+class PlainRequestHandler(WSGIRequestHandler):
+    """werkzeug's handler without colours in its access line: the log formatter escapes
+    every control character (hrw_sms.logs), so ANSI colours would show as `\x1b[33m`."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        line = getattr(self, "requestline", "")  # as received: percent-encoding intact
+        self.log("info", '"%s" %s %s', line, code, size)
+
+
 def serve_in_background(app, host: str, port: int) -> BaseWSGIServer:
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, app, threaded=True, request_handler=PlainRequestHandler)
     threading.Thread(target=server.serve_forever, name="demo-web", daemon=True).start()
     return server
 

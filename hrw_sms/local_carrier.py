@@ -15,14 +15,16 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from flows.gsm import segments
 from hrw_sms import keys
+from hrw_sms.loopback import local_only
 
 API = "/2010-04-01/Accounts/<account_sid>/Messages.json"
 PREFIX = "/demo/twilio"
 
 
 def blueprint(show: Callable[[dict], None] | None = None) -> Blueprint:
-    """The carrier's endpoints; `show` is called with each text as it is "sent"."""
-    bp = Blueprint("local_carrier", __name__, url_prefix=PREFIX)
+    """The carrier's endpoints; `show` is called with each text as it is "sent". Loopback
+    clients only: its message list holds every number and body the demo has "sent"."""
+    bp = local_only(Blueprint("local_carrier", __name__, url_prefix=PREFIX))
 
     @bp.post(API)
     def create(account_sid: str) -> tuple[Response, int]:

@@ -18,6 +18,7 @@ from rq.registry import ScheduledJobRegistry
 
 from hrw_sms import local_webhook
 from hrw_sms.local_carrier import outbox
+from hrw_sms.loopback import local_only
 from hrw_sms.phone import BadNumber, mask, to_e164
 from hrw_sms.services import Services, system_clock
 
@@ -49,7 +50,8 @@ class Identity:
 
 
 def blueprint(clock: DemoClock, identities: list[Identity]) -> Blueprint:
-    bp = Blueprint("simulator", __name__)
+    """The page and its API, answering loopback clients only (see hrw_sms.loopback)."""
+    bp = local_only(Blueprint("simulator", __name__))
 
     @bp.get("/")
     def page() -> Response:

@@ -28,14 +28,15 @@ def free_port() -> int:
 
 
 class Demo:
-    def __init__(self, tmp: Path, **extra: str) -> None:
+    def __init__(self, tmp: Path, host: str | None = None, **extra: str) -> None:
         self.port = free_port()
+        where = ["--host", host] if host else []
         env = {
             k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "HRW_", "REDIS_"))
         }
         env |= {"HRW_DATA_DIR": str(tmp / "data"), **extra}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "hrw_sms", "demo", "--port", str(self.port)],
+            [sys.executable, "-m", "hrw_sms", "demo", "--port", str(self.port), *where],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         self.lines: list[str] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -326,12 +326,95 @@ def test_reassigning_prompts_only_the_new_host(world: World) -> None:
     assert world.phone(ALEX).text("YES").startswith("There's nothing waiting for a yes")
 
 
-def test_a_late_assignment_asks_at_once_even_in_quiet_hours(world: World) -> None:
-    world.clock.set(datetime.fromisoformat("2026-11-23T22:30:00-05:00"))  # quiet hours: 21-8
+# --- quiet hours (default 21-8, local to the group) ---
+
+MONDAY_NIGHT = datetime.fromisoformat("2026-11-23T22:30:00-05:00")
+TUESDAY_MORNING = datetime.fromisoformat("2026-11-24T08:00:00-05:00")
+
+
+def test_a_night_assignment_is_asked_when_quiet_hours_end(world: World) -> None:
+    world.clock.set(MONDAY_NIGHT)
     assign(world, ALEX)
     world.work()
+    at(world, datetime.fromisoformat("2026-11-24T07:59:00-05:00"))
+    assert world.texts_to(ALEX) == []
+    at(world, TUESDAY_MORNING)
     (ask,) = world.texts_to(ALEX)
     assert ask.startswith("Harm Reduction Works-HRW: hi! You're on the roster to host")
+    # The deadline is halfway from the morning's question to the 6pm start, not from 22:30.
+    at(world, datetime.fromisoformat("2026-11-24T12:59:00-05:00"))
+    assert record(world).state == "assigned"
+    at(world, datetime.fromisoformat("2026-11-24T13:00:00-05:00"))
+    assert record(world).state == "uncovered"
+
+
+def test_a_meeting_that_starts_before_quiet_hours_end_is_asked_at_once(world: World) -> None:
+    early = {**MEETINGS[0], "slug": "forbes-sunrise", "name": "Sunrise Circle", "day": 3,
+             "time": "07:30", "end_time": "08:30"}  # fmt: skip
+    DirectoryStore(world.redis).import_feed(feed_text([*MEETINGS, early]))
+    world.clock.set(datetime.fromisoformat("2026-11-24T23:00:00-05:00"))  # Tue night
+    assign(world, ALEX, "forbes-sunrise", date(2026, 11, 25))
+    world.work()
+    (ask,) = world.texts_to(ALEX)
+    assert "Sunrise Circle" in ask and "Reply YES or NO" in ask
+
+
+def test_a_no_at_night_asks_the_other_hosts_in_the_morning(world: World) -> None:
+    assign(world, ALEX)
+    at(world, FIRST_PROMPT)
+    at(world, MONDAY_NIGHT)
+    assert world.phone(ALEX).text("NO").startswith("Thanks for letting us know")
+    world.work()
+    at(world, datetime.fromisoformat("2026-11-24T07:59:00-05:00"))
+    assert world.texts_to(SAM) == [] and world.texts_to(KIM) == [] and world.texts_to(COORD) == []
+    at(world, TUESDAY_MORNING)
+    assert len(world.texts_to(SAM)) == 1 and len(world.texts_to(KIM)) == 1
+    (told,) = world.texts_to(COORD)
+    assert "today 6pm EST" in told and "asking the group's other hosts" in told
+
+
+def test_quiet_hours_are_the_groups_own(world: World) -> None:
+    """22:30 in Massachusetts is 19:30 in Oakland: the Oakland host is asked at once."""
+    services = svc(world)
+    hosts.add_host(world.redis, nid(world, SAM), SAM, "hrw-en-espanol")
+    world.clock.set(MONDAY_NIGHT)
+    assign(world, SAM, "oakland-espanol", TUESDAY)
+    world.work()
+    assert len(world.texts_to(SAM)) == 1
+    assert services.settings.quiet_hours is not None
+
+
+def test_a_cancellation_at_night_reaches_the_host_in_the_morning(world: World) -> None:
+    from hrw_sms import cancellations
+
+    assign(world, ALEX)
+    at(world, FIRST_PROMPT)
+    world.phone(ALEX).text("YES")
+    at(world, MONDAY_NIGHT)
+    services = svc(world)
+    cancellations.cancel(
+        services,
+        cancellations.plan(services, "forbes-tuesday", TUESDAY),
+        actor=COORD,
+        channel="cli",
+    )
+    world.work()
+    assert len(world.texts_to(ALEX)) == 1  # the first prompt only
+    at(world, TUESDAY_MORNING)
+    # Written for the morning it arrives: "today", not the night before's "tomorrow".
+    assert "Tuesday Night at the Library, today 6pm EST, is cancelled" in world.texts_to(ALEX)[-1]
+
+
+def test_a_prompt_held_past_the_next_one_is_left_to_it() -> None:
+    start = datetime.fromisoformat("2026-11-24T15:00:00+00:00")  # 10am EST
+    leads = (timedelta(hours=48), timedelta(hours=2))
+    night = datetime.fromisoformat("2026-11-23T23:00:00-05:00")
+    morning = datetime.fromisoformat("2026-11-24T08:00:00-05:00")  # = the 2h lead
+
+    def allowed(at: datetime) -> datetime:
+        return morning if night <= at < morning else at
+
+    assert prompt_times(leads, start, night, allowed) == [(1, morning)]  # one text, not two
 
 
 def test_planning_twice_schedules_nothing_twice(world: World) -> None:

@@ -13,6 +13,11 @@ The life of one rostered occurrence (leads from HRW_HOST_REMINDERS, longest firs
 - Declined (NO) or uncovered: the group's coordinators are told, and the group's other
   hosts are asked to cover (escalate). The first YES takes it (hrw_sms.hosts.answer); then
   the others asked are told it is covered and the coordinators who covers (announce).
+- Quiet hours (HRW_QUIET_HOURS, local to the meeting's group) hold every one of these texts
+  like a reminder: what would go at night goes when quiet hours end, unless the meeting
+  starts before then, when it goes at once (a question after the start helps nobody). The
+  jobs themselves are planned for that moment, so they read the roster as it is then and
+  the deadline leaves the host the same half of the time to answer.
 
 Every job reads the hosting record and the directory when it runs: a confirmed host is not
 asked to confirm, a removed or cancelled meeting sends nothing, a reassigned occurrence
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from flows.host import CONFIRMED, COVERED, OPEN
@@ -36,6 +42,7 @@ from hrw_sms.roles import text
 from hrw_sms.services import Services
 from workers import queues
 from workers.consent import About
+from workers.outbound import quiet_until
 from workers.runtime import current
 from workers.scheduling import schedule_once
 
@@ -48,13 +55,27 @@ PLAN_AHEAD = timedelta(days=1)  # beyond the longest lead: the planner runs ever
 
 
 def prompt_times(
-    leads: tuple[timedelta, ...], start: datetime, now: datetime
+    leads: tuple[timedelta, ...],
+    start: datetime,
+    now: datetime,
+    allowed: Callable[[datetime], datetime] = lambda at: at,
 ) -> list[tuple[int, datetime]]:
     """(lead index, when) of the prompts to plan: every lead still to come, and the latest
-    one already passed, at once (so a late assignment still gets its question)."""
+    one already passed, at once (so a late assignment still gets its question); each moved
+    to `allowed(when)` (quiet hours). A prompt moved to or past the next one's time is left
+    to that one: one text, which still asks for YES or NO if nobody has answered."""
     due = [(i, start - lead) for i, lead in enumerate(leads)]
     passed = [(i, now) for i, at in due if at < now]
-    return passed[-1:] + [(i, at) for i, at in due if at >= now]
+    planned = [(i, allowed(at)) for i, at in passed[-1:] + [(i, at) for i, at in due if at >= now]]
+    later = [at for _, at in planned[1:]] + [start]  # each prompt's successor (or the start)
+    return [(i, at) for (i, at), after in zip(planned, later, strict=True) if at < after]
+
+
+def allowed_at(services: Services, occ: Occurrence, at: datetime) -> datetime:
+    """When a host text meant for `at` may go: `at`, or the end of the quiet hours it falls
+    in (in the meeting's time zone), unless the meeting starts by then (then `at`)."""
+    until = quiet_until(at, occ.meeting.timezone, services.settings.quiet_hours)
+    return at if until is None or until >= occ.start else until
 
 
 def deadline_for(first: datetime, start: datetime) -> datetime:
@@ -87,7 +108,8 @@ def plan_occurrence(
     client, name, ref = services.redis, rec.name, occ.ref
     args = (meeting, day.isoformat())
     new = 0
-    times = prompt_times(services.settings.host_reminders, occ.start, now)
+    allowed = lambda at: allowed_at(services, occ, at)  # noqa: E731
+    times = prompt_times(services.settings.host_reminders, occ.start, now, allowed)
     for index, at in times:
         new += schedule_once(
             client, f"host:prompt:{ref}:a{rec.assignment}:{index}", queues.REPLIES, at,
@@ -101,12 +123,12 @@ def plan_occurrence(
         )  # fmt: skip
     if rec.state in OPEN and rec.round > rec.sought:
         new += schedule_once(
-            client, f"host:escalate:{name}:{rec.round}", queues.REPLIES, now,
+            client, f"host:escalate:{name}:{rec.round}", queues.REPLIES, allowed(now),
             "workers.hosts.escalate", *args, rec.round, keep_until=occ.end,
         )  # fmt: skip
     if _settled_after_search(rec):
         new += schedule_once(
-            client, f"host:announce:{name}:{rec.round}:{rec.version}", queues.REPLIES, now,
+            client, f"host:announce:{name}:{rec.round}:{rec.version}", queues.REPLIES, allowed(now),
             "workers.hosts.announce", *args, rec.round, keep_until=occ.end,
         )  # fmt: skip
     return new
@@ -164,14 +186,21 @@ def _send(
     body: str,
     occ: Occurrence,
     about: About,
+    at: datetime,
 ) -> bool:
-    """Queue a host or coordinator text; `about` is the role it is sent for (checked again
-    when it goes: a number that said FORGET, or lost the role, gets nothing)."""
+    """Queue one host or coordinator text to go at `at` (from allowed_at: after quiet hours),
+    with a body written for that moment (its "today" or "tomorrow" is the day it arrives).
+    `about` is the role it is sent for, checked again when it goes: a number that said
+    FORGET, or lost the role, gets nothing."""
     if number is None:
         return False
+    now = services.clock()
     job = queues.enqueue_text(
-        services.redis, message_id, number, body, "host", expires=occ.start, about=about
-    )
+        services.redis, message_id, number, body, "host",
+        # The zone travels with the text, as a reminder's does, for the sending path.
+        timezone=occ.meeting.timezone, at=at if at > now else None, expires=occ.start,
+        about=about,
+    )  # fmt: skip
     return job is not None
 
 
@@ -202,11 +231,12 @@ def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -
     directory = services.directory.load()
     language = _language(services, to, directory, occ)
     exercise = hosts.exercise_of(services.redis, rec) if last else None
-    body = host_prompt_text(language, occ, now, key, last, exercise)
+    when = allowed_at(services, occ, now)  # planned outside quiet hours: normally `now`
+    body = host_prompt_text(language, occ, when, key, last, exercise)
     hosts.ask(services.redis, to, rec, now)  # a YES or NO now answers this occurrence
     number = hosts.number_of(services.redis, to)
     mid = queues.message_id("host", "prompt", occ.ref, str(index), to)
-    sent = _send(services, mid, number, body, occ, ("host", rec.group))
+    sent = _send(services, mid, number, body, occ, ("host", rec.group), when)
     if key == "host_ask":  # after queueing: a retry after a crash re-queues the same text
         hosts.mark_prompted(services.redis, rec)
     return f"{key} to {mask(number)}: {'queued' if sent else 'already queued or no number'}"
@@ -241,17 +271,18 @@ def escalate(meeting: str, day: str, round_: int) -> str:
     directory = services.directory.load()
     others = [nid for nid in hosts.hosts_of(client, rec.group) if nid != rec.host]
     numbers = hosts.numbers(client, others)
+    when = allowed_at(services, occ, now)
     asked = 0
     for nid in others:
         language = _language(services, nid, directory, occ)
-        body = host_text(language, "host_cover_ask", occ, now)
+        body = host_text(language, "host_cover_ask", occ, when)
         hosts.ask(client, nid, rec, now)
         mid = queues.message_id("host", "cover", rec.name, str(round_), nid)
-        asked += _send(services, mid, numbers.get(nid), body, occ, ("host", rec.group))
+        asked += _send(services, mid, numbers.get(nid), body, occ, ("host", rec.group), when)
     key = "coord_host_no_answer" if rec.state == "uncovered" else "coord_host_declined"
     then = "coord_asking_others" if numbers else "coord_no_other_hosts"
     who = mask(hosts.number_of(client, rec.host))
-    told = _tell_coordinators(services, rec, occ, now, key, who, then, "cover-sought")
+    told = _tell_coordinators(services, rec, occ, when, key, who, then, "cover-sought")
     return f"{rec.state}: {asked} hosts asked, {told} coordinators told"
 
 
@@ -269,17 +300,18 @@ def announce(meeting: str, day: str, round_: int) -> str:
     directory = services.directory.load()
     others = [nid for nid in hosts.asked(client, rec) if nid != who]
     numbers = hosts.numbers(client, others)
+    when = allowed_at(services, occ, now)
     thanked = 0
     for nid in others:
-        body = host_text(_language(services, nid, directory, occ), "host_covered_notice", occ, now)
+        body = host_text(_language(services, nid, directory, occ), "host_covered_notice", occ, when)
         mid = queues.message_id("host", "covered", rec.name, str(round_), nid)
-        thanked += _send(services, mid, numbers.get(nid), body, occ, ("host", rec.group))
+        thanked += _send(services, mid, numbers.get(nid), body, occ, ("host", rec.group), when)
     key = "coord_host_covered" if rec.state == COVERED else "coord_host_back"
     masked = mask(hosts.number_of(client, who))
     # Per host, as before, but never the host's number_id itself in another number's message
     # id (it would outlive that host's FORGET): a short digest of it.
     what = "hosted-by-" + hashlib.sha256(who.encode()).hexdigest()[:12]
-    told = _tell_coordinators(services, rec, occ, now, key, masked, None, what)
+    told = _tell_coordinators(services, rec, occ, when, key, masked, None, what)
     return f"{rec.state}: {thanked} hosts thanked, {told} coordinators told"
 
 
@@ -287,7 +319,7 @@ def _tell_coordinators(
     services: Services,
     rec: Hosting,
     occ: Occurrence,
-    now: datetime,
+    when: datetime,
     key: str,
     who: str,
     then: str | None,
@@ -297,9 +329,9 @@ def _tell_coordinators(
     told = 0
     for nid, number in sorted(coordinators.of_group(services.redis, rec.group).items()):
         language = _language(services, nid, directory, occ)
-        body = host_text(language, key, occ, now, then, host=who)
+        body = host_text(language, key, occ, when, then, host=who)
         mid = queues.message_id("host", "coord", what, rec.name, str(rec.round), nid)
-        told += _send(services, mid, number, body, occ, ("coordinator", rec.group))
+        told += _send(services, mid, number, body, occ, ("coordinator", rec.group), when)
     return told
 
 
@@ -311,7 +343,8 @@ def tell_host_cancelled(services: Services, meeting: Meeting, occ: Occurrence) -
     now = services.clock()
     to = rec.current
     language = _language(services, to, services.directory.load(), occ)
-    body = host_text(language, "host_cancelled_notice", occ, now)
+    when = allowed_at(services, occ, now)
+    body = host_text(language, "host_cancelled_notice", occ, when)
     mid = queues.message_id("host", "cancelled", rec.name, to)
     number = hosts.number_of(services.redis, to)
-    return int(_send(services, mid, number, body, occ, ("host", rec.group)))
+    return int(_send(services, mid, number, body, occ, ("host", rec.group), when))

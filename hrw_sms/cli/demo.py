@@ -8,7 +8,13 @@ import click
 
 from hrw_sms.cli.context import CliContext
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+WILDCARD = ("0.0.0.0", "::", "")
+
+
+def on_loopback(host: str) -> bool:
+    from hrw_sms.loopback import is_loopback
+
+    return host == "localhost" or is_loopback(host)
 
 
 @click.command()
@@ -34,7 +40,7 @@ def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
 
     obj.hash_key_required = False  # the demo may make and keep its own number hash key
     settings = obj.settings
-    if not settings.signatures_required and host not in LOOPBACK:
+    if not settings.signatures_required and not on_loopback(host):
         raise click.ClickException(
             f"--host {host}: without TWILIO_AUTH_TOKEN the demo only listens on loopback"
         )
@@ -43,15 +49,22 @@ def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
     if not no_examples:
         summary = d.load_examples(DirectoryStore(client))
         click.echo(f"Example meetings (clearly marked as examples): {summary.describe()}")
-    local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    shown = "127.0.0.1" if host in WILDCARD else f"[{host}]" if ":" in host else host
+    local = f"http://{shown}:{port}"
     clock = simulator.DemoClock()
     app = create_app({"redis": client, "clock": clock, "hash_key_required": False})
     app.register_blueprint(blueprint(d.show_text(click.echo)))
     services = app.extensions["hrw"]
     simulator.register(app, clock, d.set_up_people(services))
     server = d.serve_in_background(app, host, port)
+    # The simulator and the local carrier answer loopback clients only: bound to one other
+    # address, the demo also listens on a loopback port of its own for them and the workers.
+    inside, private = local, None
+    if not (on_loopback(host) or host in WILDCARD):
+        private = d.serve_in_background(app, "127.0.0.1", 0)
+        inside = f"http://127.0.0.1:{private.server_port}"
 
-    outbound = d.worker_settings(settings, local)
+    outbound = d.worker_settings(settings, inside)
     runtime.install(runtime.Runtime(outbound, client, clock=clock))
     stop = threading.Event()
     d.release_scheduled(client, services.clock, stop)
@@ -61,7 +74,8 @@ def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
     click.echo(f"Signature checks: {checks}")
     sender = "Twilio" if outbound is settings else "the demo's local carrier (printed here)"
     click.echo(f"Outbound texts go to {sender}.")
-    click.echo(f"Serving on {local}. Open {local}/ for the phone simulator, or text with:\n")
+    click.echo(f"Serving on {local}. On this machine, open {inside}/ for the phone simulator")
+    click.echo("(it answers only loopback clients), or text with:\n")
     click.echo(f"  {d.curl_line(settings, local)}\n")
     click.echo("Then text 1 for details, REMIND 1, WELCOME, AGREEMENTS, ESPANOL. Ctrl-C stops.")
     try:
@@ -69,6 +83,8 @@ def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
     finally:
         stop.set()
         server.shutdown()
+        if private is not None:
+            private.shutdown()
 
 
 COMMANDS: list[click.Command] = [demo]
