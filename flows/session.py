@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 from flows.model import LANGUAGES, Language
 
 if TYPE_CHECKING:
-    from flows.coordinator import CoordinatorView
-    from flows.host import HostView
+    from flows.views import CoordinatorView, HostView
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gunicorn.glogging import Logger as GunicornLogger
 
-from hrw_sms.logs import MaskingFormatter
+from hrw_sms.base.logs import MaskingFormatter
 
 
 class Logger(GunicornLogger):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from workers import queues
-from workers.consent import About, Consent, resolve
+from hrw_sms.jobs import queues
+from hrw_sms.jobs.consent import About, Consent, resolve
 from workers.outbound import RetryableSendError, send_text, skip_text
 from workers.runtime import Runtime, current
 

@@ -35,16 +35,16 @@ from flows.host import CONFIRMED, COVERED, OPEN
 from flows.model import Directory, Meeting
 from flows.occurrences import Occurrence, meeting_day_to_weekday, occurrence_on
 from flows.render_sms import host_prompt_text, host_text
-from hrw_sms import coordinators, hosts, keys
-from hrw_sms.hosts import Hosting
-from hrw_sms.phone import mask
-from hrw_sms.roles import text
-from hrw_sms.services import Services
-from workers import queues
-from workers.consent import About
+from hrw_sms.base.phone import mask
+from hrw_sms.handlers.services import Services
+from hrw_sms.jobs import queues
+from hrw_sms.jobs.consent import About
+from hrw_sms.jobs.scheduling import schedule_once
+from hrw_sms.store import coordinators, hosts, keys
+from hrw_sms.store.hosts import Hosting
+from hrw_sms.store.roles import text
 from workers.outbound import quiet_until
 from workers.runtime import current
-from workers.scheduling import schedule_once
 
 log = logging.getLogger(__name__)
 

@@ -43,11 +43,11 @@ from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioS
 from twilio.rest import Client
 
 from flows.gsm import segments
-from hrw_sms import keys, optouts, subscriptions
-from hrw_sms.config import QuietHours, Settings
-from hrw_sms.identity import hash_key, number_id
-from hrw_sms.phone import mask
-from workers.consent import Consent
+from hrw_sms.base.config import QuietHours, Settings
+from hrw_sms.base.phone import mask
+from hrw_sms.jobs.consent import Consent
+from hrw_sms.store import keys, optouts, subscriptions
+from hrw_sms.store.identity import hash_key, number_id
 from workers.ratelimit import RateLimiter
 from workers.twilio_client import DEFAULT_TIMEOUT, build_client
 

@@ -12,11 +12,11 @@ from flows.occurrences import (
     occurrences_between,
 )
 from flows.render_sms import cancellation_text, reminder_text
-from hrw_sms import keys, subscriptions
-from hrw_sms.services import Services
-from workers import queues
+from hrw_sms.handlers.services import Services
+from hrw_sms.jobs import queues
+from hrw_sms.jobs.scheduling import schedule_once
+from hrw_sms.store import keys, subscriptions
 from workers.runtime import current
-from workers.scheduling import schedule_once
 
 log = logging.getLogger(__name__)
 
