@@ -259,3 +259,40 @@ def test_a_back_import_is_caught(
     arrows = package_arrows(all_imports(tmp_path), tmp_path)
     assert bool(cycles(arrows)) is circle
     assert any(fault.startswith(f"{rule} may not import") for fault in layer_faults(arrows))
+
+
+# One owner per concept: a number's language choice, its id, its masking (README, "Layout").
+def _calls(attribute: str, of: str) -> set[str]:
+    """Modules (dotted) calling `of.attribute(...)`."""
+    found = set()
+    for source in SOURCES:
+        for path in (ROOT / source).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                func = node.func if isinstance(node, ast.Call) else None
+                if (
+                    isinstance(func, ast.Attribute)
+                    and func.attr == attribute
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id == of
+                ):
+                    found.add(module_name(path))
+    return found
+
+
+def test_the_language_choice_has_one_owner() -> None:
+    # The throttle's atomic script reads the hash too, by prefs.FIELD, given its key.
+    owners = {"hrw_sms.store.prefs", "hrw_sms.store.keys", "hrw_sms.handlers.throttle"}
+    assert _calls("prefs", "keys") - owners == set()
+
+
+def test_a_number_has_one_id_and_one_mask() -> None:
+    hashing = {imp.source for imp in all_imports() if imp.target.split(".")[0] == "hmac"}
+    assert hashing == {"hrw_sms.store.identity"}  # identity.number_id, nowhere else
+    masks = {
+        module_name(path)
+        for source in SOURCES
+        for path in (ROOT / source).rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef) and node.name in ("mask", "mask_in_text")
+    }
+    assert masks == {"hrw_sms.base.phone"}

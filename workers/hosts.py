@@ -40,9 +40,8 @@ from hrw_sms.handlers.services import Services
 from hrw_sms.jobs import queues
 from hrw_sms.jobs.consent import About
 from hrw_sms.jobs.scheduling import schedule_once
-from hrw_sms.store import coordinators, hosts, keys
+from hrw_sms.store import coordinators, hosts, prefs
 from hrw_sms.store.hosts import Hosting
-from hrw_sms.store.roles import text
 from workers.outbound import quiet_until
 from workers.runtime import current
 
@@ -153,9 +152,9 @@ def plan_hosts(services: Services, now: datetime | None = None) -> int:
 
 def _language(services: Services, nid: str, directory: Directory, occ: Occurrence) -> str:
     """The number's own choice, else the group's language."""
-    raw = services.redis.hget(keys.prefs(nid), "language")
-    if raw:
-        return text(raw)
+    saved = prefs.language(services.redis, nid)
+    if saved:
+        return saved
     group = directory.group_of(occ.meeting)
     return group.language if group else "en"
 

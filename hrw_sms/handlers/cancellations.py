@@ -10,7 +10,7 @@ from flows.model import Meeting
 from flows.occurrences import Occurrence, meeting_day_to_weekday, next_occurrence, occurrence_on
 from flows.render_sms import cancellation_text
 from hrw_sms.handlers.services import Services
-from hrw_sms.store import audit, keys, subscriptions
+from hrw_sms.store import audit, prefs, subscriptions
 
 
 class Refused(ValueError):
@@ -22,10 +22,6 @@ class Plan:
     meeting: Meeting
     occurrence: Occurrence
     recipients: int
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 def plan(services: Services, slug: str, day: date | None = None) -> Plan:
@@ -75,8 +71,7 @@ def cancel(services: Services, chosen: Plan, *, actor: str | None, channel: str)
         number = subscriptions.number_of(client, nid)
         if number is None:
             continue
-        raw = client.hget(keys.prefs(nid), "language")
-        body = cancellation_text(_text(raw) if raw else "en", occ, now)
+        body = cancellation_text(prefs.language(client, nid) or "en", occ, now)
         # The same id the reminder job uses for a cancelled occurrence: one notice each.
         mid = message_id("cancelled", occ.ref, nid)
         if enqueue_text(client, mid, number, body, "bulk", timezone=meeting.timezone,

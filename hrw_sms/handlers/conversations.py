@@ -14,7 +14,7 @@ import redis
 from flows import dispatch
 from flows.context import Context
 from flows.keywords import parse
-from flows.model import LANGUAGES, Directory
+from flows.model import Directory
 from flows.render_sms import render_messages
 from flows.session import Caller, Session
 from flows.views import BroadcastSummary, CoordinatorView
@@ -22,7 +22,7 @@ from hrw_sms.base.phone import mask
 from hrw_sms.handlers import broadcasts
 from hrw_sms.handlers.effects import Stale, apply_effects
 from hrw_sms.handlers.services import Services
-from hrw_sms.store import hosts, keys, subscriptions
+from hrw_sms.store import hosts, keys, prefs, subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def load_caller(
     pipe = client.pipeline(transaction=False)
     pipe.get(keys.DIRECTORY_VERSION)
     pipe.get(keys.session(nid))
-    pipe.hget(keys.prefs(nid), "language")
+    prefs.ask_language(pipe, nid)
     pipe.sismember(keys.OPTED_OUT, nid)
     pipe.smembers(keys.reminders(nid))
     pipe.smembers(keys.coordinator_groups(nid))
@@ -112,10 +112,9 @@ def load_caller(
     results = pipe.execute()
     version, raw_session, raw_language, opted_out, reminders, coordinates = results[:6]
     directory = services.directory.load(int(version or 0))
-    language = raw_language.decode() if raw_language else None
     caller = Caller(
         opted_out=bool(opted_out),
-        language=language if language in LANGUAGES else None,  # type: ignore[arg-type]
+        language=prefs.decode(raw_language),
         reminders=frozenset(_text(r) for r in reminders),
         coordinator=_coordinator_view(client, directory, coordinates, word),
         host=hosts.view(client, nid, now, results[6:]) if now is not None else None,
@@ -149,7 +148,7 @@ def _queue_save(pipe: redis.client.Pipeline, nid: str, session: Session | None, 
     else:
         pipe.set(keys.session(nid), session.to_json(), ex=keys.SESSION_TTL)
     if caller.language:
-        pipe.expire(keys.prefs(nid), keys.PREFS_TTL)
+        prefs.keep(pipe, nid)
 
 
 def save_session(client: redis.Redis, nid: str, session: Session | None, caller: Caller) -> None:

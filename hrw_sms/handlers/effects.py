@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from flows import effects as fx
 from hrw_sms.base.phone import mask
 from hrw_sms.handlers import erasure
-from hrw_sms.store import hosts, keys, optouts, subscriptions
+from hrw_sms.store import hosts, optouts, prefs, subscriptions
 
 if TYPE_CHECKING:
     from hrw_sms.handlers.services import Services
@@ -27,8 +27,7 @@ class Stale(Exception):
 
 def _set_language(services: Services, number: str, nid: str, effect: fx.SetLanguage) -> None:
     pipe = services.redis.pipeline(transaction=True)
-    pipe.hset(keys.prefs(nid), "language", effect.language)
-    pipe.expire(keys.prefs(nid), keys.PREFS_TTL)
+    prefs.set_language(pipe, nid, effect.language)
     pipe.execute()
 
 

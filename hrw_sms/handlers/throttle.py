@@ -28,7 +28,7 @@ from redis.commands.core import Script
 from flows.keywords import Command, normalise, parse
 from hrw_sms.base.phone import mask
 from hrw_sms.handlers.services import Services
-from hrw_sms.store import keys
+from hrw_sms.store import keys, prefs
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ if reason and kind ~= 'carrier' then
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[9]))
   redis.call('HINCRBY', KEYS[3], 'throttle_' .. reason, 1)
   redis.call('EXPIRE', KEYS[3], tonumber(ARGV[13]))
-  local language = redis.call('HGET', KEYS[4], 'language')
+  local language = redis.call('HGET', KEYS[4], 'language')  -- prefs.FIELD
   if not language then
     -- no saved choice: the language the conversation is in, if one is open
     language = string.match(redis.call('GET', KEYS[6]) or '', '"language":%s*"(%a+)"') or false
@@ -268,7 +268,7 @@ def check_text(
         reason,
         QUIET // 60,
     )
-    return Decision(verdict, reason, _text(result[2]) if len(result) > 2 else None)
+    return Decision(verdict, reason, prefs.decode(result[2]) if len(result) > 2 else None)
 
 
 # KEYS: 1 action log, 2 usage hash. ARGV: 1 now (ms), 2 window (ms), 3 count, 4 member,
