@@ -14,9 +14,8 @@ from flows.keywords import Command, first_number
 from flows.occurrences import meeting_day_to_weekday, next_occurrence, occurrence_on
 from flows.render_sms import MAX_SEGMENTS, broadcast_text, max_broadcast_chars
 from flows.replies import BroadcastPreview, CancelPreview, StatusReport, Text
-from flows.session import Session
+from flows.session import CoordinatorView, Session
 from flows.step import Step
-from flows.views import CoordinatorView
 
 if TYPE_CHECKING:
     from flows.context import Context

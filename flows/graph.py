@@ -15,8 +15,7 @@ from flows import effects as fx
 from flows.context import Context
 from flows.dispatch import step
 from flows.host import STATES as HOSTING_STATES
-from flows.session import Caller, Session
-from flows.views import Ask, CoordinatorView, HostView
+from flows.session import Ask, Caller, CoordinatorView, HostView, Session
 
 Transition = tuple[str, str, str]
 

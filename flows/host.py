@@ -23,9 +23,8 @@ from flows import effects as fx
 from flows.keywords import Command
 from flows.occurrences import occurrence_on
 from flows.replies import HostText, Text
-from flows.session import Session
+from flows.session import Ask, HostView, Session
 from flows.step import Step
-from flows.views import Ask, HostView
 
 if TYPE_CHECKING:
     from flows.context import Context

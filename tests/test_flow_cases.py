@@ -14,8 +14,7 @@ from flows.dispatch import step
 from flows.gsm import segments
 from flows.host import COVERED
 from flows.render_sms import render
-from flows.session import Caller, Session
-from flows.views import Ask, HostView
+from flows.session import Ask, Caller, HostView, Session
 from tests.flow_world import context
 
 CASES = sorted((Path(__file__).parent / "flow_cases").glob("*.json"))

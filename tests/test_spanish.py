@@ -38,9 +38,8 @@ from flows.replies import (
     StatusReport,
     Text,
 )
-from flows.session import Session
+from flows.session import BroadcastSummary, Session
 from flows.texts import en, es, voice_es
-from flows.views import BroadcastSummary
 from flows.voice import Position
 from hrw_sms.web.voice import say
 from tests.flow_world import context, directory

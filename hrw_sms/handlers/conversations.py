@@ -16,8 +16,7 @@ from flows.context import Context
 from flows.keywords import parse
 from flows.model import Directory
 from flows.render_sms import render_messages
-from flows.session import Caller, Session
-from flows.views import BroadcastSummary, CoordinatorView
+from flows.session import BroadcastSummary, Caller, CoordinatorView, Session
 from hrw_sms.base.phone import mask
 from hrw_sms.handlers import broadcasts
 from hrw_sms.handlers.effects import Stale, apply_effects
