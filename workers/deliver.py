@@ -48,7 +48,7 @@ def deliver(
 ) -> str:
     """Send now, or put the text back on the schedule for when it may go.
 
-    `about` (workers.consent.About) is what the text is about: it goes only while the number
+    `about` (hrw_sms.jobs.consent.About) is what the text is about: it goes only while the number
     still wants it, checked right before the request to Twilio."""
     rt = current()
     consent = resolve(about, rt.services.directory.load)

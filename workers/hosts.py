@@ -11,7 +11,7 @@ The life of one rostered occurrence (leads from HRW_HOST_REMINDERS, longest firs
   before). Half the time is left for the host to answer and half for a cover to be found,
   whatever the leads are. No answer by then makes the occurrence "uncovered".
 - Declined (NO) or uncovered: the group's coordinators are told, and the group's other
-  hosts are asked to cover (escalate). The first YES takes it (hrw_sms.hosts.answer); then
+  hosts are asked to cover (escalate). The first YES takes it (hrw_sms.store.hosts.answer); then
   the others asked are told it is covered and the coordinators who covers (announce).
 - Quiet hours (HRW_QUIET_HOURS, local to the meeting's group) hold every one of these texts
   like a reminder: what would go at night goes when quiet hours end, unless the meeting

@@ -484,7 +484,7 @@ def _rejected(
     if status >= 500:
         return _retry(deps, message_id, to, kind, token, attempts, code, f"Twilio HTTP {status}")
     if code == OPTED_OUT_AT_CARRIER:
-        # DESIGN: treated exactly like the person texting STOP (see hrw_sms.effects._opt_out).
+        # DESIGN: treated exactly like the person texting STOP (hrw_sms.handlers.effects._opt_out).
         optouts.opt_out(deps.redis, nid)
         subscriptions.unsubscribe(deps.redis, nid)
         return _finish(deps, message_id, to, "failed", "opted out at the carrier", code, kind)

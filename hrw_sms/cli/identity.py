@@ -1,5 +1,5 @@
 """`hrw-sms hash-key move`: take the number hash key out of Redis, once (a thin layer over
-hrw_sms.identity.move_out)."""
+hrw_sms.store.identity.move_out)."""
 
 from __future__ import annotations
 

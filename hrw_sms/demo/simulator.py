@@ -50,7 +50,7 @@ class Identity:
 
 
 def blueprint(clock: DemoClock, identities: list[Identity]) -> Blueprint:
-    """The page and its API, answering loopback clients only (see hrw_sms.loopback)."""
+    """The page and its API, answering loopback clients only (see hrw_sms.demo.loopback)."""
     bp = local_only(Blueprint("simulator", __name__))
 
     @bp.get("/")

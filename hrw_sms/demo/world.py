@@ -85,7 +85,7 @@ def show_text(echo: Callable[[str], None]) -> Callable[[Mapping], None]:
 
 class PlainRequestHandler(WSGIRequestHandler):
     """werkzeug's handler without colours in its access line: the log formatter escapes
-    every control character (hrw_sms.logs), so ANSI colours would show as `\x1b[33m`."""
+    every control character (hrw_sms.base.logs), so ANSI colours would show as `\x1b[33m`."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         line = getattr(self, "requestline", "")  # as received: percent-encoding intact

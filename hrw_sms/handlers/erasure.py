@@ -1,6 +1,6 @@
 """FORGET: erase everything kept about a number, except the opt-out that keeps STOP honoured.
 
-What is kept about a number, and where (hrw_sms/keys.py names every key):
+What is kept about a number, and where (hrw_sms/store/keys.py names every key):
 - keyed by its number_id: session, prefs, lock, subscriptions (address and meeting list),
   host and coordinator roles and asks, the invalid-number flag, the busy flag, and the list
   of its outbound records (keys.per_number_keys);

@@ -86,7 +86,7 @@ def enqueue_text(
     """Queue one logical text for the outbound path; None if that job is already queued.
 
     `tag` tells apart the jobs of one message: the first, and each rescheduling. `about`
-    (workers.consent.About) is what the text is about, checked again when it is sent."""
+    (hrw_sms.jobs.consent.About) is what the text is about, checked again when it is sent."""
     q = queue(connection, QUEUE_FOR_KIND[kind])
     options = dict(
         job_id=job_id("send", f"{message_id}#{tag}"),

@@ -250,7 +250,7 @@ def outbound_per_number_keys(number_id: str) -> list[str]:
     return [invalid_number(number_id), outbound_busy(number_id), outbound_of(number_id)]
 
 
-# --- loops and floods (hrw_sms/throttle.py owns the rules; these are only the names) ---
+# --- loops and floods (hrw_sms/handlers/throttle.py owns the rules; these are only the names) ---
 THROTTLED_ACTIONS = ("text_me", "talk", "sign_in_code")  # actions with a per-number limit
 USAGE_TTL = 91 * 24 * 60 * 60  # the console shows 90 days of daily counts
 
@@ -306,7 +306,7 @@ def outbound_of(number_id: str) -> str:
     return f"{PREFIX}out:of:{number_id}"
 
 
-# --- feeds kept in sync (hrw_sms/feedsync.py) ---
+# --- feeds kept in sync (hrw_sms/meetings/feedsync.py) ---
 FEEDS = PREFIX + "feeds"  # hash: feed URL -> JSON {timezone, added}
 FEED_STATE = PREFIX + "feeds:state"  # hash: feed URL -> JSON of feedsync.FeedState
 
