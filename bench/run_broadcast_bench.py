@@ -58,14 +58,15 @@ import redis  # noqa: E402
 from rq.executions import Execution  # noqa: E402
 from rq.registry import StartedJobRegistry  # noqa: E402
 
-from hrw_sms import broadcasts, keys, subscriptions  # noqa: E402
-from hrw_sms.config import Settings  # noqa: E402
-from hrw_sms.directory import DirectoryStore  # noqa: E402
-from hrw_sms.services import Services  # noqa: E402
+from hrw_sms.base.config import Settings  # noqa: E402
+from hrw_sms.handlers import broadcasts  # noqa: E402
+from hrw_sms.handlers.services import Services  # noqa: E402
+from hrw_sms.jobs import queues  # noqa: E402
+from hrw_sms.jobs.scheduling import release_due  # noqa: E402
+from hrw_sms.meetings.directory import DirectoryStore  # noqa: E402
+from hrw_sms.store import keys, subscriptions  # noqa: E402
 from tests.feeds import feed_text  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
-from workers import queues  # noqa: E402
-from workers.scheduling import release_due  # noqa: E402
 
 ACCOUNT = "AC" + "0123456789abcdef" * 2
 SENDER = "+14135550000"

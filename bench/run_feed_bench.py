@@ -32,10 +32,10 @@ import redis  # noqa: E402
 from rq.registry import StartedJobRegistry  # noqa: E402
 from synthetic_feed import generate  # noqa: E402
 
-from hrw_sms import feedsync  # noqa: E402
+from hrw_sms.jobs import queues  # noqa: E402
+from hrw_sms.meetings import feedsync  # noqa: E402
 from tests.feed_server import FeedServer  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
-from workers import queues  # noqa: E402
 
 
 def changed(text: str, share: float, round_: int) -> str:

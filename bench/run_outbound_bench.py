@@ -45,12 +45,12 @@ sys.path[:0] = [str(ROOT)]
 
 import redis  # noqa: E402
 
-from hrw_sms import subscriptions  # noqa: E402
-from hrw_sms.config import Settings  # noqa: E402
-from hrw_sms.directory import DirectoryStore  # noqa: E402
-from hrw_sms.services import Services  # noqa: E402
+from hrw_sms.base.config import Settings  # noqa: E402
+from hrw_sms.handlers.services import Services  # noqa: E402
+from hrw_sms.jobs import queues  # noqa: E402
+from hrw_sms.meetings.directory import DirectoryStore  # noqa: E402
+from hrw_sms.store import subscriptions  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
-from workers import queues  # noqa: E402
 from workers.ratelimit import RateLimiter  # noqa: E402
 from workers.reminders import plan_meeting  # noqa: E402
 from workers.twilio_client import build_client  # noqa: E402

@@ -53,7 +53,7 @@ import synthetic_feed  # noqa: E402
 from traffic import CATEGORIES, MIX, Signer, Texts  # noqa: E402
 
 import hrw_sms  # noqa: E402
-from hrw_sms.directory import DirectoryStore  # noqa: E402
+from hrw_sms.meetings.directory import DirectoryStore  # noqa: E402
 
 TOKEN = "bench-auth-token-" + "0123456789abcdef"
 PUBLIC_URL = "https://sms.example.org"

@@ -5,8 +5,6 @@ None and the participant flow handles it (others never learn these words exist).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -16,33 +14,13 @@ from flows.keywords import Command, first_number
 from flows.occurrences import meeting_day_to_weekday, next_occurrence, occurrence_on
 from flows.render_sms import MAX_SEGMENTS, broadcast_text, max_broadcast_chars
 from flows.replies import BroadcastPreview, CancelPreview, StatusReport, Text
-from flows.session import Session
+from flows.session import CoordinatorView, Session
+from flows.step import Step
 
 if TYPE_CHECKING:
     from flows.context import Context
-    from flows.participant import Step
 
 CONFIRM_WINDOW = timedelta(minutes=10)  # a YES later than this confirms nothing
-
-
-@dataclass(frozen=True)
-class BroadcastSummary:
-    broadcast_id: int
-    group: str  # slug
-    total: int
-    queued: int
-    sent: int
-    delivered: int
-    failed: int
-
-
-@dataclass(frozen=True)
-class CoordinatorView:
-    """What the shell knows about a number that coordinates (None on Caller otherwise)."""
-
-    groups: tuple[str, ...] = ()  # slugs
-    audiences: Mapping[str, int] = field(default_factory=dict)  # slug -> subscribers
-    last_broadcast: BroadcastSummary | None = None  # loaded when the text is STATUS
 
 
 def step(session: Session, command: Command, ctx: Context) -> Step | None:
@@ -61,12 +39,6 @@ def step(session: Session, command: Command, ctx: Context) -> Step | None:
 
 def _clear(session: Session) -> Session:
     return session.with_(pending=None, draft=None, asked_at=None)
-
-
-def _step(*args, **kwargs) -> Step:
-    from flows.participant import Step
-
-    return Step(*args, **kwargs)
 
 
 def _ask(session: Session, pending: str, ctx: Context, draft: str | None = None) -> Session:
@@ -88,40 +60,40 @@ def _answer(session: Session, command: Command, ctx: Context, view: CoordinatorV
         n = command.number or 0
         if 1 <= n <= len(view.groups) and session.draft:
             return _preview(_clear(session), ctx, view, view.groups[n - 1], session.draft)
-        return _step(session, (Text("broadcast_which_again", {"count": len(view.groups)}),))
+        return Step(session, (Text("broadcast_which_again", {"count": len(view.groups)}),))
     if command.word == "NO":
         key = "cancel_kept" if pending.startswith("cancel") else "broadcast_dropped"
-        return _step(_clear(session), (Text(key),))
+        return Step(_clear(session), (Text(key),))
     if command.word != "YES":
         return None
     if _expired(session, ctx.now):
         key = "cancel_expired" if pending.startswith("cancel") else "broadcast_expired"
-        return _step(_clear(session), (Text(key),))
+        return Step(_clear(session), (Text(key),))
     kind, _, target = pending.partition(":")
     if kind == "broadcast" and target in view.groups and session.draft:
         count = view.audiences.get(target, 0)
         effect = fx.StartBroadcast(target, session.draft)
-        return _step(_clear(session), (Text("broadcast_sending", {"count": count}),), (effect,))
+        return Step(_clear(session), (Text("broadcast_sending", {"count": count}),), (effect,))
     if kind == "cancel":
         slug, _, day = target.partition("|")
         meeting = ctx.directory.meetings.get(slug)
         if meeting and meeting.group in view.groups:
             count = view.audiences.get(meeting.group, 0)
             effect = fx.CancelOccurrence(slug, day)
-            return _step(_clear(session), (Text("cancel_done", {"count": count}),), (effect,))
-    return _step(_clear(session), (Text("nothing_pending"),))
+            return Step(_clear(session), (Text("cancel_done", {"count": count}),), (effect,))
+    return Step(_clear(session), (Text("nothing_pending"),))
 
 
 def _broadcast(session: Session, command: Command, ctx: Context, view: CoordinatorView) -> Step:
     message = " ".join(command.rest.split())
     if not message:
-        return _step(session, (Text("broadcast_how"),))
+        return Step(session, (Text("broadcast_how"),))
     if len(view.groups) == 1:
         return _preview(session, ctx, view, view.groups[0], message)
     names = [ctx.directory.groups[s].name if s in ctx.directory.groups else s for s in view.groups]
     choices = "\n".join(f"{i}. {name}" for i, name in enumerate(names, start=1))
     question = Text("broadcast_which", {"choices": choices})
-    return _step(_ask(session, "broadcast-group", ctx, draft=message), (question,))
+    return Step(_ask(session, "broadcast-group", ctx, draft=message), (question,))
 
 
 def _preview(
@@ -129,18 +101,18 @@ def _preview(
 ) -> Step:
     group = ctx.directory.groups.get(slug)
     if group is None:
-        return _step(session, (Text("broadcast_nobody", {"group": slug}),))
+        return Step(session, (Text("broadcast_nobody", {"group": slug}),))
     final = broadcast_text(group.language, group.name, message)
     cost = segments(final)
     if cost > MAX_SEGMENTS:
         cut = max(1, len(message) - max_broadcast_chars(group.language, group.name))
         params = {"length": len(final), "segments": cost, "limit": MAX_SEGMENTS * 153, "cut": cut}
-        return _step(session, (Text("broadcast_too_long", params),))
+        return Step(session, (Text("broadcast_too_long", params),))
     audience = view.audiences.get(slug, 0)
     if audience == 0:
-        return _step(session, (Text("broadcast_nobody", {"group": group.name}),))
+        return Step(session, (Text("broadcast_nobody", {"group": group.name}),))
     preview = BroadcastPreview(group.name, audience, final)
-    return _step(_ask(session, f"broadcast:{slug}", ctx, draft=message), (preview,))
+    return Step(_ask(session, f"broadcast:{slug}", ctx, draft=message), (preview,))
 
 
 def _parse_day(args: tuple[str, ...]) -> date | str | None:
@@ -156,37 +128,37 @@ def _parse_day(args: tuple[str, ...]) -> date | str | None:
 def _cancel(session: Session, command: Command, ctx: Context, view: CoordinatorView) -> Step:
     n = first_number(command.args)
     if n is None or not 1 <= n <= len(session.listed):
-        return _step(session, (Text("cancel_how"),))
+        return Step(session, (Text("cancel_how"),))
     slug = session.listed[n - 1].partition("@")[0]
     meeting = ctx.directory.meetings.get(slug)
     if meeting is None:
-        return _step(session, (Text("meeting_gone"),))
+        return Step(session, (Text("meeting_gone"),))
     if meeting.group not in view.groups:
-        return _step(session, (Text("cancel_not_yours"),))
+        return Step(session, (Text("cancel_not_yours"),))
     day = _parse_day(command.args)
     if day == "bad" or (
         isinstance(day, date)
         and day.weekday() not in {meeting_day_to_weekday(d) for d in meeting.days}
     ):
-        return _step(session, (Text("cancel_bad_date", {"meeting": meeting.name}),))
+        return Step(session, (Text("cancel_bad_date", {"meeting": meeting.name}),))
     if isinstance(day, date):
         occ = occurrence_on(meeting, day, (slug, day) in ctx.directory.cancelled)
         if occ.end <= ctx.now:
-            return _step(session, (Text("cancel_bad_date", {"meeting": meeting.name}),))
+            return Step(session, (Text("cancel_bad_date", {"meeting": meeting.name}),))
     else:
         occ = next_occurrence(meeting, ctx.now, ctx.directory)
         if occ is None:
-            return _step(session, (Text("meeting_gone"),))
+            return Step(session, (Text("meeting_gone"),))
     if occ.cancelled:
-        return _step(session, (CancelPreview(occ, 0, already=True),))
+        return Step(session, (CancelPreview(occ, 0, already=True),))
     audience = view.audiences.get(meeting.group or "", 0)
     asked = _ask(session, f"cancel:{slug}|{occ.local_date.isoformat()}", ctx)
-    return _step(asked, (CancelPreview(occ, audience),))
+    return Step(asked, (CancelPreview(occ, audience),))
 
 
 def _status(session: Session, command: Command, ctx: Context, view: CoordinatorView) -> Step:
     summary = view.last_broadcast
     if summary is None:
-        return _step(session, (Text("status_none"),))
+        return Step(session, (Text("status_none"),))
     group = ctx.directory.groups.get(summary.group)
-    return _step(session, (StatusReport(summary, group.name if group else summary.group),))
+    return Step(session, (StatusReport(summary, group.name if group else summary.group),))

@@ -1,7 +1,7 @@
 """The flows' states and transitions, found by running the real step function.
 
 Nothing here is drawn by hand: from a few starting points, every sample text is stepped
-through `participant.step`, and each (state before, word, state after) seen is a transition.
+through `dispatch.step`, and each (state before, word, state after) seen is a transition.
 So the diagram in the docs is whatever the code does."""
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from dataclasses import replace
 
 from flows import effects as fx
 from flows.context import Context
-from flows.coordinator import CoordinatorView
+from flows.dispatch import step
 from flows.host import STATES as HOSTING_STATES
-from flows.host import Ask, HostView
-from flows.participant import step
-from flows.session import Caller, Session
+from flows.session import Ask, Caller, CoordinatorView, HostView, Session
 
 Transition = tuple[str, str, str]
 

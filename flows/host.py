@@ -17,19 +17,17 @@ the shell replays the step on fresh state, so the reply always tells what really
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
 from flows import effects as fx
 from flows.keywords import Command
 from flows.occurrences import occurrence_on
 from flows.replies import HostText, Text
-from flows.session import Session
+from flows.session import Ask, HostView, Session
+from flows.step import Step
 
 if TYPE_CHECKING:
     from flows.context import Context
-    from flows.participant import Step
 
 ASSIGNED, CONFIRMED, DECLINED, UNCOVERED, COVERED = (
     "assigned",
@@ -41,27 +39,6 @@ ASSIGNED, CONFIRMED, DECLINED, UNCOVERED, COVERED = (
 STATES = (ASSIGNED, CONFIRMED, DECLINED, UNCOVERED, COVERED)
 OPEN = frozenset({DECLINED, UNCOVERED})  # a cover is being sought
 MAX_EXERCISE = 280  # with the last prompt around it, still within three segments
-
-
-@dataclass(frozen=True)
-class Ask:
-    """The hosting question a YES or NO answers now: the newest one asked, not yet started."""
-
-    meeting: str  # slug
-    day: date  # the occurrence's local date
-    cover: bool  # asked to cover for another host (else to confirm their own)
-    state: str  # the occurrence's hosting state when loaded
-    version: int  # the record's version then: the shell applies a change only at this one
-    mine: bool = False  # this number covers it
-
-
-@dataclass(frozen=True)
-class HostView:
-    """What the shell knows about a number that hosts (None on Caller for everyone else)."""
-
-    groups: tuple[str, ...] = ()
-    ask: Ask | None = None
-    next: tuple[str, date] | None = None  # (slug, local date) of the next meeting they host
 
 
 def step(session: Session, command: Command, ctx: Context) -> Step | None:
@@ -76,8 +53,6 @@ def step(session: Session, command: Command, ctx: Context) -> Step | None:
 
 
 def _answer(session: Session, yes: bool, ctx: Context, ask: Ask) -> Step:
-    from flows.participant import Step
-
     meeting = ctx.directory.meetings.get(ask.meeting)
     if meeting is None:
         return Step(session, (Text("host_meeting_gone"),))
@@ -114,8 +89,6 @@ def _cover(yes: bool, ask: Ask) -> tuple[str, str | None]:
 
 
 def _exercise(session: Session, command: Command, ctx: Context, view: HostView) -> Step:
-    from flows.participant import Step
-
     words = " ".join(command.rest.split())
     meeting = ctx.directory.meetings.get(view.next[0]) if view.next else None
     if view.next is None or meeting is None:

@@ -1,18 +1,17 @@
 """The participant flow: one pure step per inbound text.
 
-step(session, text, context) -> Step(new session, replies, effects). No I/O happens here;
-the shell saves the session, applies the effects, then renders the replies.
+What anyone may text, answered for a number that no role's flow claims the text for
+(flows.dispatch composes this flow with the coordinator and host flows). No I/O happens
+here; the shell saves the session, applies the effects, then renders the replies.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
-from flows import coordinator, host
 from flows import effects as fx
 from flows.context import Context
-from flows.keywords import Command, first_number, normalise, parse
+from flows.keywords import Command, first_number, normalise
 from flows.model import Meeting
 from flows.occurrences import Occurrence, relative_days_are_clear
 from flows.replies import (
@@ -21,58 +20,31 @@ from flows.replies import (
     MeetingDetails,
     MeetingList,
     RemindConfirm,
-    Reply,
     Text,
 )
 from flows.search import Query, page, search
 from flows.session import Session
-
-
-@dataclass(frozen=True)
-class Step:
-    session: Session | None  # None: delete the conversation
-    replies: tuple[Reply, ...] = ()
-    effects: tuple[fx.Effect, ...] = ()
-
+from flows.step import Step
 
 Handler = Callable[[Session, Command, Context], Step]
 
 
-def step(session: Session, text: str, ctx: Context) -> Step:
-    command = parse(text)
-    if ctx.caller.opted_out:
-        return _while_opted_out(session, command)
-    if command.word == "OPTOUT":
-        return _opt_out(session, command)
-    if (
-        command.spanish
-        and ctx.caller.language is None
-        and session.language != "es"
-        # A first Spanish word, or a Spanish text we could not read: answer in Spanish.
-        and (not session.listed or command.word in ("UNKNOWN", "OPTOUT_HINT"))
-    ):
-        session = session.with_(language="es")
-    if session.pending == "forget" and command.word == "YES":
-        return Step(None, (Text("forget_done"),), (fx.Forget(),))
-    if session.pending == "forget" and command.word == "NO":
-        return Step(session.with_(pending=None), (Text("forget_kept"),))
-    for role_step in ROLE_STEPS:  # hosts' and coordinators' words come before everyone's
-        result = role_step(session, command, ctx)
-        if result is not None:
-            return result
+def answer(session: Session, command: Command, ctx: Context) -> Step:
+    """Everyone's words (MEETINGS, a zip, a number from a list, HELP...), once no role's
+    flow has taken the text (flows.dispatch decides that)."""
     # Anything else drops an unanswered question, and a coordinator's unconfirmed draft.
     cleared = session.with_(pending=None, draft=None, asked_at=None)
     return HANDLERS.get(command.word, _menu)(cleared, command, ctx)
 
 
-def _while_opted_out(session: Session, command: Command) -> Step:
+def while_opted_out(session: Session, command: Command) -> Step:
     """Silence, except for the words that opt back in."""
     if command.word == "OPTIN" or (command.word == "YES" and not command.args):
         return Step(session.with_(pending=None), (Text("opted_in"),), (fx.OptIn(),))
     return Step(session)
 
 
-def _opt_out(session: Session, command: Command) -> Step:
+def opt_out(session: Session, command: Command) -> Step:
     """Opted out. The carrier confirms its own words; for the others (Spanish words, "stop
     all", "opt-out") the line says so itself, in Spanish after a Spanish word."""
     language = "es" if command.spanish else session.language
@@ -269,12 +241,6 @@ def _noremind(session: Session, command: Command, ctx: Context) -> Step:
     name = ctx.directory.meetings[slug].name if slug in ctx.directory.meetings else slug
     return Step(session, (Text("noremind_one", {"meeting": name}),), (fx.Unsubscribe(slug),))
 
-
-# Each returns a Step when the text is its role's business, else None.
-ROLE_STEPS: tuple[Callable[[Session, Command, Context], Step | None], ...] = (
-    coordinator.step,
-    host.step,
-)
 
 HANDLERS: dict[str, Handler] = {
     "MEETINGS": _meetings,

@@ -241,7 +241,7 @@ def _group_text(lang: str, reply: GroupText) -> str:
     end): the group's own words under its name, else the catalog's."""
     after = text(lang, "next_step")
     if reply.own_text:
-        # Group texts are at most 400 characters (hrw_sms.directory), so the text and the
+        # Group texts are at most 400 characters (hrw_sms.meetings.directory), so the text and the
         # next step fit; the group's name goes first when it fits as well.
         name = clip(reply.group_name or "", 40)
         body = " ".join(reply.own_text.split())

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING
+from datetime import date
 
 from flows.model import LANGUAGES, Language
-
-if TYPE_CHECKING:
-    from flows.coordinator import CoordinatorView
-    from flows.host import HostView
 
 
 @dataclass(frozen=True)
@@ -57,6 +54,51 @@ class Session:
 
 def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+# What the shell tells a step about a number's roles (the views on Caller): kept here, not in
+# the role flows, so that the session never imports the flows that act on it.
+
+
+@dataclass(frozen=True)
+class BroadcastSummary:
+    broadcast_id: int
+    group: str  # slug
+    total: int
+    queued: int
+    sent: int
+    delivered: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class CoordinatorView:
+    """What the shell knows about a number that coordinates (None on Caller otherwise)."""
+
+    groups: tuple[str, ...] = ()  # slugs
+    audiences: Mapping[str, int] = field(default_factory=dict)  # slug -> subscribers
+    last_broadcast: BroadcastSummary | None = None  # loaded when the text is STATUS
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The hosting question a YES or NO answers now: the newest one asked, not yet started."""
+
+    meeting: str  # slug
+    day: date  # the occurrence's local date
+    cover: bool  # asked to cover for another host (else to confirm their own)
+    state: str  # the occurrence's hosting state when loaded
+    version: int  # the record's version then: the shell applies a change only at this one
+    mine: bool = False  # this number covers it
+
+
+@dataclass(frozen=True)
+class HostView:
+    """What the shell knows about a number that hosts (None on Caller for everyone else)."""
+
+    groups: tuple[str, ...] = ()
+    ask: Ask | None = None
+    next: tuple[str, date] | None = None  # (slug, local date) of the next meeting they host
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A call is the participant flow heard instead of read. This module only decides, from the
 menu the caller is at and what they pressed or said, what happens next: run a participant
-command (flows.participant does the work, exactly as for a text), text something, ask
+command (flows.dispatch runs it, exactly as for a text), text something, ask
 again, or say goodbye. Where a call is (the menu, the language, which meetings were read)
 travels in the action URLs as a Position; the participant session is kept by the shell.
 Pure: no I/O.

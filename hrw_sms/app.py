@@ -10,10 +10,10 @@ from typing import Any
 import redis
 from flask import Flask
 
-from hrw_sms.config import ConfigError, Settings
-from hrw_sms.connection import connect
-from hrw_sms.logs import setup_logging
-from hrw_sms.services import Services
+from hrw_sms.base.config import ConfigError, Settings
+from hrw_sms.base.connection import connect
+from hrw_sms.base.logs import setup_logging
+from hrw_sms.handlers.services import Services
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -45,8 +45,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _connect_workers(services: Services) -> None:
     """Texts sent later and reminder planning go to the RQ queues (never Twilio from here)."""
+    from hrw_sms.jobs.queues import enqueue_text
     from workers.hosts import plan_occurrence, tell_host_cancelled
-    from workers.queues import enqueue_text
     from workers.reminders import plan_meeting
 
     def outbox(to: str, body: str, message_id: str, kind: str) -> None:
@@ -59,7 +59,7 @@ def _connect_workers(services: Services) -> None:
 
 
 def _register(app: Flask) -> None:
-    from hrw_sms import health, sms, status, voice
+    from hrw_sms.web import health, sms, status, voice
 
     for module in (sms, status, health, voice):
         app.register_blueprint(module.bp)

@@ -2,13 +2,13 @@
 
 gunicorn keeps its own error and access logs beside the root logger. Its access line quotes
 the request (path, query, Referer, User-Agent, any header a custom format names), so it gets
-the same masking and escaping as every other line (hrw_sms.logs.MaskingFormatter)."""
+the same masking and escaping as every other line (hrw_sms.base.logs.MaskingFormatter)."""
 
 from __future__ import annotations
 
 from gunicorn.glogging import Logger as GunicornLogger
 
-from hrw_sms.logs import MaskingFormatter
+from hrw_sms.base.logs import MaskingFormatter
 
 
 class Logger(GunicornLogger):

@@ -21,19 +21,21 @@ import redis
 from rq import SimpleWorker
 from rq.registry import StartedJobRegistry
 
-from hrw_sms import broadcasts, keys, optouts, subscriptions
-from hrw_sms.config import Settings
-from hrw_sms.directory import DirectoryStore
-from hrw_sms.services import Services
+from hrw_sms.base.config import Settings
+from hrw_sms.handlers import broadcasts
+from hrw_sms.handlers.services import Services
+from hrw_sms.jobs import queues
+from hrw_sms.jobs.scheduling import release_due
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import keys, optouts, subscriptions
 from tests import test_worker_process
 from tests.fake_twilio import FakeTwilio
 from tests.feeds import feed_text
 from tests.test_worker_faults import HookedTwilio, assert_queues_settled
 from tests.test_worker_process import ROOT, WorkerProcess, in_flight, wait_until, worker_env
 from tests.worker_world import Clock, World
-from workers import outbound, queues
+from workers import outbound
 from workers.outbound import status_of
-from workers.scheduling import release_due
 from workers.worker import JOB_MONITORING_INTERVAL, build_worker
 
 GROUP = "hrw-northampton"  # its meeting: forbes-tuesday

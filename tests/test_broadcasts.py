@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pytest
 
-from hrw_sms import keys
+from hrw_sms.store import keys
 from tests.worker_world import World, world_at
 
 NOW = datetime.fromisoformat("2026-11-24T10:00:00-05:00")

@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from hrw_sms.cli import main
-from hrw_sms.directory import DirectoryStore
+from hrw_sms.meetings.directory import DirectoryStore
 from tests.feeds import feed_text
 
 

@@ -10,7 +10,7 @@ import redis
 from click.testing import CliRunner, Result
 
 from hrw_sms.cli import main
-from hrw_sms.feed import example_feed
+from hrw_sms.meetings.feed import example_feed
 
 NY = "America/New_York"
 

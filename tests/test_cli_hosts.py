@@ -10,13 +10,13 @@ import redis
 from click.testing import CliRunner, Result
 from rq.registry import ScheduledJobRegistry
 
-from hrw_sms import hosts
+from hrw_sms.base.config import Settings
 from hrw_sms.cli import main
-from hrw_sms.config import Settings
-from hrw_sms.directory import DirectoryStore
-from hrw_sms.services import Services
+from hrw_sms.handlers.services import Services
+from hrw_sms.jobs import queues
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import hosts
 from tests.feeds import feed_text
-from workers import queues
 
 NY = ZoneInfo("America/New_York")
 GROUP = "hrw-northampton"

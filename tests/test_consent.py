@@ -14,8 +14,9 @@ from datetime import datetime
 import pytest
 import redis
 
-from hrw_sms import broadcasts, keys, subscriptions
 from hrw_sms.app import create_app
+from hrw_sms.handlers import broadcasts
+from hrw_sms.store import keys, subscriptions
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.fake_twilio import FakeTwilio
 from tests.feeds import MEETINGS, feed_text

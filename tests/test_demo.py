@@ -78,7 +78,7 @@ def soonest_example() -> tuple[str, int]:
     """The next example meeting to start, and a reminder lead (minutes) that makes its
     reminder due now: so the test sees a real reminder without waiting for the clock."""
     from flows.occurrences import next_occurrence
-    from hrw_sms.feed import example_feed, parse_feed
+    from hrw_sms.meetings.feed import example_feed, parse_feed
 
     now = datetime.now(UTC)
     feed = parse_feed(example_feed(), existing_groups={})

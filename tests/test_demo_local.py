@@ -15,13 +15,13 @@ import pytest
 import redis
 from flask import Flask
 
-from hrw_sms import keys
 from hrw_sms.app import create_app
-from hrw_sms.demo import load_examples, set_up_people
-from hrw_sms.directory import DirectoryStore
-from hrw_sms.local_carrier import PREFIX, blueprint
-from hrw_sms.loopback import is_loopback
-from hrw_sms.simulator import DemoClock, register
+from hrw_sms.demo.local_carrier import PREFIX, blueprint
+from hrw_sms.demo.loopback import is_loopback
+from hrw_sms.demo.simulator import DemoClock, register
+from hrw_sms.demo.world import load_examples, set_up_people
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import keys
 from tests.conftest import TOKEN
 from tests.test_demo import Demo
 

@@ -9,9 +9,9 @@ import pytest
 import redis
 
 from flows.model import Group
-from hrw_sms import keys
-from hrw_sms.directory import MAX_TEXT, DirectoryError, DirectoryStore
-from hrw_sms.feed import FeedError, example_feed
+from hrw_sms.meetings.directory import MAX_TEXT, DirectoryError, DirectoryStore
+from hrw_sms.meetings.feed import FeedError, example_feed
+from hrw_sms.store import keys
 
 NY = "America/New_York"
 

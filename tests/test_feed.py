@@ -9,7 +9,7 @@ from datetime import time
 import pytest
 
 from flows.model import Group
-from hrw_sms.feed import (
+from hrw_sms.meetings.feed import (
     FeedError,
     example_feed,
     group_slug,

@@ -15,8 +15,8 @@ from flows.occurrences import occurrence_on, occurrences_between
 from flows.render_sms import render, where
 from flows.replies import MeetingDetails
 from hrw_sms.cli import main
-from hrw_sms.directory import DirectoryStore
-from hrw_sms.feed import FeedError, meeting_to_feed, parse_feed, plain_text, tidy_address
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.meetings.feed import FeedError, meeting_to_feed, parse_feed, plain_text, tidy_address
 from tests.quirky_feeds import QUIRKS, TRAILING_COMMAS, quirky_text
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # a Tuesday
@@ -264,7 +264,7 @@ def test_stored_meeting_keeps_every_new_field(r) -> None:
     store = DirectoryStore(r)
     store.import_feed(quirky_text())
     before = parse_feed(quirky_text(), existing_groups={}).meetings
-    from hrw_sms.directory import _CACHE
+    from hrw_sms.meetings.directory import _CACHE
 
     _CACHE.clear()
     assert dict(store.load().meetings) == dict(before)

@@ -14,8 +14,8 @@ from referencing import Registry, Resource
 
 from hrw_sms.app import create_app
 from hrw_sms.cli import main
-from hrw_sms.directory import DirectoryStore
-from hrw_sms.feed import example_feed
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.meetings.feed import example_feed
 from tests.quirky_feeds import quirky_text
 
 SCHEMAS = Path(__file__).parent / "spec_schema"

@@ -13,9 +13,10 @@ import pytest
 import redis
 from click.testing import CliRunner, Result
 
-from hrw_sms import coordinators, feedsync
 from hrw_sms.cli import main
-from hrw_sms.directory import DirectoryStore
+from hrw_sms.meetings import feedsync
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import coordinators
 from tests.fake_twilio import FakeTwilio
 from tests.feed_server import FeedServer
 from tests.feeds import MEETINGS, feed_text

@@ -12,15 +12,16 @@ from pathlib import Path
 import pytest
 import redis
 
-from hrw_sms import coordinators, feedsync
-from hrw_sms.config import Settings
-from hrw_sms.directory import DirectoryStore
-from hrw_sms.services import Services
+from hrw_sms.base.config import Settings
+from hrw_sms.handlers.services import Services
+from hrw_sms.jobs import queues
+from hrw_sms.meetings import feedsync
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import coordinators
 from tests.fake_twilio import FakeTwilio
 from tests.feed_server import FeedServer
 from tests.feeds import MEETINGS, feed_text
 from tests.test_worker_process import WorkerProcess, wait_until, worker_env
-from workers import queues
 
 COORDINATOR = "+14135550177"
 

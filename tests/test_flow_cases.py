@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from flows.dispatch import step
 from flows.gsm import segments
-from flows.host import COVERED, Ask, HostView
-from flows.participant import step
+from flows.host import COVERED
 from flows.render_sms import render
-from flows.session import Caller, Session
+from flows.session import Ask, Caller, HostView, Session
 from tests.flow_world import context
 
 CASES = sorted((Path(__file__).parent / "flow_cases").glob("*.json"))

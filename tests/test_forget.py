@@ -15,8 +15,8 @@ import pytest
 import redis
 from twilio.request_validator import RequestValidator
 
-from hrw_sms import keys
-from hrw_sms.phone import mask
+from hrw_sms.base.phone import mask
+from hrw_sms.store import keys
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.worker_world import World, world_at
 from workers.reminders import plan_all

@@ -9,11 +9,11 @@ import pytest
 import redis
 from click.testing import CliRunner, Result
 
-from hrw_sms import keys, optouts
 from hrw_sms.app import create_app
+from hrw_sms.base.config import ConfigError, Settings
 from hrw_sms.cli import main
-from hrw_sms.config import ConfigError, Settings
-from hrw_sms.identity import hash_key, number_id
+from hrw_sms.store import keys, optouts
+from hrw_sms.store.identity import hash_key, number_id
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.webhook import Phone
 

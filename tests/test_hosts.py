@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from hrw_sms import conversations, coordinators, hosts, keys
-from hrw_sms.directory import DirectoryStore
-from hrw_sms.services import Services
+from hrw_sms.handlers import conversations
+from hrw_sms.handlers.services import Services
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import coordinators, hosts, keys
 from tests.fake_twilio import FakeTwilio
 from tests.feeds import MEETINGS, feed_text
 from tests.worker_world import Clock, World
@@ -385,7 +386,7 @@ def test_quiet_hours_are_the_groups_own(world: World) -> None:
 
 
 def test_a_cancellation_at_night_reaches_the_host_in_the_morning(world: World) -> None:
-    from hrw_sms import cancellations
+    from hrw_sms.handlers import cancellations
 
     assign(world, ALEX)
     at(world, FIRST_PROMPT)
@@ -437,7 +438,7 @@ def test_the_tick_plans_an_assignment_made_without_planning(world: World) -> Non
 
 
 def test_a_cancelled_occurrence_tells_the_host_and_prompts_no_more(world: World) -> None:
-    from hrw_sms import cancellations
+    from hrw_sms.handlers import cancellations
 
     assign(world, ALEX)
     at(world, FIRST_PROMPT)

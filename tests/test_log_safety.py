@@ -24,11 +24,11 @@ import redis
 from flask import Flask
 
 from hrw_sms.app import create_app
-from hrw_sms.demo import load_examples, set_up_people
-from hrw_sms.directory import DirectoryStore
-from hrw_sms.local_carrier import blueprint
-from hrw_sms.logs import MaskingFormatter, escape
-from hrw_sms.simulator import DemoClock, register
+from hrw_sms.base.logs import MaskingFormatter, escape
+from hrw_sms.demo.local_carrier import blueprint
+from hrw_sms.demo.simulator import DemoClock, register
+from hrw_sms.demo.world import load_examples, set_up_people
+from hrw_sms.meetings.directory import DirectoryStore
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.test_demo import Demo, free_port
 from tests.webhook import new_sid, sign

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 
-from hrw_sms import keys, optouts, subscriptions
-from hrw_sms.config import QuietHours, Settings
-from hrw_sms.identity import number_id
+from hrw_sms.base.config import QuietHours, Settings
+from hrw_sms.store import keys, optouts, subscriptions
+from hrw_sms.store.identity import number_id
 from tests.conftest import PUBLIC_URL
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from workers import outbound, twilio_client

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import pytest
 
-from hrw_sms import keys
-from hrw_sms.directory import DirectoryStore
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import keys
 from tests.feeds import MEETINGS, feed_text
 from tests.worker_world import World, world_at
 from workers.reminders import plan_all

@@ -85,7 +85,7 @@ def remindable(listing: str) -> tuple[int, str] | None:
     now: its reminder (an hour before) is planned at once (the planner looks 26 hours past the
     lead), and it is a text the demo clock brings forward."""
     from flows.occurrences import next_occurrence
-    from hrw_sms.feed import example_feed, parse_feed
+    from hrw_sms.meetings.feed import example_feed, parse_feed
 
     now = datetime.now(UTC)
     meetings = parse_feed(example_feed(), existing_groups={}).meetings.values()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from flows.gsm import is_gsm, segments
 from hrw_sms.app import create_app
-from hrw_sms.directory import DirectoryStore
+from hrw_sms.meetings.directory import DirectoryStore
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.feeds import feed_text
 from tests.webhook import sign

@@ -9,10 +9,10 @@ import pytest
 import redis
 from flask import Flask
 
-from hrw_sms import keys
 from hrw_sms.app import create_app
-from hrw_sms.config import ConfigError
-from hrw_sms.directory import DirectoryStore
+from hrw_sms.base.config import ConfigError
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import keys
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.feeds import feed_text
 from tests.webhook import Phone, message_texts, new_sid, sign
@@ -197,8 +197,8 @@ def test_bad_configuration_fails_with_one_line(redis_url: str) -> None:
 
 
 def test_remind_subscribes_and_stop_or_forget_ends_it(phone: Phone, r: redis.Redis) -> None:
-    from hrw_sms import subscriptions
-    from hrw_sms.directory import DirectoryStore
+    from hrw_sms.meetings.directory import DirectoryStore
+    from hrw_sms.store import subscriptions
 
     phone.text("MEETINGS")
     confirm = phone.text("REMIND 1")

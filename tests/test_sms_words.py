@@ -9,9 +9,9 @@ import pytest
 import redis
 from flask import Flask
 
-from hrw_sms import keys
 from hrw_sms.app import create_app
-from hrw_sms.directory import DirectoryStore
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import keys
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.feeds import feed_text
 from tests.webhook import Phone, message_texts

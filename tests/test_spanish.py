@@ -16,11 +16,10 @@ from twilio.twiml.voice_response import VoiceResponse
 
 import flows.render_sms as render_sms
 from flows import render_voice as rv
-from flows.coordinator import BroadcastSummary
+from flows.dispatch import step
 from flows.gsm import is_gsm, loses_an_accent, segments, to_gsm
 from flows.model import Group, Meeting
 from flows.occurrences import next_occurrence, occurrence_on
-from flows.participant import step
 from flows.render_sms import (
     broadcast_text,
     cancellation_text,
@@ -39,10 +38,10 @@ from flows.replies import (
     StatusReport,
     Text,
 )
-from flows.session import Session
+from flows.session import BroadcastSummary, Session
 from flows.texts import en, es, voice_es
 from flows.voice import Position
-from hrw_sms.voice import say
+from hrw_sms.web.voice import say
 from tests.flow_world import context, directory
 
 # Words that, folded to GSM-7, change meaning or read as a misspelling: none of them may come

@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
-from hrw_sms import status
-from hrw_sms.config import Settings
+from hrw_sms.base.config import Settings
+from hrw_sms.web import status
 from tests.conftest import PUBLIC_URL
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from workers.outbound import Deps, send_text, status_of

@@ -7,9 +7,9 @@ from datetime import datetime, time
 
 import pytest
 
+from flows.dispatch import step
 from flows.gsm import is_gsm, segments, to_gsm
 from flows.model import Group, Meeting
-from flows.participant import step
 from flows.render_sms import render
 from flows.session import Session
 from flows.texts import CATALOGS, en

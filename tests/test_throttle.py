@@ -15,9 +15,10 @@ from flask import Flask
 from flows.gsm import is_gsm, segments
 from flows.keywords import parse
 from flows.texts import text
-from hrw_sms import coordinators, keys, throttle
 from hrw_sms.app import create_app
-from hrw_sms.directory import DirectoryStore
+from hrw_sms.handlers import throttle
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import coordinators, keys
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.feeds import feed_text
 from tests.test_voice import Outbox
@@ -92,7 +93,7 @@ def test_an_auto_responder_gets_one_notice_then_silence_then_normal_again(
     app: Flask, clock: Clock, r: redis.Redis, caplog: pytest.LogCaptureFixture
 ) -> None:
     p = phone(app)
-    with caplog.at_level(logging.WARNING, logger="hrw_sms.throttle"):
+    with caplog.at_level(logging.WARNING, logger="hrw_sms.handlers.throttle"):
         replies = drive(p, clock, AWAY, every=1.5)  # 40 texts in a minute
     answered = [x for x in replies if x]
     assert len(answered) <= 21

@@ -8,7 +8,7 @@ from datetime import datetime, time
 
 import pytest
 
-from flows import participant, voice
+from flows import dispatch, voice
 from flows import render_voice as rv
 from flows.model import Group
 from flows.occurrences import occurrence_on
@@ -127,12 +127,12 @@ def test_garbled_positions_become_safe_defaults(menu: str, params: dict) -> None
 
 def test_a_list_is_read_three_at_a_time_and_more_goes_on_from_the_fourth() -> None:
     ctx = context(TUESDAY)
-    result = participant.step(Session(), "MEETINGS", ctx)
+    result = dispatch.step(Session(), "MEETINGS", ctx)
     assert len(result.session.listed) == 5
     session, position = voice.settle(MAIN, result.session, result.replies)
     assert position == Position("list", "en", 0, 3, True)
     assert session.listed == result.session.listed[:3]
-    more = participant.step(session, "MORE", ctx)
+    more = dispatch.step(session, "MORE", ctx)
     assert more.replies[0].items[0].number == 4
     assert more.replies[0].items[0].occurrence.ref == result.session.listed[3]
     session, position = voice.settle(position, more.session, more.replies)
@@ -141,16 +141,16 @@ def test_a_list_is_read_three_at_a_time_and_more_goes_on_from_the_fourth() -> No
 
 def test_details_remember_the_list_they_came_from() -> None:
     ctx = context(TUESDAY)
-    listed = participant.step(Session(), "MEETINGS", ctx)
+    listed = dispatch.step(Session(), "MEETINGS", ctx)
     session, position = voice.settle(MAIN, listed.session, listed.replies)
-    details = participant.step(session, "2", ctx)
+    details = dispatch.step(session, "2", ctx)
     _, position = voice.settle(position, details.session, details.replies)
     assert position == Position("details", "en", 0, 3, True, item=2)
 
 
 def test_an_answer_with_nothing_to_read_stays_at_the_same_menu() -> None:
     ctx = context(TUESDAY)
-    result = participant.step(Session(), "99501", ctx)  # nothing near Anchorage
+    result = dispatch.step(Session(), "99501", ctx)  # nothing near Anchorage
     _, position = voice.settle(ZIP.with_(quiet=1), result.session, result.replies)
     assert position == ZIP
 
@@ -213,12 +213,12 @@ def test_days_and_zones_are_said_naturally() -> None:
 def test_a_list_across_zones_names_the_days_just_after_midnight_in_the_east() -> None:
     """At 1:30 AM Eastern it is still Tuesday in Oakland: "tomorrow" would mean two days."""
     late = datetime.fromisoformat("2026-11-25T01:30:00-05:00")
-    result = participant.step(Session(), "MEETINGS", context(late))
+    result = dispatch.step(Session(), "MEETINGS", context(late))
     said = " ".join(rv.content(result.replies, "en", late, directory(), None, list_size=5))
     assert "today" not in said.lower() and "tomorrow" not in said.lower()
     assert "Wednesday at noon, Eastern time" in said
     assert "Wednesday at 6:30 PM, Pacific time" in said
-    evening = participant.step(Session(), "MEETINGS", context(TUESDAY))  # one date everywhere
+    evening = dispatch.step(Session(), "MEETINGS", context(TUESDAY))  # one date everywhere
     said = " ".join(rv.content(evening.replies, "en", TUESDAY, directory(), None, list_size=5))
     assert "today at 6 PM, Eastern time" in said
 
@@ -321,7 +321,7 @@ def drive(language: str, presses: list[str]) -> list[rv.Turn]:
     for pressed in presses:
         choice = voice.choose(position, pressed)
         if isinstance(choice, Run):
-            result = participant.step(voice.rewind(session, choice.rewind), choice.command, ctx)
+            result = dispatch.step(voice.rewind(session, choice.rewind), choice.command, ctx)
             session, position = voice.settle(position, result.session, result.replies)
             turns.append(rv.turn(position, result.replies, now=ctx.now, directory=ctx.directory))
         elif isinstance(choice, Ask):

@@ -14,14 +14,15 @@ import redis
 from rq import SimpleWorker
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
-from hrw_sms import optouts, subscriptions
-from hrw_sms.config import Settings
-from hrw_sms.directory import DirectoryStore
-from hrw_sms.services import Services
+from hrw_sms.base.config import Settings
+from hrw_sms.handlers.services import Services
+from hrw_sms.jobs import queues
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import optouts, subscriptions
 from tests.fake_twilio import AUTH_TOKEN, FakeTwilio
 from tests.feeds import feed_text
 from tests.worker_world import Clock, World
-from workers import outbound, queues, runtime
+from workers import outbound, runtime
 from workers.outbound import backoff_for, status_of
 from workers.reminders import plan_meeting
 from workers.twilio_client import build_client

@@ -21,17 +21,18 @@ import pytest
 import redis
 from rq.registry import StartedJobRegistry
 
-from hrw_sms.config import Settings
-from hrw_sms.directory import DirectoryStore
-from hrw_sms.services import Services
-from hrw_sms.subscriptions import subscribe
+from hrw_sms.base.config import Settings
+from hrw_sms.handlers.services import Services
+from hrw_sms.jobs import queues
+from hrw_sms.jobs.scheduling import release_due, schedule_once
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store.subscriptions import subscribe
 from tests.fake_twilio import AUTH_TOKEN, FakeTwilio
 from tests.feeds import feed_text
 from tests.worker_world import env
-from workers import outbound, queues, runtime
+from workers import outbound, runtime
 from workers.outbound import FINAL, status_of
 from workers.reminders import plan_meeting
-from workers.scheduling import release_due, schedule_once
 from workers.twilio_client import build_client
 from workers.worker import build_worker
 

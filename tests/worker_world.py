@@ -12,12 +12,12 @@ from click.testing import CliRunner, Result
 from flask import Flask
 
 from hrw_sms.app import create_app
-from hrw_sms.config import Settings
+from hrw_sms.base.config import Settings
+from hrw_sms.jobs.scheduling import release_due
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.webhook import Phone
 from workers import runtime
-from workers.scheduling import release_due
 from workers.twilio_client import build_client
 from workers.worker import build_worker
 
@@ -106,7 +106,7 @@ class World:
 @contextmanager
 def world_at(redis_url: str, now: datetime, **extra: str) -> Iterator[World]:
     """A World on the test feed (tests/feeds.py) at `now`; extra environment overrides."""
-    from hrw_sms.directory import DirectoryStore
+    from hrw_sms.meetings.directory import DirectoryStore
     from tests.feeds import feed_text
 
     clock = Clock(now)

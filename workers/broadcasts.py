@@ -5,47 +5,21 @@ from __future__ import annotations
 import logging
 
 import redis
-from rq.exceptions import DuplicateJobError
 
-from hrw_sms import keys, subscriptions
-from hrw_sms.broadcasts import BATCH, message_id
-from workers import queues
-from workers.consent import resolve
+from hrw_sms.handlers.broadcasts import message_id
+from hrw_sms.jobs import queues
+from hrw_sms.jobs.broadcasts import queue_batch
+from hrw_sms.jobs.consent import resolve
+from hrw_sms.store import keys, subscriptions
 from workers.deliver import WayMaker, deliver_checked
 from workers.outbound import skip_unless_erased
 from workers.runtime import current
 
 log = logging.getLogger(__name__)
-BATCH_TIMEOUT = 30 * 60  # a batch waits on the carrier's rate; RQ must not cut it short
 
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
-
-
-def queue_batches(client: redis.Redis, broadcast_id: int, total: int) -> int:
-    """Queue one job per batch of recipients (deterministic ids: queuing twice adds nothing)."""
-    return sum(
-        _queue_batch(client, broadcast_id, start, min(start + BATCH, total))
-        for start in range(0, total, BATCH)
-    )
-
-
-def _queue_batch(
-    client: redis.Redis, broadcast_id: int, start: int, stop: int, resume: int | None = None
-) -> bool:
-    """Queue recipients [start, stop), from `resume` on if given; False if already queued."""
-    name = f"{broadcast_id}:{start}" + ("" if resume is None else f"@{resume}")
-    try:
-        queues.queue(client, queues.BULK).enqueue(
-            "workers.broadcasts.send_batch", broadcast_id, start, stop, resume,
-            job_id=queues.job_id("bcast", name), unique=True,
-            result_ttl=0, failure_ttl=queues.FAILURE_TTL, job_timeout=BATCH_TIMEOUT,
-            retry=queues.CRASH_RETRY,
-        )  # fmt: skip
-    except DuplicateJobError:
-        return False
-    return True
 
 
 def send_batch(broadcast_id: int, start: int, stop: int, resume: int | None = None) -> str:
@@ -70,7 +44,7 @@ def send_batch(broadcast_id: int, start: int, stop: int, resume: int | None = No
     consent = resolve(about, rt.services.directory.load)  # the group's meetings, once a batch
     for i, (nid, number) in enumerate(zip(nids, numbers, strict=True)):
         if way.should_stop(i):
-            _queue_batch(client, broadcast_id, start, stop, first + i)
+            queue_batch(client, broadcast_id, start, stop, first + i)
             return f"broadcast {broadcast_id}: {first}-{first + i - 1} handled, the rest put back"
         mid = message_id(broadcast_id, nid)
         if nid == keys.ERASED:  # FORGET: counted as skipped by progress, nothing recorded

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from workers import queues
-from workers.consent import About, Consent, resolve
+from hrw_sms.jobs import queues
+from hrw_sms.jobs.consent import About, Consent, resolve
 from workers.outbound import RetryableSendError, send_text, skip_text
 from workers.runtime import Runtime, current
 
@@ -48,7 +48,7 @@ def deliver(
 ) -> str:
     """Send now, or put the text back on the schedule for when it may go.
 
-    `about` (workers.consent.About) is what the text is about: it goes only while the number
+    `about` (hrw_sms.jobs.consent.About) is what the text is about: it goes only while the number
     still wants it, checked right before the request to Twilio."""
     rt = current()
     consent = resolve(about, rt.services.directory.load)

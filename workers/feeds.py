@@ -13,9 +13,10 @@ from rq.exceptions import DuplicateJobError
 
 from flows.render_sms import clip
 from flows.texts import text
-from hrw_sms import coordinators, feedsync
-from hrw_sms.directory import DirectoryStore
-from workers import queues
+from hrw_sms.jobs import queues
+from hrw_sms.meetings import feedsync
+from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import coordinators
 from workers.runtime import current
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ The life of one rostered occurrence (leads from HRW_HOST_REMINDERS, longest firs
   before). Half the time is left for the host to answer and half for a cover to be found,
   whatever the leads are. No answer by then makes the occurrence "uncovered".
 - Declined (NO) or uncovered: the group's coordinators are told, and the group's other
-  hosts are asked to cover (escalate). The first YES takes it (hrw_sms.hosts.answer); then
+  hosts are asked to cover (escalate). The first YES takes it (hrw_sms.store.hosts.answer); then
   the others asked are told it is covered and the coordinators who covers (announce).
 - Quiet hours (HRW_QUIET_HOURS, local to the meeting's group) hold every one of these texts
   like a reminder: what would go at night goes when quiet hours end, unless the meeting
@@ -35,16 +35,15 @@ from flows.host import CONFIRMED, COVERED, OPEN
 from flows.model import Directory, Meeting
 from flows.occurrences import Occurrence, meeting_day_to_weekday, occurrence_on
 from flows.render_sms import host_prompt_text, host_text
-from hrw_sms import coordinators, hosts, keys
-from hrw_sms.hosts import Hosting
-from hrw_sms.phone import mask
-from hrw_sms.roles import text
-from hrw_sms.services import Services
-from workers import queues
-from workers.consent import About
+from hrw_sms.base.phone import mask
+from hrw_sms.handlers.services import Services
+from hrw_sms.jobs import queues
+from hrw_sms.jobs.consent import About
+from hrw_sms.jobs.scheduling import schedule_once
+from hrw_sms.store import coordinators, hosts, prefs
+from hrw_sms.store.hosts import Hosting
 from workers.outbound import quiet_until
 from workers.runtime import current
-from workers.scheduling import schedule_once
 
 log = logging.getLogger(__name__)
 
@@ -153,9 +152,9 @@ def plan_hosts(services: Services, now: datetime | None = None) -> int:
 
 def _language(services: Services, nid: str, directory: Directory, occ: Occurrence) -> str:
     """The number's own choice, else the group's language."""
-    raw = services.redis.hget(keys.prefs(nid), "language")
-    if raw:
-        return text(raw)
+    saved = prefs.language(services.redis, nid)
+    if saved:
+        return saved
     group = directory.group_of(occ.meeting)
     return group.language if group else "en"
 

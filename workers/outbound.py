@@ -43,11 +43,11 @@ from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioS
 from twilio.rest import Client
 
 from flows.gsm import segments
-from hrw_sms import keys, optouts, subscriptions
-from hrw_sms.config import QuietHours, Settings
-from hrw_sms.identity import hash_key, number_id
-from hrw_sms.phone import mask
-from workers.consent import Consent
+from hrw_sms.base.config import QuietHours, Settings
+from hrw_sms.base.phone import mask
+from hrw_sms.jobs.consent import Consent
+from hrw_sms.store import keys, optouts, subscriptions
+from hrw_sms.store.identity import hash_key, number_id
 from workers.ratelimit import RateLimiter
 from workers.twilio_client import DEFAULT_TIMEOUT, build_client
 
@@ -484,7 +484,7 @@ def _rejected(
     if status >= 500:
         return _retry(deps, message_id, to, kind, token, attempts, code, f"Twilio HTTP {status}")
     if code == OPTED_OUT_AT_CARRIER:
-        # DESIGN: treated exactly like the person texting STOP (see hrw_sms.effects._opt_out).
+        # DESIGN: treated exactly like the person texting STOP (hrw_sms.handlers.effects._opt_out).
         optouts.opt_out(deps.redis, nid)
         subscriptions.unsubscribe(deps.redis, nid)
         return _finish(deps, message_id, to, "failed", "opted out at the carrier", code, kind)

@@ -9,12 +9,12 @@ from datetime import datetime
 import redis
 from rq.exceptions import DuplicateJobError
 
-from workers import queues
+from hrw_sms.jobs import queues
+from hrw_sms.jobs.scheduling import minute
 from workers.feeds import queue_due
 from workers.hosts import plan_hosts
 from workers.reminders import plan_all
 from workers.runtime import current
-from workers.scheduling import minute
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import math
 
 import redis
 
-from hrw_sms import keys
+from hrw_sms.store import keys
 
 # A token bucket written as GCRA: the key holds the "theoretical arrival time" (TAT), the
 # moment the bucket would be full again. Taking n tokens moves TAT on by n/rate; the caller

@@ -12,11 +12,11 @@ from flows.occurrences import (
     occurrences_between,
 )
 from flows.render_sms import cancellation_text, reminder_text
-from hrw_sms import keys, subscriptions
-from hrw_sms.services import Services
-from workers import queues
+from hrw_sms.handlers.services import Services
+from hrw_sms.jobs import queues
+from hrw_sms.jobs.scheduling import schedule_once
+from hrw_sms.store import keys, prefs, subscriptions
 from workers.runtime import current
-from workers.scheduling import schedule_once
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def send_reminders(ref: str) -> str:
     pipe = client.pipeline(transaction=False)
     for nid in nids:
         subscriptions.ask_number_of(pipe, nid)
-        pipe.hget(keys.prefs(nid), "language")
+        prefs.ask_language(pipe, nid)
     answers = pipe.execute()
     kind = "cancelled" if occ.cancelled else "remind"
     render = cancellation_text if occ.cancelled else reminder_text
@@ -102,7 +102,7 @@ def send_reminders(ref: str) -> str:
     for nid, number, language in zip(nids, answers[::2], answers[1::2], strict=True):
         if number is None:  # erased or unsubscribed meanwhile
             continue
-        lang = _text(language) if language else "en"
+        lang = prefs.decode(language) or "en"
         if lang not in bodies:
             bodies[lang] = render(lang, occ, now)
         items.append((

@@ -11,9 +11,9 @@ from datetime import datetime
 import redis
 from twilio.rest import Client
 
-from hrw_sms.config import ConfigError, Settings
-from hrw_sms.connection import connect
-from hrw_sms.services import Services, system_clock
+from hrw_sms.base.config import ConfigError, Settings
+from hrw_sms.base.connection import connect
+from hrw_sms.handlers.services import Services, system_clock
 from workers.outbound import Deps
 
 

@@ -10,8 +10,8 @@ from requests.utils import get_environ_proxies
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from hrw_sms.config import Settings
-from hrw_sms.phone import mask_in_text
+from hrw_sms.base.config import Settings
+from hrw_sms.base.phone import mask_in_text
 
 TWILIO_API = "https://api.twilio.com"
 DEFAULT_TIMEOUT = 10.0  # seconds for connect and for each read; a hung request becomes a retry

@@ -12,8 +12,8 @@ from rq.job import Job
 from rq.queue import Queue
 from rq.worker import BaseWorker, WorkerStatus
 
-from hrw_sms.logs import setup_logging
-from workers import queues
+from hrw_sms.base.logs import setup_logging
+from hrw_sms.jobs import queues
 from workers.periodic import book_tick
 from workers.runtime import current
 

@@ -179,7 +179,7 @@ TEXTS: dict[str, str] = {
     # added by words: answers the line gives itself
     "optout_confirm": "Done: you won't get more texts from Harm Reduction Works-HRW. Text START to get them again.",
     "forget_kept": "OK, nothing was erased. Text MENU to see what this line can do.",
-    # loops and floods (hrw_sms/throttle.py)
+    # loops and floods (hrw_sms/handlers/throttle.py)
     "throttled": "We'll be quiet for a while: we got a lot of texts from this number. Text HELP or STOP any time.",
     "channel_only": "Harm Reduction Works-HRW works by ordinary text message (SMS) only. Please text MEETINGS to this number from your phone's messages app.",
     "feed_failing": "Heads up: the meeting list at {feed} stopped updating ({reason}). The line keeps showing the meetings it had. We'll text you when it's back.",

@@ -210,7 +210,7 @@ TEXTS: dict[str, str] = {
     # added by words: answers the line gives itself
     "optout_confirm": "Listo: dejamos de enviarte mensajes de Harm Reduction Works-HRW. Para volver a recibirlos, escribe START.",
     "forget_kept": "Listo, no borramos nada. Escribe MENU para ver las opciones.",
-    # loops and floods (hrw_sms/throttle.py)
+    # loops and floods (hrw_sms/handlers/throttle.py)
     "throttled": "Vamos a pausar las respuestas un rato: nos llegaron muchos mensajes seguidos de este teléfono. Escribe AYUDA o STOP cuando quieras.",
     "channel_only": "Harm Reduction Works-HRW solo funciona por mensaje de texto normal (SMS). Escribe REUNIONES por SMS desde la app de mensajes de tu teléfono.",
     "feed_failing": "Aviso: la lista de reuniones de {feed} ya no se actualiza ({reason}). Seguimos mostrando las reuniones de antes. Te escribimos cuando vuelva.",

@@ -113,6 +113,6 @@ TEXTS: dict[str, str] = {
     "no_list": "Please choose upcoming meetings first.",
     "no_such_number": "That meeting isn't on this list.",
     "meeting_gone": "That meeting is no longer listed.",
-    # loops and floods (hrw_sms/throttle.py)
+    # loops and floods (hrw_sms/handlers/throttle.py)
     "text_limit": "We've already texted your number several times this hour, so we won't send more now. Please try again later, or text MEETINGS to this number.",
 }

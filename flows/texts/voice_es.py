@@ -121,6 +121,6 @@ TEXTS: dict[str, str] = {
     "no_list": "Primero elige las próximas reuniones.",
     "no_such_number": "Esa reunión no está en esta lista.",
     "meeting_gone": "Esa reunión ya no aparece.",
-    # loops and floods (hrw_sms/throttle.py)
+    # loops and floods (hrw_sms/handlers/throttle.py)
     "text_limit": "Ya te mandamos varios mensajes en esta hora, así que por ahora no enviaremos más. Inténtalo más tarde, o manda REUNIONES por mensaje a este número.",
 }

@@ -14,10 +14,10 @@ from hrw_sms.cli.context import CliContext
 @click.pass_obj
 def chat(obj: CliContext, phone: str) -> None:
     """Text the line from PHONE: one text per line of input, replies printed, until the end."""
-    from hrw_sms import local_webhook
     from hrw_sms.app import create_app
-    from hrw_sms.demo import load_examples
-    from hrw_sms.phone import BadNumber, to_e164
+    from hrw_sms.base.phone import BadNumber, to_e164
+    from hrw_sms.demo import local_webhook
+    from hrw_sms.demo.world import load_examples
 
     try:
         number = to_e164(phone)

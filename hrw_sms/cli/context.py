@@ -10,10 +10,10 @@ from datetime import datetime
 import click
 import redis
 
-from hrw_sms.config import ConfigError, Settings
-from hrw_sms.connection import connect
-from hrw_sms.embedded import embedded_store
-from hrw_sms.services import system_clock
+from hrw_sms.base.config import ConfigError, Settings
+from hrw_sms.base.connection import connect
+from hrw_sms.demo.embedded import embedded_store
+from hrw_sms.handlers.services import system_clock
 
 
 class CliContext:

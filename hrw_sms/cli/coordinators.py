@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from hrw_sms import coordinators
+from hrw_sms.base.phone import mask
 from hrw_sms.cli.context import CliContext
 from hrw_sms.cli.hosts import e164_or_fail, groups_or_all, known_group, refusals, services_for
-from hrw_sms.phone import mask
+from hrw_sms.store import coordinators
 
 
 @click.group("coordinator")

@@ -12,7 +12,7 @@ WILDCARD = ("0.0.0.0", "::", "")
 
 
 def on_loopback(host: str) -> bool:
-    from hrw_sms.loopback import is_loopback
+    from hrw_sms.demo.loopback import is_loopback
 
     return host == "localhost" or is_loopback(host)
 
@@ -29,11 +29,11 @@ def on_loopback(host: str) -> bool:
 @click.pass_obj
 def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
     """Run the whole service locally: web, worker and example meetings."""
-    from hrw_sms import demo as d
-    from hrw_sms import simulator
     from hrw_sms.app import create_app
-    from hrw_sms.directory import DirectoryStore
-    from hrw_sms.local_carrier import blueprint
+    from hrw_sms.demo import simulator
+    from hrw_sms.demo import world as d
+    from hrw_sms.demo.local_carrier import blueprint
+    from hrw_sms.meetings.directory import DirectoryStore
     from workers import runtime
     from workers.periodic import book_tick
     from workers.worker import build_worker

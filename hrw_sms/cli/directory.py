@@ -13,9 +13,9 @@ import click
 import redis
 
 from flows.model import Group
-from hrw_sms import feedsync
-from hrw_sms.directory import DirectoryError, DirectoryStore
-from hrw_sms.feed import FeedError
+from hrw_sms.meetings import feedsync
+from hrw_sms.meetings.directory import DirectoryError, DirectoryStore
+from hrw_sms.meetings.feed import FeedError
 
 
 def _store() -> DirectoryStore:

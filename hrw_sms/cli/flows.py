@@ -24,7 +24,7 @@ def flows(flow: str | None, mermaid_file: Path | None) -> None:
     from flows.model import Directory
     from flows.occurrences import Timetable, timetable_window
     from flows.session import Caller
-    from hrw_sms.feed import example_feed, parse_feed
+    from hrw_sms.meetings.feed import example_feed, parse_feed
 
     feed = parse_feed(example_feed(), existing_groups={})
     directory = Directory(groups=feed.groups, meetings=feed.meetings, version=1)

@@ -11,10 +11,10 @@ import redis
 
 from flows.model import Directory
 from flows.occurrences import zone
-from hrw_sms import hosts
+from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.cli.context import CliContext
-from hrw_sms.phone import BadNumber, mask, to_e164
-from hrw_sms.services import Services
+from hrw_sms.handlers.services import Services
+from hrw_sms.store import hosts
 
 
 def services_for(obj: CliContext) -> Services:

@@ -1,5 +1,5 @@
 """`hrw-sms hash-key move`: take the number hash key out of Redis, once (a thin layer over
-hrw_sms.identity.move_out)."""
+hrw_sms.store.identity.move_out)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def move(obj: CliContext) -> None:
     Without HRW_NUMBER_HASH_KEY: shows the key once, and removes it from Redis only when
     you confirm you saved it. With it set to the same key: removes it from Redis. The ids
     (and so every opt-out) stay the same either way."""
-    from hrw_sms import identity
+    from hrw_sms.store import identity
 
     obj.hash_key_required = False  # the point of this command is to help set it
     client = obj.redis()

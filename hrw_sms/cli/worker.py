@@ -13,8 +13,8 @@ from hrw_sms.cli.context import CliContext
 @click.pass_obj
 def worker(obj: CliContext, burst: bool, name: str | None) -> None:
     """Send replies, reminders and broadcasts (an RQ worker with the scheduler)."""
-    from hrw_sms.config import ConfigError
-    from hrw_sms.identity import hash_key
+    from hrw_sms.base.config import ConfigError
+    from hrw_sms.store.identity import hash_key
     from workers.outbound import MissingSender
     from workers.twilio_client import MissingCredentials
     from workers.worker import run

@@ -1,0 +1,198 @@
+"""Settings from the environment, checked once at start-up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+
+class ConfigError(SystemExit):
+    """Bad configuration. A SystemExit, so an uncaught one prints one line and no traceback."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        super().__init__(f"hrw-sms: configuration error: {variable} {problem}")
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    start: int  # local hour quiet hours begin
+    end: int  # local hour they end
+
+    def contains(self, hour: int) -> bool:
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
+            return self.start <= hour < self.end
+        return hour >= self.start or hour < self.end
+
+
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = field(default=None, repr=False)
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_base: str | None = None
+    public_url: str | None = None
+    send_rate: float = 1.0
+    reminder_minutes: int = 60
+    host_reminders: tuple[timedelta, ...] = (timedelta(hours=48), timedelta(hours=2))
+    quiet_hours: QuietHours | None = QuietHours(21, 8)
+    help_contact: str | None = None
+    number_hash_key: str | None = field(default=None, repr=False)
+    voice_en: str = "Polly.Joanna"  # TwiML <Say> voice for English
+    voice_es: str = "Polly.Lupe"  # and for Spanish (es-US)
+    feed_interval: int = 15  # minutes between two syncs of each registered feed
+
+    @property
+    def signatures_required(self) -> bool:
+        return bool(self.twilio_auth_token)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, hash_key_required: bool = True) -> Settings:
+        """Read and check every variable; ConfigError (one line naming it) when one is bad.
+
+        `hash_key_required=False` only for the demo (which may make and keep its own number
+        hash key) and `hrw-sms hash-key move` (which helps set it)."""
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value.strip() if value and value.strip() else None
+
+        public_url = get("HRW_PUBLIC_URL")
+        if public_url:
+            parts = urlsplit(public_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ConfigError("HRW_PUBLIC_URL", f"must be an http(s) URL, got {public_url!r}")
+            public_url = public_url.rstrip("/")
+        api_base = get("TWILIO_API_BASE")
+        if api_base:
+            parts = urlsplit(api_base)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ConfigError("TWILIO_API_BASE", f"must be an http(s) URL, got {api_base!r}")
+            api_base = api_base.rstrip("/")
+        from_number = get("TWILIO_FROM_NUMBER")
+        if from_number:
+            from hrw_sms.base.phone import BadNumber, to_e164
+
+            try:
+                from_number = to_e164(from_number)
+            except BadNumber as exc:
+                raise ConfigError("TWILIO_FROM_NUMBER", str(exc)) from None
+        service = get("TWILIO_MESSAGING_SERVICE_SID")
+        if service and not re.fullmatch(r"MG[0-9a-fA-F]{32}", service):
+            raise ConfigError(
+                "TWILIO_MESSAGING_SERVICE_SID", "must look like MG followed by 32 hex digits"
+            )
+        redis_url = get("REDIS_URL")
+        if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+            raise ConfigError(
+                "REDIS_URL", f"must start with redis://, rediss:// or unix://, got {redis_url!r}"
+            )
+        auth_token = get("TWILIO_AUTH_TOKEN")
+        hash_key = _number_hash_key(get("HRW_NUMBER_HASH_KEY"), auth_token, hash_key_required)
+        return cls(
+            redis_url=redis_url,
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=auth_token,
+            twilio_from_number=from_number,
+            twilio_messaging_service_sid=service,
+            twilio_api_base=api_base,
+            public_url=public_url,
+            send_rate=_positive_float(get("HRW_SEND_RATE"), "HRW_SEND_RATE", 1.0),
+            reminder_minutes=_whole_from_one(
+                get("HRW_REMINDER_MINUTES"), "HRW_REMINDER_MINUTES", 60
+            ),
+            host_reminders=_leads(get("HRW_HOST_REMINDERS")),
+            quiet_hours=_quiet_hours(get("HRW_QUIET_HOURS")),
+            help_contact=get("HRW_HELP_CONTACT"),
+            number_hash_key=hash_key,
+            voice_en=_voice(get("HRW_VOICE_EN"), "HRW_VOICE_EN", "Polly.Joanna"),
+            voice_es=_voice(get("HRW_VOICE_ES"), "HRW_VOICE_ES", "Polly.Lupe"),
+            feed_interval=_whole_from_one(get("HRW_FEED_INTERVAL"), "HRW_FEED_INTERVAL", 15),
+        )
+
+
+def _voice(raw: str | None, name: str, default: str) -> str:
+    """A TwiML voice name: "Polly.Joanna", "Polly.Lupe-Neural", "Google.es-US-Standard-A"."""
+    if raw is None:
+        return default
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9._-]{0,63}", raw):
+        raise ConfigError(name, f"must be a TwiML voice name like Polly.Joanna, got {raw!r}")
+    return raw
+
+
+def _positive_float(raw: str | None, name: str, default: float) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(name, f"must be a number, got {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(name, f"must be greater than 0, got {raw!r}")
+    return value
+
+
+def _whole_from_one(raw: str | None, name: str, default: int) -> int:
+    if raw is None:
+        return default
+    if not re.fullmatch(r"\d+", raw) or int(raw) < 1:
+        raise ConfigError(name, f"must be a whole number from 1, got {raw!r}")
+    return int(raw)
+
+
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def _leads(raw: str | None) -> tuple[timedelta, ...]:
+    if raw is None:
+        return (timedelta(hours=48), timedelta(hours=2))
+    leads = []
+    for part in raw.split(","):
+        match = re.fullmatch(r"\s*(\d+)\s*([dhm])\s*", part.lower())
+        if not match or int(match.group(1)) < 1:
+            raise ConfigError(
+                "HRW_HOST_REMINDERS",
+                f"must be leads like '48h,2h' (units d, h or m), got {raw!r}",
+            )
+        leads.append(timedelta(**{_UNITS[match.group(2)]: int(match.group(1))}))
+    return tuple(sorted(set(leads), reverse=True))
+
+
+def _quiet_hours(raw: str | None) -> QuietHours | None:
+    if raw is None:
+        return QuietHours(21, 8)
+    if raw.lower() == "off":
+        return None
+    match = re.fullmatch(r"\s*(\d{1,2})\s*-\s*(\d{1,2})\s*", raw)
+    if not match or not all(0 <= int(h) <= 23 for h in match.groups()):
+        raise ConfigError(
+            "HRW_QUIET_HOURS", f"must be 'START-END' hours 0-23 or 'off', got {raw!r}"
+        )
+    return QuietHours(int(match.group(1)), int(match.group(2)))
+
+
+MIN_HASH_KEY = 16  # characters: the key is all that stands between an id and its number
+
+
+def _number_hash_key(raw: str | None, auth_token: str | None, required: bool) -> str | None:
+    """HRW_NUMBER_HASH_KEY: required with TWILIO_AUTH_TOKEN (production), never kept in Redis."""
+    if raw is None:
+        if auth_token and required:
+            raise ConfigError(
+                "HRW_NUMBER_HASH_KEY",
+                "must be set when TWILIO_AUTH_TOKEN is set (a key kept in Redis by an older "
+                "version: `hrw-sms hash-key move`; a new one: `openssl rand -hex 32`)",
+            )
+        return None
+    if len(raw) < MIN_HASH_KEY:
+        raise ConfigError(
+            "HRW_NUMBER_HASH_KEY", f"must be at least {MIN_HASH_KEY} characters, got {len(raw)}"
+        )
+    return raw

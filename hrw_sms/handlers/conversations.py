@@ -1,0 +1,233 @@
+"""Run one inbound text through the participant flow: load, step, save, apply, render."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime
+
+import redis
+
+from flows import dispatch
+from flows.context import Context
+from flows.keywords import parse
+from flows.model import Directory
+from flows.render_sms import render_messages
+from flows.session import BroadcastSummary, Caller, CoordinatorView, Session
+from hrw_sms.base.phone import mask
+from hrw_sms.handlers import broadcasts
+from hrw_sms.handlers.effects import Stale, apply_effects
+from hrw_sms.handlers.services import Services
+from hrw_sms.store import hosts, keys, prefs, subscriptions
+
+log = logging.getLogger(__name__)
+
+# A step whose effect met changed state (another host took the meeting) is replayed on the
+# fresh state; each replay means someone else's change landed, so a few always suffice.
+STALE_REPLAYS = 5
+
+
+class Busy(RuntimeError):
+    """Another request holds this number's conversation for too long."""
+
+
+# Take the number's conversation and claim the MessageSid in one round trip: -1 when the
+# conversation is busy (try again shortly), 0 when the message was handled before, 1 to go.
+_BEGIN = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -1 end
+if #KEYS > 1 and not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+return 1
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+LOCK_WAIT = 2.0  # seconds a text waits for the same number's previous one
+
+
+class Conversation:
+    """One number's conversation, held for the length of one text."""
+
+    def __init__(self, client: redis.Redis, nid: str, sid: str | None) -> None:
+        self.client, self.nid = client, nid
+        self.lock_key = keys.number_lock(nid)
+        self.sid_key = keys.message_sid(sid[:64]) if sid else None
+        self.token = secrets.token_hex(8)
+        self.held = False
+
+    def begin(self) -> bool:
+        """Take the conversation; False if this MessageSid was handled before."""
+        lock_keys = [self.lock_key] + ([self.sid_key] if self.sid_key else [])
+        args = [self.token, keys.NUMBER_LOCK_TTL * 1000, keys.MESSAGE_SID_TTL]
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            # EVAL, not a registered script: in a pipeline redis-py would first ask SCRIPT
+            # EXISTS (a round trip of its own), and these scripts are tiny.
+            outcome = int(self.client.eval(_BEGIN, len(lock_keys), *lock_keys, *args))
+            if outcome >= 0:
+                self.held = outcome == 1
+                return self.held
+            if time.monotonic() > deadline:
+                raise Busy("conversation busy")
+            time.sleep(0.01)
+
+    def release(self, pipe: redis.client.Pipeline | None = None) -> None:
+        """Let go (inside `pipe` when given, so it costs no round trip of its own)."""
+        if self.held:
+            (pipe or self.client).eval(_RELEASE, 1, self.lock_key, self.token)
+            self.held = False
+
+    def forget_message(self) -> None:
+        """Handling failed: let Twilio's retry of this message be acted on."""
+        if self.sid_key:
+            self.client.delete(self.sid_key)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def load_caller(
+    services: Services, nid: str, word: str = "", now: datetime | None = None
+) -> tuple[Caller, bytes | None, Directory]:
+    """What we know of the number, its raw session and the directory: one round trip for
+    most people (coordinators' audiences cost more)."""
+    client = services.redis
+    pipe = client.pipeline(transaction=False)
+    pipe.get(keys.DIRECTORY_VERSION)
+    pipe.get(keys.session(nid))
+    prefs.ask_language(pipe, nid)
+    pipe.sismember(keys.OPTED_OUT, nid)
+    pipe.smembers(keys.reminders(nid))
+    pipe.smembers(keys.coordinator_groups(nid))
+    if now is not None:  # hosting asks are read as of now
+        hosts.queue_view(pipe, nid, now)
+    results = pipe.execute()
+    version, raw_session, raw_language, opted_out, reminders, coordinates = results[:6]
+    directory = services.directory.load(int(version or 0))
+    caller = Caller(
+        opted_out=bool(opted_out),
+        language=prefs.decode(raw_language),
+        reminders=frozenset(_text(r) for r in reminders),
+        coordinator=_coordinator_view(client, directory, coordinates, word),
+        host=hosts.view(client, nid, now, results[6:]) if now is not None else None,
+    )
+    return caller, raw_session, directory
+
+
+def _coordinator_view(
+    client: redis.Redis, directory: Directory, coordinates: set, word: str
+) -> CoordinatorView | None:
+    """Only for coordinators: their groups, audiences, and (for STATUS) the last broadcast."""
+    groups = tuple(sorted(g for g in (_text(x) for x in coordinates) if g in directory.groups))
+    if not groups:
+        return None
+    audiences = {g: len(subscriptions.group_subscribers(client, directory, g)) for g in groups}
+    last = None
+    if word == "STATUS":
+        last_id = broadcasts.last_id(client, groups)
+        found = broadcasts.progress(client, last_id) if last_id else None
+        if found is not None:
+            last = BroadcastSummary(
+                found.broadcast_id, found.group, found.total, found.queued, found.sent,
+                found.delivered, found.failed,
+            )  # fmt: skip
+    return CoordinatorView(groups, audiences, last)
+
+
+def _queue_save(pipe: redis.client.Pipeline, nid: str, session: Session | None, caller: Caller):
+    if session is None:
+        pipe.delete(keys.session(nid))
+    else:
+        pipe.set(keys.session(nid), session.to_json(), ex=keys.SESSION_TTL)
+    if caller.language:
+        prefs.keep(pipe, nid)
+
+
+def save_session(client: redis.Redis, nid: str, session: Session | None, caller: Caller) -> None:
+    """Write a number's session (hold its conversation while you do)."""
+    pipe = client.pipeline(transaction=True)
+    _queue_save(pipe, nid, session, caller)
+    pipe.execute()
+
+
+def _save_and_maybe_release(
+    conversation: Conversation, session: Session | None, caller: Caller, release: bool
+) -> None:
+    """Write the session, and let the conversation go in the same round trip when nothing
+    else is left to do."""
+    pipe = conversation.client.pipeline(transaction=True)
+    _queue_save(pipe, conversation.nid, session, caller)
+    if release:
+        conversation.release(pipe)
+    pipe.execute()
+
+
+@contextmanager
+def number_lock(client: redis.Redis, nid: str) -> Iterator[None]:
+    """Hold a number's conversation (for writers outside the text path, such as calls)."""
+    conversation = Conversation(client, nid, None)
+    conversation.begin()
+    try:
+        yield
+    finally:
+        with suppress(redis.exceptions.RedisError):
+            conversation.release()
+
+
+def handle_text(
+    services: Services, number: str, body: str, sid: str | None = None, word: str | None = None
+) -> list[str]:
+    """The SMS replies to one inbound text (usually one; none after STOP). `word` is
+    `parse(body).word` when the caller has parsed the text already."""
+    conversation = Conversation(services.redis, services.number_id(number), sid)
+    if not conversation.begin():
+        log.info("duplicate delivery of a text from %s ignored", mask(number))
+        return []
+    try:
+        return _handle(services, conversation, number, body, word)
+    except BaseException:
+        conversation.forget_message()
+        raise
+    finally:
+        with suppress(redis.exceptions.RedisError):
+            conversation.release()
+
+
+def _handle(
+    services: Services, conversation: Conversation, number: str, body: str, word: str | None
+) -> list[str]:
+    nid = conversation.nid
+    now = services.clock()
+    word = parse(body).word if word is None else word
+    first: bytes | None = None
+    for replay in range(STALE_REPLAYS):
+        caller, raw_session, directory = load_caller(services, nid, word, now)
+        first = raw_session if replay == 0 else first  # replays start from the same state
+        session = Session.from_json(first, caller.language or "en")
+        ctx = Context(
+            now,
+            directory,
+            services.timetable(directory, now),
+            services.places,
+            caller,
+            services.settings.reminder_minutes,
+        )
+        result = dispatch.step(session, body, ctx)
+        _save_and_maybe_release(conversation, result.session, caller, not result.effects)
+        try:
+            apply_effects(services, number, nid, result.effects)
+        except Stale as exc:
+            if replay + 1 == STALE_REPLAYS:
+                raise
+            log.info("text from %s: %s; replaying on fresh state", mask(number), exc)
+            continue
+        break
+    language = (result.session or session).language
+    return render_messages(result.replies, language, now, services.settings.help_contact)

@@ -1,0 +1,113 @@
+"""Apply the effects a flow step asked for: one handler per effect type."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from flows import effects as fx
+from hrw_sms.base.phone import mask
+from hrw_sms.handlers import erasure
+from hrw_sms.store import hosts, optouts, prefs, subscriptions
+
+if TYPE_CHECKING:
+    from hrw_sms.handlers.services import Services
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[["Services", str, str, Any], None]
+
+
+class Stale(Exception):
+    """An effect made from state that changed meanwhile (another host took the meeting first):
+    nothing was applied; the conversation replays the text on the fresh state."""
+
+
+def _set_language(services: Services, number: str, nid: str, effect: fx.SetLanguage) -> None:
+    pipe = services.redis.pipeline(transaction=True)
+    prefs.set_language(pipe, nid, effect.language)
+    pipe.execute()
+
+
+def _opt_out(services: Services, number: str, nid: str, effect: fx.OptOut) -> None:
+    optouts.opt_out(services.redis, nid)
+    subscriptions.unsubscribe(services.redis, nid)  # STOP ends everything, reminders too
+    optouts.wait_for_sends(services.redis, nid)  # answered only once nothing more can go
+    log.info("opt-out recorded for %s", mask(number))
+
+
+def _opt_in(services: Services, number: str, nid: str, effect: fx.OptIn) -> None:
+    optouts.opt_in(services.redis, nid)
+    log.info("opt-in recorded for %s", mask(number))
+
+
+def _forget(services: Services, number: str, nid: str, effect: fx.Forget) -> None:
+    erased = erasure.erase(services.redis, number, nid, services.clock())
+    log.info("erased what we kept about %s: %s", mask(number), erased)
+
+
+def _subscribe(services: Services, number: str, nid: str, effect: fx.Subscribe) -> None:
+    subscriptions.subscribe(services.redis, nid, number, effect.meeting)
+    services.schedule_changed(effect.meeting)
+    log.info("reminders on for %s (%s)", mask(number), effect.meeting)
+
+
+def _unsubscribe(services: Services, number: str, nid: str, effect: fx.Unsubscribe) -> None:
+    ended = subscriptions.unsubscribe(services.redis, nid, effect.meeting)
+    optouts.wait_for_sends(services.redis, nid)  # answered only once nothing more can go
+    log.info("reminders off for %s (%d meetings)", mask(number), len(ended))
+
+
+def _start_broadcast(services: Services, number: str, nid: str, effect: fx.StartBroadcast) -> None:
+    from hrw_sms.handlers import broadcasts
+
+    draft = broadcasts.prepare(services, effect.group, effect.text)
+    broadcast_id = broadcasts.start(services, draft, actor=number, channel="sms")
+    log.info("broadcast %d to %s started by %s", broadcast_id, effect.group, mask(number))
+
+
+def _cancel_occurrence(
+    services: Services, number: str, nid: str, effect: fx.CancelOccurrence
+) -> None:
+    from datetime import date
+
+    from hrw_sms.handlers import cancellations
+
+    chosen = cancellations.plan(services, effect.meeting, date.fromisoformat(effect.day))
+    queued = cancellations.cancel(services, chosen, actor=number, channel="sms")
+    log.info("%s on %s cancelled by %s; %d told", effect.meeting, effect.day, mask(number), queued)
+
+
+def _answer_hosting(services: Services, number: str, nid: str, effect: fx.AnswerHosting) -> None:
+    day = date.fromisoformat(effect.day)
+    if not hosts.answer(services.redis, nid, effect.meeting, day, effect.version, effect.to):
+        raise Stale(f"hosting of {effect.meeting} on {effect.day} changed meanwhile")
+    services.hosting_changed(effect.meeting, day)  # cover requests or thanks go out now
+    log.info("%s on %s: %s by %s", effect.meeting, effect.day, effect.to, mask(number))
+
+
+def _set_exercise(services: Services, number: str, nid: str, effect: fx.SetExercise) -> None:
+    day = date.fromisoformat(effect.day)
+    hosts.set_exercise(services.redis, effect.meeting, day, effect.text, services.clock())
+    log.info("exercise noted for %s on %s by %s", effect.meeting, effect.day, mask(number))
+
+
+HANDLERS: dict[type, Handler] = {
+    fx.SetLanguage: _set_language,
+    fx.OptOut: _opt_out,
+    fx.OptIn: _opt_in,
+    fx.Forget: _forget,
+    fx.Subscribe: _subscribe,
+    fx.Unsubscribe: _unsubscribe,
+    fx.AnswerHosting: _answer_hosting,
+    fx.SetExercise: _set_exercise,
+    fx.StartBroadcast: _start_broadcast,
+    fx.CancelOccurrence: _cancel_occurrence,
+}
+
+
+def apply_effects(services: Services, number: str, nid: str, effects: Iterable[object]) -> None:
+    for effect in effects:
+        HANDLERS[type(effect)](services, number, nid, effect)

@@ -1,0 +1,513 @@
+"""Hosts: who hosts for which group, the roster, each occurrence's hosting record, the asks
+a YES or NO answers, and the exercise. The only code that reads or writes the host keys.
+
+An occurrence is named by its meeting and local date ("slug|YYYY-MM-DD"). Its hosting
+record moves through the states in flows.host (assigned, confirmed, declined, uncovered,
+covered). Every change to a record is a compare-and-set on its `version` under WATCH/MULTI:
+of two changes made from the same version exactly one is applied, and the other is told it
+came too late (False) and is replayed by its caller on the fresh record. That is what makes
+the cover race safe: two hosts answering YES at the same moment, or one host's YES arriving
+twice, give the meeting to exactly one host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import redis
+from redis.client import Pipeline
+
+from flows.host import (
+    ASSIGNED,
+    CONFIRMED,
+    COVERED,
+    DECLINED,
+    MAX_EXERCISE,
+    OPEN,
+    UNCOVERED,
+    Ask,
+    HostView,
+)
+from flows.model import Directory
+from flows.occurrences import meeting_day_to_weekday, occurrence_on, zone
+from hrw_sms.store import keys
+from hrw_sms.store.roles import Member, Role, text
+
+ROLE = Role(keys.host_number, keys.host_groups, keys.group_hosts)
+HOST_TTL = 60 * 24 * 60 * 60  # a host's asks and hosting lists, refreshed on every change
+ASKS_LOOKED_AT = 3  # newest asks read when a host texts (older ones are long answered)
+DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+
+Operation = Callable[[Pipeline], object]
+
+
+class HostError(ValueError):
+    """A roster change that cannot be made; the message says why in one line."""
+
+
+class NotAHost(HostError):
+    """The number is not a host of the meeting's group."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+        super().__init__(f"that number is not a host of {group}")
+
+
+@dataclass(frozen=True)
+class Hosting:
+    """One occurrence's hosting record."""
+
+    meeting: str
+    day: date
+    group: str
+    start: datetime
+    end: datetime
+    host: str  # number_id assigned
+    state: str
+    version: int
+    round: int = 0  # how many times a cover has been sought
+    assignment: int = 1  # bumped by each (re)assignment: names its prompts
+    sought: int = 0  # the round whose cover requests have gone out
+    cover: str | None = None  # number_id covering
+    prompted: str | None = None  # the assigned host, once first asked
+
+    @property
+    def name(self) -> str:
+        return occurrence_name(self.meeting, self.day)
+
+    @property
+    def current(self) -> str | None:
+        """Who hosts it now: the cover, else the assigned host unless they declined."""
+        if self.state == COVERED:
+            return self.cover
+        return None if self.state == DECLINED else self.host
+
+
+def occurrence_name(meeting: str, day: date) -> str:
+    return keys.cancelled_member(meeting, day)
+
+
+def parse_name(name: str) -> tuple[str, date]:
+    slug, _, day = name.rpartition("|")
+    return slug, date.fromisoformat(day)
+
+
+def _stamp(moment: datetime) -> float:
+    return moment.timestamp()
+
+
+def _parse(raw: dict) -> Hosting | None:
+    data = {text(k): text(v) for k, v in raw.items()}
+    try:
+        return Hosting(
+            meeting=data["meeting"],
+            day=date.fromisoformat(data["day"]),
+            group=data["group"],
+            start=datetime.fromisoformat(data["start"]),
+            end=datetime.fromisoformat(data["end"]),
+            host=data["host"],
+            state=data["state"],
+            version=int(data["version"]),
+            round=int(data.get("round") or 0),
+            assignment=int(data.get("assignment") or 1),
+            sought=int(data.get("sought") or 0),
+            cover=data.get("cover") or None,
+            prompted=data.get("prompted") or None,
+        )
+    except (KeyError, ValueError):
+        return None  # gone (expired, deleted) or half-written: no record
+
+
+# --- who hosts for which group ---
+
+
+def add_host(client: redis.Redis, nid: str, number: str, group: str) -> bool:
+    """Make the number a host of the group; False if it already was."""
+    return ROLE.add(client, nid, number, group)
+
+
+def is_host(client: redis.Redis, nid: str, group: str) -> bool:
+    return ROLE.has(client, nid, group)
+
+
+def hosts_of(client: redis.Redis, group: str) -> list[str]:
+    return ROLE.members(client, group)
+
+
+def groups_of(client: redis.Redis, nid: str) -> list[str]:
+    return ROLE.groups_of(client, nid)
+
+
+def number_of(client: redis.Redis, nid: str) -> str | None:
+    return ROLE.number_of(client, nid)
+
+
+def numbers(client: redis.Redis, nids: list[str]) -> dict[str, str]:
+    return ROLE.numbers(client, nids)
+
+
+def listing(client: redis.Redis, groups: list[str]) -> list[Member]:
+    return ROLE.listing(client, groups)
+
+
+def remove_host(client: redis.Redis, nid: str, group: str, now: datetime) -> int | None:
+    """Stop the number hosting for the group, and hand back its coming occurrences there
+    (an assignment is removed; a cover goes back to uncovered). None if it was not a host
+    of the group, else how many occurrences it let go."""
+    if not ROLE.has(client, nid, group):
+        return None
+    released = _release(client, nid, now, lambda rec: rec.group == group)
+    ROLE.remove(client, nid, group)
+    if not ROLE.groups_of(client, nid):
+        client.delete(keys.host_asks(nid), keys.host_hosting(nid))
+    return released
+
+
+def forget(client: redis.Redis, nid: str, now: datetime) -> None:
+    """FORGET: the number hosts nothing, is asked nothing, and is in no group's list."""
+    _release(client, nid, now, lambda rec: True)
+    ROLE.forget(client, nid)
+    client.delete(keys.host_asks(nid), keys.host_hosting(nid))
+
+
+def _release(
+    client: redis.Redis, nid: str, now: datetime, matches: Callable[[Hosting], bool]
+) -> int:
+    names = {text(n) for n in client.zrange(keys.host_hosting(nid), 0, -1)}
+    names |= {text(n) for n in client.zrange(keys.host_asks(nid), 0, -1)}
+    released = 0
+    for name in sorted(names):
+        rec = _read(client, name)
+        if rec is None or not matches(rec):
+            continue
+        client.srem(keys.hosting_asked(name), nid)
+        client.zrem(keys.host_asks(nid), name)
+        client.zrem(keys.host_hosting(nid), name)
+        if rec.end <= now:
+            continue
+        if rec.host == nid and rec.state != COVERED:
+            released += _unassign(client, rec)
+        elif rec.cover == nid and rec.state == COVERED:
+            released += _change(client, rec, lambda r: _uncover(r))
+    return released
+
+
+def _unassign(client: redis.Redis, rec: Hosting) -> int:
+    """Drop an occurrence from the roster (its exercise goes with it)."""
+    pipe = client.pipeline(transaction=True)
+    pipe.delete(keys.hosting(rec.name), keys.hosting_asked(rec.name), keys.exercise(rec.name))
+    pipe.zrem(keys.HOST_ROSTER, rec.name)
+    pipe.execute()
+    return 1
+
+
+def _uncover(rec: Hosting) -> list[Operation]:
+    key = keys.hosting(rec.name)
+    return [lambda p: p.hset(key, "state", UNCOVERED), lambda p: p.hdel(key, "cover")]
+
+
+# --- the roster ---
+
+
+def assign(
+    client: redis.Redis, directory: Directory, meeting_slug: str, day: date, nid: str, now: datetime
+) -> Hosting:
+    """Put the number on the roster for the meeting on its local date `day`.
+
+    Raises HostError when the meeting does not meet that day, the date is past or the
+    meeting has started, or the number is not a host of the meeting's group."""
+    meeting = directory.meetings.get(meeting_slug)
+    if meeting is None:
+        raise HostError(f"no meeting {meeting_slug!r}")
+    if not meeting.group:
+        raise HostError(f"{meeting_slug} belongs to no group, so it has no hosts")
+    if not meeting.active:
+        raise HostError(f"{meeting_slug} is temporarily closed")
+    if day.weekday() not in {meeting_day_to_weekday(d) for d in meeting.days}:
+        days = ", ".join(DAY_NAMES[d % 7] for d in sorted(meeting.days))
+        raise HostError(
+            f"{meeting_slug} does not meet on {day:%A} {day.isoformat()} (it meets {days})"
+        )
+    if day < now.astimezone(zone(meeting.timezone)).date():
+        raise HostError(f"{day.isoformat()} is past")
+    occ = occurrence_on(meeting, day)
+    if occ.start <= now:
+        raise HostError(f"{meeting_slug} on {day.isoformat()} has already started")
+    if not ROLE.has(client, nid, meeting.group):
+        raise NotAHost(meeting.group)
+    name = occurrence_name(meeting_slug, day)
+    key = keys.hosting(name)
+    with client.pipeline(transaction=True) as pipe:
+        while True:
+            try:
+                pipe.watch(key)
+                old = _parse(pipe.hgetall(key))
+                if old is not None and old.host == nid and old.state in (ASSIGNED, CONFIRMED):
+                    pipe.unwatch()
+                    return old  # already theirs
+                rec = Hosting(
+                    meeting=meeting_slug,
+                    day=day,
+                    group=meeting.group,
+                    start=occ.start,
+                    end=occ.end,
+                    host=nid,
+                    state=ASSIGNED,
+                    version=old.version + 1 if old else 1,
+                    round=old.round if old else 0,
+                    sought=old.sought if old else 0,
+                    assignment=old.assignment + 1 if old else 1,
+                )
+                pipe.multi()
+                if old is not None:
+                    pipe.zrem(keys.host_hosting(old.host), name)
+                    if old.cover:
+                        pipe.zrem(keys.host_hosting(old.cover), name)
+                pipe.delete(key)
+                pipe.hset(key, mapping=_fields(rec))
+                pipe.expire(key, _keep_for(rec, now))
+                pipe.zadd(keys.HOST_ROSTER, {name: _stamp(rec.start)})
+                _hosting_add(pipe, nid, rec)
+                pipe.execute()
+                return rec
+            except redis.WatchError:
+                continue  # changed meanwhile (an answer, another assign): look again
+
+
+def _fields(rec: Hosting) -> dict[str, str | int]:
+    return {
+        "meeting": rec.meeting,
+        "day": rec.day.isoformat(),
+        "group": rec.group,
+        "start": rec.start.astimezone(UTC).isoformat(),
+        "end": rec.end.astimezone(UTC).isoformat(),
+        "host": rec.host,
+        "state": rec.state,
+        "version": rec.version,
+        "round": rec.round,
+        "sought": rec.sought,
+        "assignment": rec.assignment,
+    }
+
+
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    """A TTL for `moment`, measured from the service's clock, not Redis's, so that expiries
+    agree with the clock every other decision uses."""
+    return max(1, int((moment - now).total_seconds()))
+
+
+def _keep_for(rec: Hosting, now: datetime) -> int:
+    return _seconds_until(rec.end + timedelta(seconds=keys.HOSTING_KEEP), now)
+
+
+def _hosting_add(pipe: Pipeline, nid: str, rec: Hosting) -> None:
+    pipe.zadd(keys.host_hosting(nid), {rec.name: _stamp(rec.start)})
+    pipe.expire(keys.host_hosting(nid), HOST_TTL)
+
+
+def _read(client: redis.Redis, name: str) -> Hosting | None:
+    return _parse(client.hgetall(keys.hosting(name)))
+
+
+def hosting_of(client: redis.Redis, meeting: str, day: date) -> Hosting | None:
+    return _read(client, occurrence_name(meeting, day))
+
+
+def roster(
+    client: redis.Redis, since: datetime, until: datetime | None = None, group: str | None = None
+) -> list[Hosting]:
+    """Hosting records of occurrences starting from `since` (to `until`), soonest first."""
+    high: float | str = _stamp(until) if until else "+inf"
+    names = [text(n) for n in client.zrangebyscore(keys.HOST_ROSTER, _stamp(since), high)]
+    pipe = client.pipeline(transaction=False)
+    for name in names:
+        pipe.hgetall(keys.hosting(name))
+    found, gone = [], []
+    for name, raw in zip(names, pipe.execute(), strict=True):
+        rec = _parse(raw)
+        if rec is None:
+            gone.append(name)
+        elif group is None or rec.group == group:
+            found.append(rec)
+    if gone:
+        client.zrem(keys.HOST_ROSTER, *gone)
+    return found
+
+
+def trim_roster(client: redis.Redis, now: datetime) -> None:
+    """Forget roster entries whose records have expired."""
+    client.zremrangebyscore(keys.HOST_ROSTER, "-inf", _stamp(now) - keys.HOSTING_KEEP - 86400)
+
+
+# --- answers and the deadline: compare-and-set on the version ---
+
+
+def _change(
+    client: redis.Redis,
+    rec: Hosting,
+    plan: Callable[[Hosting], list[Operation] | None],
+    version: int | None = None,
+) -> bool:
+    """Apply plan(current record) if the record is still at `version` (default: rec's).
+    False when it changed meanwhile or the plan refuses (returns None)."""
+    key = keys.hosting(rec.name)
+    expected = rec.version if version is None else version
+    with client.pipeline(transaction=True) as pipe:
+        try:
+            pipe.watch(key)
+            current = _parse(pipe.hgetall(key))
+            if current is None or current.version != expected:
+                pipe.unwatch()
+                return False
+            operations = plan(current)
+            if operations is None:
+                pipe.unwatch()
+                return False
+            pipe.multi()
+            for operation in operations:
+                operation(pipe)
+            pipe.hincrby(key, "version", 1)
+            pipe.execute()
+        except redis.WatchError:
+            return False  # someone else changed it between our read and our write
+    return True
+
+
+def answer(client: redis.Redis, nid: str, meeting: str, day: date, version: int, to: str) -> bool:
+    """Apply a host's answer (to = confirmed, declined or covered) if the record is still at
+    `version`; False if it is not (the caller replays the conversation on fresh state)."""
+    rec = hosting_of(client, meeting, day)
+    if rec is None:
+        return False
+    key = keys.hosting(rec.name)
+
+    def plan(cur: Hosting) -> list[Operation] | None:
+        if to == CONFIRMED and cur.host == nid and cur.state != COVERED:
+            return [lambda p: p.hset(key, "state", CONFIRMED), lambda p: _hosting_add(p, nid, cur)]
+        if to == DECLINED and cur.host == nid and cur.state != COVERED:
+            ops: list[Operation] = [
+                lambda p: p.hset(key, "state", DECLINED),
+                lambda p: p.zrem(keys.host_hosting(nid), cur.name),
+            ]
+            if cur.state not in OPEN:  # a new search for a cover
+                ops.append(lambda p: p.hincrby(key, "round", 1))
+            return ops
+        if to == COVERED and cur.host != nid and cur.state in OPEN:
+            return [
+                lambda p: p.hset(key, mapping={"state": COVERED, "cover": nid}),
+                lambda p: _hosting_add(p, nid, cur),
+                lambda p: p.zrem(keys.host_hosting(cur.host), cur.name),
+            ]
+        return None
+
+    return _change(client, rec, plan, version)
+
+
+def time_out(client: redis.Redis, rec: Hosting) -> bool:
+    """The deadline passed: an assignment never answered becomes uncovered (if `rec` is
+    still current and unanswered)."""
+    if rec.state != ASSIGNED:
+        return False
+    key = keys.hosting(rec.name)
+    return _change(
+        client,
+        rec,
+        lambda cur: [
+            lambda p: p.hset(key, "state", UNCOVERED),
+            lambda p: p.hincrby(key, "round", 1),
+        ],
+    )
+
+
+def mark_prompted(client: redis.Redis, rec: Hosting) -> None:
+    """The assigned host has had their first prompt (later ones ask again, not anew)."""
+    client.hset(keys.hosting(rec.name), "prompted", rec.host)
+
+
+def mark_sought(client: redis.Redis, rec: Hosting) -> None:
+    """Cover requests for the record's current round have gone out."""
+    client.hset(keys.hosting(rec.name), "sought", rec.round)
+
+
+# --- asks: what a host's YES or NO answers ---
+
+
+def ask(client: redis.Redis, nid: str, rec: Hosting, now: datetime) -> None:
+    """Note that the number was just asked about the occurrence: its newest ask."""
+    pipe = client.pipeline(transaction=True)
+    pipe.zadd(keys.host_asks(nid), {rec.name: _stamp(now)})
+    pipe.zremrangebyscore(keys.host_asks(nid), "-inf", _stamp(now) - HOST_TTL)
+    pipe.expire(keys.host_asks(nid), HOST_TTL)
+    if nid != rec.host:
+        pipe.sadd(keys.hosting_asked(rec.name), nid)
+        pipe.expire(keys.hosting_asked(rec.name), _keep_for(rec, now))
+    pipe.execute()
+
+
+def asked(client: redis.Redis, rec: Hosting) -> list[str]:
+    """number_ids asked to cover the occurrence, sorted."""
+    return sorted(text(n) for n in client.smembers(keys.hosting_asked(rec.name)))
+
+
+# --- the exercise ---
+
+
+def set_exercise(client: redis.Redis, meeting: str, day: date, words: str, now: datetime) -> bool:
+    """Keep the host's exercise until the occurrence ends; False if there is no such record.
+
+    This is the one message body HRW-SMS keeps: the host sent it on purpose to be read back
+    in their last prompt, it describes the meeting rather than anyone in it, and it is
+    deleted when the meeting is over."""
+    rec = hosting_of(client, meeting, day)
+    if rec is None or rec.end <= now:
+        return False
+    words = " ".join(words.split())[:MAX_EXERCISE]
+    client.set(keys.exercise(rec.name), words, ex=_seconds_until(rec.end, now))
+    return True
+
+
+def exercise_of(client: redis.Redis, rec: Hosting) -> str | None:
+    raw = client.get(keys.exercise(rec.name))
+    return text(raw) if raw else None
+
+
+# --- what the host flow is shown ---
+
+VIEW_COMMANDS = 3  # commands queue_view adds to a pipeline
+
+
+def queue_view(pipe: Pipeline, nid: str, now: datetime) -> None:
+    """Add the reads for a number's HostView to a pipeline (results go to view())."""
+    pipe.smembers(keys.host_groups(nid))
+    pipe.zrevrange(keys.host_asks(nid), 0, ASKS_LOOKED_AT - 1)
+    pipe.zrangebyscore(keys.host_hosting(nid), _stamp(now), "+inf", start=0, num=1)
+
+
+def view(client: redis.Redis, nid: str, now: datetime, results: list) -> HostView | None:
+    """The HostView from queue_view's results: one more round trip only when there are
+    asks (to read their records' state and version)."""
+    groups, asks, upcoming = results
+    current_ask = None
+    if asks:
+        pipe = client.pipeline(transaction=False)
+        for name in asks:
+            pipe.hgetall(keys.hosting(text(name)))
+        for raw in pipe.execute():
+            rec = _parse(raw)
+            if rec is None or rec.start <= now:
+                continue  # over, or gone from the roster: nothing to answer
+            current_ask = Ask(
+                meeting=rec.meeting,
+                day=rec.day,
+                cover=rec.host != nid,
+                state=rec.state,
+                version=rec.version,
+                mine=rec.cover == nid,
+            )
+            break
+    upcoming_one = parse_name(text(upcoming[0])) if upcoming else None
+    if not groups and current_ask is None and upcoming_one is None:
+        return None
+    return HostView(tuple(sorted(text(g) for g in groups)), current_ask, upcoming_one)

@@ -1,0 +1,37 @@
+"""The opt-out list: keyed hashes of numbers that said STOP (or that the carrier reports so)."""
+
+from __future__ import annotations
+
+import time
+
+import redis
+
+from hrw_sms.store import keys
+
+
+def is_opted_out(client: redis.Redis, number_id: str) -> bool:
+    return bool(client.sismember(keys.OPTED_OUT, number_id))
+
+
+def ask_if_opted_out(pipe: redis.client.Pipeline, number_id: str) -> None:
+    """Queue the is_opted_out question on a pipeline (its answer is truthy if opted out)."""
+    pipe.sismember(keys.OPTED_OUT, number_id)
+
+
+def opt_out(client: redis.Redis, number_id: str) -> None:
+    client.sadd(keys.OPTED_OUT, number_id)
+
+
+def opt_in(client: redis.Redis, number_id: str) -> None:
+    client.srem(keys.OPTED_OUT, number_id)
+
+
+def wait_for_sends(
+    client: redis.Redis, number_id: str, limit: float = keys.OUTBOUND_BUSY_MS / 1000
+) -> None:
+    """Return once no worker is handing a text for the number to Twilio (at most `limit`
+    seconds). An opt-down is recorded first: every send that has not yet passed its last
+    check sees it; this waits for the one that had, so the answer is true when it is given."""
+    deadline = time.monotonic() + limit
+    while client.exists(keys.outbound_busy(number_id)) and time.monotonic() < deadline:
+        time.sleep(0.005)

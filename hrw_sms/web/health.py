@@ -1,0 +1,31 @@
+"""GET /healthz and GET /meetings.json."""
+
+from __future__ import annotations
+
+import redis
+from flask import Blueprint, Response, current_app, jsonify
+
+from hrw_sms.handlers.services import Services
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    services: Services = current_app.extensions["hrw"]
+    try:
+        services.redis.ping()
+    except (redis.exceptions.RedisError, OSError) as exc:
+        return jsonify(status="unavailable", redis=f"unreachable: {type(exc).__name__}"), 503
+    return jsonify(status="ok", redis="ok"), 200
+
+
+@bp.get("/meetings.json")
+def meetings() -> tuple[Response, int]:
+    services: Services = current_app.extensions["hrw"]
+    try:
+        feed = services.directory.export_feed()
+    except (redis.exceptions.RedisError, OSError):
+        return jsonify(error="the directory is unavailable right now"), 503
+    response = current_app.json.response(feed)
+    return response, 200

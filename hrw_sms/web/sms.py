@@ -1,0 +1,121 @@
+"""POST /sms: Twilio's messaging webhook."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, Response, current_app, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from flows.keywords import parse
+from flows.render_sms import render
+from flows.replies import Text
+from hrw_sms.base.phone import BadNumber, mask, to_e164
+from hrw_sms.handlers import throttle
+from hrw_sms.handlers.conversations import handle_text
+from hrw_sms.handlers.services import Services
+from hrw_sms.web.webhooks import check_request, reject
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sms", __name__)
+
+MAX_BODY = 1600  # Twilio's own limit for a message body
+# A sender address with a channel prefix: "whatsapp:+14135550123", "messenger:1234567890".
+CHANNEL = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):(.*)", re.DOTALL)
+
+
+def twiml(texts: list[str]) -> Response:
+    reply = MessagingResponse()
+    for text in texts:
+        if text:
+            reply.message(text)
+    return Response(str(reply), mimetype="text/xml")
+
+
+def fallback_text(services: Services) -> str:
+    return render((Text("fallback"),), "en", services.clock(), services.settings.help_contact)
+
+
+def plain_number(address: str | None) -> str | None:
+    """The E.164 number in a sender or recipient address (channel prefix dropped), or None."""
+    match = CHANNEL.fullmatch(address or "")
+    try:
+        return to_e164(match.group(2) if match else (address or ""))
+    except BadNumber:
+        return None
+
+
+def is_line_number(number: str | None, to: str | None, services: Services) -> bool:
+    """True when `number` is the line's own: the number texted (To) or the one it sends from."""
+    if number is None:
+        return False
+    return number in (plain_number(to), services.settings.twilio_from_number)
+
+
+def channel_reply(services: Services, address: str, body: str, sid: str | None) -> list[str]:
+    """A sender on another channel (WhatsApp, Messenger...) is told, in English and Spanish,
+    that the line works by ordinary text. Nothing about it is read or kept: not the session,
+    roles or subscriptions of the plain number inside its address, which may be someone
+    else's. Only the throttle counts it (under the id of the whole address, expiring), so
+    two automatic repliers cannot loop through this answer either."""
+    command = parse(body)
+    if throttle.kind_of(command) is throttle.Kind.CARRIER:
+        return []  # an opt-out word never gets an answer it did not ask for
+    address = address.strip()
+    scheme, rest = address.split(":", 1)
+    decision = throttle.check_text(services, f"{scheme.lower()}:{rest}", body, sid, command)
+    if decision.verdict is not throttle.Verdict.ANSWER:
+        return []
+    now, contact = services.clock(), services.settings.help_contact
+    log.info("text from a %s sender %s: told to use ordinary texts", scheme.lower(), mask(rest))
+    return [
+        render((Text("channel_only"),), "en", now, contact)
+        + "\n\n"
+        + render((Text("channel_only"),), "es", now, contact)
+    ]
+
+
+def number_reply(services: Services, number: str, body: str, sid: str | None) -> list[str]:
+    """The replies to a text from a plain number, within the number's budget."""
+    command = parse(body)
+    decision = throttle.check_text(services, number, body, sid, command)
+    if decision.verdict is throttle.Verdict.SILENT:
+        return []
+    if decision.verdict is throttle.Verdict.NOTICE:
+        language = decision.language or ("es" if command.spanish else "en")
+        return [render((Text("throttled"),), language, services.clock(), None)]
+    return handle_text(services, number, body, sid, command.word)
+
+
+@bp.post("/sms")
+def sms() -> Response:
+    services: Services = current_app.extensions["hrw"]
+    problem = check_request(request, services.settings)
+    if problem is not None:
+        return problem
+    address = request.form.get("From", "")
+    channel = CHANNEL.fullmatch(address)
+    if channel is None:
+        try:
+            number: str | None = to_e164(address)
+        except BadNumber as exc:
+            return reject(400, f"From: {exc}")
+    else:
+        number = plain_number(address)
+    if is_line_number(number, request.form.get("To"), services):
+        # Our own texts coming back (a forward, a misrouted number): answering would loop.
+        log.info("text from the line's own number %s: not answered", mask(number))
+        return twiml([])
+    body = request.form.get("Body", "")[:MAX_BODY]
+    sid = request.form.get("MessageSid")
+    try:
+        if channel is not None:
+            texts = channel_reply(services, address, body, sid)
+        else:
+            texts = number_reply(services, number, body, sid)  # type: ignore[arg-type]
+    except Exception:
+        # Never a 5xx to Twilio: a short apology with the menu words and a way to a person.
+        log.exception("could not handle a text; sent the fallback reply")
+        texts = [fallback_text(services)]
+    return twiml(texts)
