@@ -10,7 +10,7 @@ import pytest
 
 from flows import participant, voice
 from flows import render_voice as rv
-from flows.model import Group
+from flows.model import Directory, Group
 from flows.occurrences import occurrence_on
 from flows.replies import MeetingDetails
 from flows.session import Session
@@ -357,3 +357,40 @@ def test_spanish_keeps_its_accents_when_spoken() -> None:
     said = " ".join(s.text for t in turns for s in t.says)
     assert "Te damos la bienvenida" in said and "próximas reuniones" in said
     assert "reducción de daños" in said
+
+
+# --- names read in their own language -----------------------------------------------------
+
+
+def _named(name: str, group: str, **extra: object) -> tuple[Directory, MeetingDetails]:
+    meeting = replace(MEETINGS["oakland-espanol"], name=name, group=group, types=("O",), **extra)
+    world = Directory(GROUPS, {**MEETINGS, meeting.slug: meeting})
+    occ = occurrence_on(meeting, TUESDAY.date().replace(day=25))
+    assert occ is not None
+    return world, MeetingDetails(1, occ, GROUPS[group], "open")
+
+
+def _foreign_parts(language: str, world: Directory, reply: MeetingDetails) -> list[rv.Part]:
+    pieces = rv._content([reply], language, TUESDAY, world)
+    return [p for s in rv.speeches(pieces, language) for p in s.parts if p.language != language]
+
+
+def test_an_english_name_in_a_spanish_group_is_read_in_english() -> None:
+    world, reply = _named("Late Night Recovery Circle", "hrw-en-espanol")
+    spanish_line = _foreign_parts("es", world, reply)
+    assert [(p.text, p.language) for p in spanish_line][:1] == [
+        ("Late Night Recovery Circle", "en")
+    ]
+    assert not any("Late Night" in p.text for p in _foreign_parts("en", world, reply))
+
+
+def test_a_spanish_name_in_an_english_group_is_read_in_spanish() -> None:
+    world, reply = _named("Círculo de la Esperanza", "northampton")
+    english_line = _foreign_parts("en", world, reply)
+    assert ("Círculo de la Esperanza", "es") in [(p.text, p.language) for p in english_line]
+    assert not any("Esperanza" in p.text for p in _foreign_parts("es", world, reply))
+
+
+def test_a_name_that_gives_no_sign_follows_its_group() -> None:
+    world, reply = _named("Oakland", "hrw-en-espanol")
+    assert ("Oakland", "es") in [(p.text, p.language) for p in _foreign_parts("en", world, reply)]
