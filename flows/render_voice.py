@@ -216,6 +216,21 @@ def phone_digits(phone: str) -> tuple[str, str]:
     return read, spaced(phone[len(number) :])
 
 
+DIAL_NOTES_LIMIT = 160  # characters of the meeting ID / passcode notes read out
+
+
+def dial_notes(notes: str | None) -> str:
+    """A dial-in's notes ("Meeting ID: 555 0101 222\nPasscode: 8642") as said: one line,
+    every number read digit by digit in its groups ("5 5 5, 0 1 0 1, 2 2 2"), as the
+    dial-in number is. Empty when there are none."""
+    lines = (" ".join(line.split()).rstrip(",;.") for line in (notes or "").splitlines())
+    said = ", ".join(line for line in lines if line)
+    said = re.sub(
+        r"\d+(?:[ -]\d+)*", lambda m: ", ".join(spaced(g) for g in re.findall(r"\d+", m[0])), said
+    )
+    return clip(said, DIAL_NOTES_LIMIT)
+
+
 def clock(language: str, moment: time) -> str:
     """6 PM, 6:30 PM, noon / las seis de la tarde, la una y media de la tarde, el mediodía:
     Spanish in words, as a Spanish voice reads "la 1" badly."""
@@ -424,6 +439,10 @@ def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
             sentences.append(say(language, "details_dial", digits=digits))
             if code:
                 sentences.append(say(language, "details_code", digits=code))
+            notes = dial_notes(m.conference_phone_notes)
+            if notes:
+                notes = foreign(notes, written_in(notes, "en"), language)
+                sentences.append(say(language, "details_dial_notes", notes=notes))
     if m.conference_url:
         sentences.append(say(language, "details_link"))
     sentences.append(shared_text(language, f"kind_{reply.kind}"))

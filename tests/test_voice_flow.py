@@ -394,3 +394,22 @@ def test_a_spanish_name_in_an_english_group_is_read_in_spanish() -> None:
 def test_a_name_that_gives_no_sign_follows_its_group() -> None:
     world, reply = _named("Oakland", "hrw-en-espanol")
     assert ("Oakland", "es") in [(p.text, p.language) for p in _foreign_parts("en", world, reply)]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_details_say_the_dial_ins_meeting_id_and_passcode_digit_by_digit(language: str) -> None:
+    world, reply = _named(
+        "Online Lunch Break",
+        "northampton",
+        conference_phone="+1 413 555 0100",
+        conference_phone_notes="Meeting ID: 555 0101 222\nPasscode: 8642",
+    )
+    said = " ".join(rv.content([reply], language, TUESDAY, world))
+    assert "4 1 3, 5 5 5, 0 1 0 0" in said
+    assert "Meeting ID: 5 5 5, 0 1 0 1, 2 2 2, Passcode: 8 6 4 2." in said
+    assert "555" not in said
+
+
+def test_dial_notes_are_one_line_with_numbers_in_their_groups() -> None:
+    assert rv.dial_notes(None) == ""
+    assert rv.dial_notes("ID 987-654-321;\n\nPIN 12") == "ID 9 8 7, 6 5 4, 3 2 1, PIN 1 2"

@@ -115,4 +115,5 @@ TEXTS: dict[str, str] = {
     "meeting_gone": "That meeting is no longer listed.",
     # loops and floods (hrw_sms/throttle.py)
     "text_limit": "We've already texted your number several times this hour, so we won't send more now. Please try again later, or text MEETINGS to this number.",
+    "details_dial_notes": "When the line asks: {notes}.",
 }

@@ -123,4 +123,5 @@ TEXTS: dict[str, str] = {
     "meeting_gone": "Esa reunión ya no aparece.",
     # loops and floods (hrw_sms/throttle.py)
     "text_limit": "Ya te mandamos varios mensajes en esta hora, así que por ahora no enviaremos más. Inténtalo más tarde, o manda REUNIONES por mensaje a este número.",
+    "details_dial_notes": "Cuando la línea lo pida: {notes}.",
 }
