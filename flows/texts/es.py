@@ -215,4 +215,11 @@ TEXTS: dict[str, str] = {
     "channel_only": "Harm Reduction Works-HRW solo funciona por mensaje de texto normal (SMS). Escribe REUNIONES por SMS desde la app de mensajes de tu teléfono.",
     "feed_failing": "Aviso: la lista de reuniones de {feed} ya no se actualiza ({reason}). Seguimos mostrando las reuniones de antes. Te escribimos cuando vuelva.",
     "feed_recovered": "Buenas noticias: la lista de reuniones de {feed} se actualiza otra vez y ya mostramos lo que publica.",
+    # one of a count: text() picks "<key>_one" when count is 1
+    "no_such_number_one": "Tu lista solo tiene el {count}: no tiene el {n}. Responde {count}, o escribe REUNIONES.",
+    "broadcast_which_again_one": "Responde {count} para elegir el grupo, o NO para descartar el aviso.",
+    "broadcast_preview_one": "Esto llega a {count} persona suscrita a {group}. Responde SI para enviarlo o NO para descartarlo. El texto:",
+    "broadcast_sending_one": "Enviando a {count} persona. Escribe STATUS para ver el avance.",
+    "cancel_preview_one": "¿Cancelar {meeting}, {when}? Avisaremos a {count} persona suscrita, y a quien facilita si hay alguien en la lista. Responde SI para cancelar o NO para dejarlo igual.",
+    "cancel_done_one": "Listo, se cancela. Estamos avisando a {count} persona.",
 }
