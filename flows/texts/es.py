@@ -10,8 +10,8 @@ measures it; the figures are in the README's "Spanish" section):
   exists: "Siguientes" for "Próximas", "Escribe" for "Envía", "virtual" for "en línea",
   "se cancela" for "está cancelada", "dejar de recibir" for "no recibir más", "por eso" for
   "así que", "zip" for "código postal" (as Spanish speakers in the US say).
-- What cannot be avoided ("reducción de daños", "sábado", a group's own words, a meeting's
-  name) is spelled right here, because the voice line reads these same texts and needs every
+- What cannot be avoided ("sáb" in a Saturday date, a group's own words, a meeting's name)
+  is spelled right here ("reducir daños" says harm reduction without the ó of "reducción"), because the voice line reads these same texts and needs every
   accent. flows.gsm.to_gsm folds it when the text goes out by SMS, and folds a whole message
   consistently: a message that loses one acute accent (á í ó ú) loses its é too, so no text
   is half-accented ("Qué bueno ... esta linea" reads as typos). ñ ¿ ¡ ü always stay.
@@ -107,7 +107,7 @@ TEXTS: dict[str, str] = {
     "noremind_which": "Responde NORECORDAR y el 1, 2, 3... de tu lista para apagar uno, o solo NORECORDAR para apagarlos todos.",
     "reminder_legend": "* = recibes recordatorios",
     "details_footer_remind": "Escribe RECORDAR {n} para recordatorios, BIENVENIDA o ACUERDOS para leer los de este grupo, o MENU.",
-    "kind_open": "Puede venir cualquier persona con curiosidad por la reducción de daños.",
+    "kind_open": "Puede venir cualquier persona con curiosidad por reducir daños.",
     "kind_focused": (
         "Es para quienes consumen o beben ahora, lo hicieron antes o lo tienen en mente."
     ),
@@ -118,14 +118,14 @@ TEXTS: dict[str, str] = {
     "details_dial": "Por teléfono: {phone}",
     "details_footer": "Escribe BIENVENIDA o ACUERDOS para leer los de este grupo, o MENU.",
     "welcome_general": (
-        "Te damos la bienvenida a Harm Reduction Works-HRW: reuniones entre pares basadas en la "
-        "reducción de daños. Las abiertas son para cualquier persona con curiosidad. Las "
-        "enfocadas son para quienes consumen o beben ahora, lo hicieron antes o lo tienen "
-        "en mente. La abstinencia es parte de la reducción de daños."
+        "Te damos la bienvenida a Harm Reduction Works-HRW: reuniones entre pares para reducir "
+        "daños. Las abiertas son para cualquier persona con curiosidad. Las enfocadas son para "
+        "quienes consumen o beben ahora, lo hicieron antes o lo tienen en mente. Dejarlo del "
+        "todo también es una forma de reducir daños."
     ),
     "welcome_open": (
         "Te damos la bienvenida a Harm Reduction Works-HRW. Este grupo es abierto: si tienes "
-        "curiosidad por la reducción de daños, este es tu lugar, sea cual sea tu historia con el "
+        "curiosidad por reducir daños, este es tu lugar, sea cual sea tu historia con el "
         "consumo o la bebida. Comparte tanto o tan poco como quieras. Empezamos con un ejercicio "
         "corto y luego conversamos."
     ),
