@@ -88,6 +88,8 @@ SPANISH_WORDS = frozenset(w for words in _SPANISH_BY_COMMAND.values() for w in w
 
 # Words in MEETINGS filters ("tonight" is what is left of today).
 TODAY_WORDS = frozenset({"TODAY", "TONIGHT", "TONITE", "EVENING", "HOY", "NOCHE"})
+# "tonight" is today's meetings from the evening on (flows.search.EVENING).
+TONIGHT_WORDS = frozenset({"TONIGHT", "TONITE", "EVENING", "NOCHE"})
 TOMORROW_WORDS = frozenset({"TOMORROW", "TMRW", "MANANA"})
 ONLINE_WORDS = frozenset({"ONLINE", "VIRTUAL", "VIRTUALES", "ZOOM", "LINEA", "INTERNET"})
 _SPANISH_FILTERS = frozenset({"HOY", "NOCHE", "MANANA", "VIRTUALES", "LINEA"})
@@ -196,9 +198,12 @@ def vocabulary_word(token: str) -> str | None:
 
 
 def filter_of(token: str) -> str | None:
-    """'today', 'tomorrow' or 'online' for a MEETINGS filter word (typos forgiven)."""
+    """'today', 'tonight', 'tomorrow' or 'online' for a MEETINGS filter word (typos
+    forgiven)."""
     word = token if token in TODAY_WORDS | TOMORROW_WORDS | ONLINE_WORDS else None
     word = word or _fuzzy(token, _FUZZY_FILTERS)
+    if word in TONIGHT_WORDS:
+        return "tonight"
     if word in TODAY_WORDS:
         return "today"
     if word in TOMORROW_WORDS:

@@ -543,3 +543,31 @@ def test_an_open_meetings_spanish_sms_keeps_the_e_of_its_own_words() -> None:
     assert "reducir daños" in welcome_open and "reduccion" not in welcome_open
     welcome = render((GroupText("welcome", None, None),), "es", NOW)
     assert "también" in welcome and "reducir daños" in welcome
+
+
+@pytest.mark.parametrize(
+    ("language", "expect"), [("es", "SE CANCELA mañana"), ("en", "CANCELLED tomorrow")]
+)
+def test_a_cancelled_items_day_word_is_lower_case_after_the_mark(
+    language: str, expect: str
+) -> None:
+    d = directory()
+    occ = next_occurrence(d.meetings["oakland-espanol"], NOW)  # Wednesday: tomorrow
+    assert occ is not None
+    listing = MeetingList(
+        Text("heading_soonest"), (ListItem(1, replace(occ, cancelled=True)),), False
+    )
+    assert f"1. {expect} " in render((listing,), language, NOW)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_cancelled_item_is_said_with_one_colon(language: str) -> None:
+    d = directory()
+    occ = next_occurrence(d.meetings["oakland-espanol"], NOW)
+    assert occ is not None
+    listing = MeetingList(
+        Text("heading_soonest"), (ListItem(1, replace(occ, cancelled=True)),), False
+    )
+    (_, item) = rv.content([listing], language, NOW, d)[:2]
+    assert item.startswith(("1, cancelled: tomorrow", "Uno, cancelada: mañana")), item
+    assert not re.search(r": \w+: ", item), item  # not "Uno: cancelada: ..."

@@ -191,4 +191,6 @@ TEXTS: dict[str, str] = {
     "broadcast_sending_one": "Sending to {count} person now. Text STATUS to see how it's going.",
     "cancel_preview_one": "Cancel {meeting}, {when}? {count} subscriber will be told, and the host if one is set. Reply YES to cancel it, or NO to keep it.",
     "cancel_done_one": "Cancelled. We're letting {count} person know.",
+    "heading_tonight": "Tonight:",
+    "what_tonight": " for tonight",
 }

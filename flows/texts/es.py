@@ -106,7 +106,7 @@ TEXTS: dict[str, str] = {
     "noremind_none": "No tienes recordatorios. Escribe REUNIONES y luego RECORDAR y el 1, 2, 3... de la lista.",
     "noremind_which": "Responde NORECORDAR y el 1, 2, 3... de tu lista para apagar uno, o solo NORECORDAR para apagarlos todos.",
     "reminder_legend": "* = recibes recordatorios",
-    "details_footer_remind": "Escribe RECORDAR {n} para recordatorios, BIENVENIDA o ACUERDOS para leer los de este grupo, o MENU.",
+    "details_footer_remind": "Escribe RECORDAR {n} para recordatorios, BIENVENIDA o ACUERDOS para leer los textos de este grupo, o MENU.",
     "kind_open": "Puede venir cualquier persona con curiosidad por reducir daños.",
     "kind_focused": (
         "Es para quienes consumen o beben ahora, lo hicieron antes o lo tienen en mente."
@@ -116,7 +116,7 @@ TEXTS: dict[str, str] = {
     "details_cancelled": "Esta vez se CANCELA.",
     "details_join": "Entra: {url}",
     "details_dial": "Por teléfono: {phone}",
-    "details_footer": "Escribe BIENVENIDA o ACUERDOS para leer los de este grupo, o MENU.",
+    "details_footer": "Escribe BIENVENIDA o ACUERDOS para leer los textos de este grupo, o MENU.",
     "welcome_general": (
         "Te damos la bienvenida a Harm Reduction Works-HRW: reuniones entre pares para reducir "
         "daños. Las abiertas son para cualquier persona con curiosidad. Las enfocadas son para "
@@ -199,7 +199,7 @@ TEXTS: dict[str, str] = {
     "cancel_expired": "No cancelamos nada: pasaron 10 minutos sin tu SI. Escribe CANCEL otra vez si hace falta.",
     "cancel_already": "Ya cancelamos {meeting}, {when}. No hace falta hacer nada.",
     "cancel_bad_date": "{meeting} no tiene encuentro en esa fecha. Escribe una fecha que venga, en formato AAAA-MM-DD, por ejemplo CANCEL 2 2026-12-01.",
-    "status_none": "No hubo avisos de tus grupos desde hace una semana.",
+    "status_none": "Hace al menos una semana que tus grupos no mandan avisos.",
     "status": "Aviso reciente a {group}: {total} en total. En espera {queued}, enviados {sent}, entregados {delivered}, fallidos {failed}.",
     "months": "ene feb mar abr may jun jul ago sep oct nov dic",
     "date": "{weekday} {day} {month_name}",
@@ -222,4 +222,6 @@ TEXTS: dict[str, str] = {
     "broadcast_sending_one": "Enviando a {count} persona. Escribe STATUS para ver el avance.",
     "cancel_preview_one": "¿Cancelar {meeting}, {when}? Avisaremos a {count} persona suscrita, y a quien facilita si hay alguien en la lista. Responde SI para cancelar o NO para dejarlo igual.",
     "cancel_done_one": "Listo, se cancela. Estamos avisando a {count} persona.",
+    "heading_tonight": "Esta noche:",
+    "what_tonight": " para esta noche",
 }
