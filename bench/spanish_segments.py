@@ -53,6 +53,8 @@ TYPICAL = {
     "month_name": "dic",
     "first": 1,
     "last": 5,
+    "feed": "meetings.example.org",
+    "reason": "no responde",
 }
 
 

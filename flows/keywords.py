@@ -32,6 +32,15 @@ SPANISH_OPT_OUT_WORDS = frozenset({"ALTO", "PARAR", "BAJA", "CANCELAR", "NOMAS"}
 OPT_IN_WORDS = frozenset({"START", "UNSTOP", "YES"})
 # Words that, inside a longer text nobody could otherwise read, earn the hint on how to stop.
 _STOPPISH = OPT_OUT_WORDS | {"UNSUB", "CANCELAR", "PARAR", "BAJA", "OPT-OUT", "OPT"}
+# Spanish ways to ask to stop that are not the exact stop words said alone ("ALTO por
+# favor", "basta", "ya no", "para"): they earn the stop hint in Spanish, never an opt-out.
+# ALTO and PARA are also ordinary words ("Palo Alto", "para hoy"), so they count only in a
+# text of nothing but them and the courtesy words below.
+_SPANISH_STOPPISH = frozenset({"ALTO", "PARAR", "BAJA", "CANCELAR", "BASTA", "PARA", "PAREN"})
+_STOP_COURTESY = _set(
+    "POR FAVOR PORFA PORFAVOR YA NO MAS GRACIAS YO QUIERO ME MI MIS MENSAJES TEXTOS ME DE "
+    "MANDEN ENVIEN ESCRIBAN MANDAR ENVIAR RECIBIR LOS LAS OK"
+)
 
 # First word → command. Spanish words are accepted too, so nobody needs English to start.
 _WORDS: dict[str, str] = {}
@@ -43,7 +52,8 @@ _SPANISH_BY_COMMAND = {
     "REMIND": "RECORDAR RECORDATORIO RECORDATORIOS RECUERDAME AVISAME",
     "NOREMIND": "NORECORDAR",
     "HELP": "AYUDA AYUDAME",
-    "MENU": "HOLA BUENAS BUENOS",
+    # with the short greeting typos ("ola"): too short for the typo rule
+    "MENU": "HOLA BUENAS BUENOS OLA HOLAA HOLI HOLIS HLA HOAL",
     "ESPANOL": "ESPANOL CASTELLANO",
     "ENGLISH": "INGLES",
     "FORGET": "OLVIDAR OLVIDAME BORRAR",
@@ -58,7 +68,7 @@ _ENGLISH_BY_COMMAND = {
     "REMIND": "REMIND REMINDER REMINDERS",
     "NOREMIND": "NOREMIND NOREMINDER NOREMINDERS",
     "HELP": "HELP INFO",
-    "MENU": "MENU HI HELLO HEY",
+    "MENU": "MENU HI HELLO HEY HII HIYA HELO HELLOO HEYY",
     "ESPANOL": "SPANISH",
     "ENGLISH": "ENGLISH",
     "FORGET": "FORGET",
@@ -78,6 +88,8 @@ SPANISH_WORDS = frozenset(w for words in _SPANISH_BY_COMMAND.values() for w in w
 
 # Words in MEETINGS filters ("tonight" is what is left of today).
 TODAY_WORDS = frozenset({"TODAY", "TONIGHT", "TONITE", "EVENING", "HOY", "NOCHE"})
+# "tonight" is today's meetings from the evening on (flows.search.EVENING).
+TONIGHT_WORDS = frozenset({"TONIGHT", "TONITE", "EVENING", "NOCHE"})
 TOMORROW_WORDS = frozenset({"TOMORROW", "TMRW", "MANANA"})
 ONLINE_WORDS = frozenset({"ONLINE", "VIRTUAL", "VIRTUALES", "ZOOM", "LINEA", "INTERNET"})
 _SPANISH_FILTERS = frozenset({"HOY", "NOCHE", "MANANA", "VIRTUALES", "LINEA"})
@@ -186,9 +198,12 @@ def vocabulary_word(token: str) -> str | None:
 
 
 def filter_of(token: str) -> str | None:
-    """'today', 'tomorrow' or 'online' for a MEETINGS filter word (typos forgiven)."""
+    """'today', 'tonight', 'tomorrow' or 'online' for a MEETINGS filter word (typos
+    forgiven)."""
     word = token if token in TODAY_WORDS | TOMORROW_WORDS | ONLINE_WORDS else None
     word = word or _fuzzy(token, _FUZZY_FILTERS)
+    if word in TONIGHT_WORDS:
+        return "tonight"
     if word in TODAY_WORDS:
         return "today"
     if word in TOMORROW_WORDS:
@@ -210,6 +225,58 @@ def looks_spanish(tokens: list[str]) -> bool:
     spanish = sum(t in _SPANISH_MARKERS or vocabulary_word(t) in SPANISH_WORDS for t in tokens)
     english = sum(t in _ENGLISH_MARKERS for t in tokens)
     return spanish > english
+
+
+# Words of a meeting's name or notes that say which language it is written in, beyond the
+# markers above ("Late Night Recovery Circle", "Grupo de Apoyo Mujeres").
+_SPANISH_NAME_WORDS = _set(
+    "GRUPO GRUPOS REUNION CIRCULO MUJERES HOMBRES APOYO REDUCCION DANOS Y TARDE MANANA "
+    "VIDA NUEVA NUEVO CAMINO ESPERANZA JUNTOS JUNTAS SALA IGLESIA CALLE PISO SEGUNDO PRIMER "
+    "VIERNES SABADO DOMINGO LUNES MARTES MIERCOLES JUEVES LATINO LATINA HABLA ESPANOL AL LA "
+    "LAS LOS SE PUEDE PUERTA ENTRADA TRASERA ESTACIONAMIENTO GRATIS TODOS BIENVENIDOS"
+)
+_ENGLISH_NAME_WORDS = _set(
+    "OF AND AT IN ON NIGHT LATE MORNING EVENING AFTERNOON RECOVERY CIRCLE GROUP WOMEN MEN "
+    "SUPPORT HARM REDUCTION NEW LIFE HOPE TOGETHER ROOM CHURCH STREET FLOOR FRIDAY SATURDAY "
+    "SUNDAY MONDAY TUESDAY WEDNESDAY THURSDAY PEER PEERS ONLINE DOOR BACK FRONT PARKING FREE "
+    "ALL WELCOME OPEN FOCUSED BASEMENT HALL CENTER CENTRE SPEAKS SPANISH ENGLISH YOUNG PEOPLE "
+    "QUEER FOLKS FAMILY FRIENDS SAFE SPACE LUNCH BREAKFAST ENTRANCE USE EACH PLEASE"
+)
+_SPANISH_LETTERS = frozenset("ñÑáéíóúÁÉÍÓÚ¿¡")
+_SPANISH_ENDINGS = ("CION", "CIONES", "DAD", "DADES", "MENTE")
+_ENGLISH_ENDINGS = ("ING", "TION", "TIONS", "SHIP", "NESS", "WAY")
+
+
+def text_language(value: str) -> str | None:
+    """The language a short text (a meeting's name or notes) is written in, judged from the
+    text alone: "en", "es", or None when it gives no sign (a place name, a number). Signs:
+    Spanish letters (ñ, accents, ¿ ¡), common words of each language, and word endings
+    (-ción, -dad against -ing, -tion). Pure; never raises."""
+    tokens = words(value[:500])
+    spanish = 2 * sum(ch in _SPANISH_LETTERS for ch in value[:500])
+    english = 0
+    for token in tokens:
+        if token in _SPANISH_NAME_WORDS or token in _SPANISH_MARKERS:
+            spanish += 1
+        elif token in _ENGLISH_NAME_WORDS or token in _ENGLISH_MARKERS:
+            english += 1
+        elif len(token) > 4 and token.endswith(_SPANISH_ENDINGS):
+            spanish += 1
+        elif len(token) > 4 and token.endswith(_ENGLISH_ENDINGS):
+            english += 1
+    if spanish == english:
+        return None
+    return "es" if spanish > english else "en"
+
+
+def _spanish_stop_request(tokens: list[str]) -> bool:
+    """Whether a text asks, in Spanish, to stop: a Spanish stop word with nothing but
+    courtesy words around it ("ALTO por favor", "basta ya", "para"), or "ya no" alone or
+    with them ("ya no quiero mensajes")."""
+    if any(t in _SPANISH_STOPPISH for t in tokens):
+        return all(t in _SPANISH_STOPPISH or t in _STOP_COURTESY for t in tokens)
+    saying_no_more = any(a == "YA" and b == "NO" for a, b in pairwise(tokens))
+    return saying_no_more and all(t in _STOP_COURTESY for t in tokens)
 
 
 def _after(text: str, word: str) -> str:
@@ -248,6 +315,8 @@ def parse(text: str) -> Command:
         return Command("OPTOUT", spanish=True, confirm=True)
     if squeezed in OPT_IN_WORDS - {"YES"}:
         return Command("OPTIN")
+    if _spanish_stop_request(tokens):
+        return Command("OPTOUT_HINT", tuple(meaningful(tokens)), spanish=True)
     tokens = _merge_pairs(tokens)
     spanish_text = looks_spanish(tokens)
     lead = 0

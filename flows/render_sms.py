@@ -65,6 +65,16 @@ def when(lang: str, occ: Occurrence, now: datetime, relative: bool = True) -> st
     return f"{day_label(lang, occ, now, relative)} {clock(start)} {zone}"
 
 
+def mid_line(lang: str, said: str) -> str:
+    """`said` (a when() or day_label()) for the middle of a line: its relative day word
+    ("Mañana", "Today") in lower case; day names ("Tue", "mar") as they are."""
+    for key in ("today", "tomorrow", "started"):
+        word = text(lang, key)
+        if said.startswith(word):
+            return word.lower() + said[len(word) :]
+    return said
+
+
 def town(address: str | None) -> str | None:
     """The town in "20 King St, Northampton, MA 01060"."""
     parts = [p.strip() for p in (address or "").split(",")]
@@ -89,7 +99,10 @@ def where(lang: str, occ: Occurrence, limit: int = 24) -> str:
 
 def _item(lang: str, item: ListItem, now: datetime, limits: tuple[int, int], relative: bool) -> str:
     occ = item.occurrence
-    parts = [f"{item.number}.", when(lang, occ, now, relative), clip(occ.meeting.name, limits[0])]
+    said_when = when(lang, occ, now, relative)
+    if occ.cancelled:  # "SE CANCELA mañana 6pm": the day word is mid-line after the mark
+        said_when = mid_line(lang, said_when)
+    parts = [f"{item.number}.", said_when, clip(occ.meeting.name, limits[0])]
     place = where(lang, occ, limits[1])
     if item.miles is not None:
         place = f"{place}, {text(lang, 'miles', miles=f'{item.miles:.1f}')}"

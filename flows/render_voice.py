@@ -12,6 +12,7 @@ from datetime import datetime, time
 
 from num2words import num2words
 
+from flows.keywords import text_language
 from flows.model import TYPE_SPANISH, Directory, Group, Language, Meeting
 from flows.occurrences import Occurrence
 from flows.render_sms import town
@@ -215,6 +216,21 @@ def phone_digits(phone: str) -> tuple[str, str]:
     return read, spaced(phone[len(number) :])
 
 
+DIAL_NOTES_LIMIT = 160  # characters of the meeting ID / passcode notes read out
+
+
+def dial_notes(notes: str | None) -> str:
+    """A dial-in's notes ("Meeting ID: 555 0101 222\nPasscode: 8642") as said: one line,
+    every number read digit by digit in its groups ("5 5 5, 0 1 0 1, 2 2 2"), as the
+    dial-in number is. Empty when there are none."""
+    lines = (" ".join(line.split()).rstrip(",;.") for line in (notes or "").splitlines())
+    said = ", ".join(line for line in lines if line)
+    said = re.sub(
+        r"\d+(?:[ -]\d+)*", lambda m: ", ".join(spaced(g) for g in re.findall(r"\d+", m[0])), said
+    )
+    return clip(said, DIAL_NOTES_LIMIT)
+
+
 def clock(language: str, moment: time) -> str:
     """6 PM, 6:30 PM, noon / las seis de la tarde, la una y media de la tarde, el mediodía:
     Spanish in words, as a Spanish voice reads "la 1" badly."""
@@ -318,6 +334,14 @@ def _language_of(group: Group | None, meeting: Meeting | None = None) -> Languag
     return group.language if group is not None else None
 
 
+def written_in(value: str, fallback: Language | None) -> Language | None:
+    """The language `value` (a name, a room, notes) is written in: judged from its own words
+    (flows.keywords.text_language), else `fallback` (its meeting's or group's language), so an
+    English name in a Spanish group is read in English, and a Spanish one in Spanish."""
+    judged = text_language(value)
+    return judged if judged in ("en", "es") else fallback  # type: ignore[return-value]
+
+
 def kind_of(occ: Occurrence, directory: Directory) -> str:
     meeting = directory.meetings.get(occ.meeting.slug, occ.meeting)
     return meeting.kind(directory.group_of(meeting))
@@ -349,7 +373,7 @@ def _item(
 ) -> str:
     occ = item.occurrence
     meeting = directory.meetings.get(occ.meeting.slug, occ.meeting)
-    written = _language_of(directory.group_of(meeting), meeting)
+    written = written_in(occ.meeting.name, _language_of(directory.group_of(meeting), meeting))
     name = foreign(clip(occ.meeting.name, NAME_LIMIT), written, language)
     spoken_when = when(language, occ, now, relative)
     said_n = number(language, n).capitalize()  # "Uno: hoy a las seis de la tarde ..."
@@ -390,7 +414,8 @@ def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
     if not zone:
         timing = timing.replace(", .", ".")
     written = _language_of(reply.group, m)
-    name = foreign(clip(m.name, NAME_LIMIT * 2).rstrip(".!?"), written, language)
+    name = clip(m.name, NAME_LIMIT * 2).rstrip(".!?")
+    name = foreign(name, written_in(name, written), language)
     sentences = [f"{name}.", timing[:1].upper() + timing[1:]]
     if occ.cancelled:
         sentences.append(say(language, "details_cancelled"))
@@ -400,7 +425,10 @@ def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
         limit = PLACE_LIMIT * 2
         location = clip(m.location or "", limit)
         address = clip(m.address or "", max(limit - len(location) - 2, 10))
-        parts = [foreign(location, written, language), foreign(address, "en", language)]
+        parts = [
+            foreign(location, written_in(location, written), language),
+            foreign(address, "en", language),
+        ]
         place = ", ".join(p for p in parts if p)
         sentences.append(say(language, "details_at", place=place))
     if m.online:
@@ -411,11 +439,16 @@ def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
             sentences.append(say(language, "details_dial", digits=digits))
             if code:
                 sentences.append(say(language, "details_code", digits=code))
+            notes = dial_notes(m.conference_phone_notes)
+            if notes:
+                notes = foreign(notes, written_in(notes, "en"), language)
+                sentences.append(say(language, "details_dial_notes", notes=notes))
     if m.conference_url:
         sentences.append(say(language, "details_link"))
     sentences.append(shared_text(language, f"kind_{reply.kind}"))
     if m.notes:
-        notes = foreign(clip(m.notes, NOTES_LIMIT), written, language)
+        notes = clip(m.notes, NOTES_LIMIT)
+        notes = foreign(notes, written_in(notes, written), language)
         sentences.append(say(language, "details_notes", notes=notes))
     return pack(sentences)
 
@@ -423,8 +456,9 @@ def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
 def _group_text(language: Language, reply: GroupText, directory: Directory) -> list[str]:
     if reply.own_text:
         group = next((g for g in directory.groups.values() if g.name == reply.group_name), None)
-        written = _language_of(group)
-        name = foreign(clip(reply.group_name or "", NAME_LIMIT), written, language)
+        written = written_in(reply.own_text, _language_of(group))
+        group_name = clip(reply.group_name or "", NAME_LIMIT)
+        name = foreign(group_name, written_in(group_name, written), language)
         lead = [say(language, "group_says", group=name)] if name else []
         return pack([*lead, *(foreign(s, written, language) for s in _sentences(reply.own_text))])
     if reply.which == "welcome":

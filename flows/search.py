@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from itertools import islice
 from typing import Literal, Protocol
 
@@ -16,6 +16,7 @@ from flows.occurrences import Occurrence, Timetable
 
 PAGE_SIZE = 5
 HORIZON = timedelta(days=7)
+EVENING = time(17, 0)  # "tonight": today's meetings starting from 5 PM local
 NEAR_MILES = 60.0  # the farthest a meeting may be to be listed at all
 CLOSE_MILES = 10.0  # meetings this close are listed soonest first...
 CLOSE_ENOUGH = 3  # ...when there are at least this many; else the nearest ones
@@ -33,7 +34,7 @@ class Places(Protocol):
 
 @dataclass(frozen=True)
 class Query:
-    day: Literal["today", "tomorrow"] | None = None
+    day: Literal["today", "tonight", "tomorrow"] | None = None
     online: bool = False
     zip_code: str | None = None
     town: str | None = None  # as typed, normalised
@@ -54,19 +55,19 @@ class Query:
     @classmethod
     def decode(cls, raw: str) -> Query:
         parts = (raw.split("|") + [""] * 5)[:5]
-        day = parts[0] if parts[0] in ("today", "tomorrow") else None
+        day = parts[0] if parts[0] in ("today", "tonight", "tomorrow") else None
         return cls(day, parts[1] == "online", parts[2] or None, parts[3] or None, parts[4] or None)
 
     @classmethod
     def from_words(cls, words: tuple[str, ...]) -> Query:
-        day: Literal["today", "tomorrow"] | None = None
+        day: Literal["today", "tonight", "tomorrow"] | None = None
         online = False
         zip_code = None
         rest: list[str] = []
         for word in meaningful(words):
             found = filter_of(word)
-            if found == "today" or found == "tomorrow":
-                day = found
+            if found == "tonight" or (found in ("today", "tomorrow") and day != "tonight"):
+                day = found  # "hoy en la noche" is tonight
             elif found == "online":
                 online = True
             elif ZIP_RE.match(word):
@@ -111,8 +112,11 @@ def _filter(query: Query, now: datetime) -> Callable[[Occurrence], bool]:
             tz = occ.meeting.timezone
             if tz not in wanted:
                 today = now.astimezone(occ.local_start.tzinfo).date()
-                wanted[tz] = today if query.day == "today" else today + timedelta(days=1)
-            return occ.local_date == wanted[tz]
+                wanted[tz] = today if query.day != "tomorrow" else today + timedelta(days=1)
+            if occ.local_date != wanted[tz]:
+                return False
+            # tonight: from the evening on (upcoming() already starts from now when later)
+            return query.day != "tonight" or occ.local_start.time() >= EVENING
         return True
 
     return keep

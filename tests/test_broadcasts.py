@@ -45,6 +45,8 @@ def test_broadcast_reaches_each_subscriber_once_and_never_an_opted_out_one(world
     )
     assert dry.exit_code == 0, dry.output
     assert "Reaches: 4 subscribers" in dry.output
+    one = cli(world, "broadcast", "--group", "valley-focused", "Room 3 tonight.", "--dry-run")
+    assert "Reaches: 1 subscriber;" in one.output, one.output
     assert "HRW Northampton: We moved to room 3 tonight.\nReply STOP to end texts." in dry.output
     assert world.fake.sends() == []
     sent = cli(world, "broadcast", "--group", "hrw-northampton", "We moved to room 3 tonight.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.keywords import parse
+from flows.keywords import parse, text_language
 
 ORDINARY_ENGLISH = (
     "ok", "okay", "thanks", "thank you", "cool", "great", "sure", "maybe", "later", "lol",
@@ -75,3 +75,40 @@ def test_other_spellings_opt_out_and_are_confirmed_by_the_line(text: str) -> Non
 def test_spanish_stop_words_opt_out_and_are_confirmed_in_spanish(text: str) -> None:
     command = parse(text)
     assert command.word == "OPTOUT" and command.confirm and command.spanish
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ALTO por favor", "basta", "Basta ya!", "ya no", "ya no quiero mensajes", "para", "Para!"],
+)
+def test_spanish_requests_to_stop_in_a_sentence_get_the_spanish_hint(text: str) -> None:
+    command = parse(text)
+    assert command.word == "OPTOUT_HINT" and command.spanish
+
+
+@pytest.mark.parametrize("text", ["Palo Alto", "para hoy", "ya no hay reuniones en Holyoke?"])
+def test_ordinary_words_that_can_mean_stop_stay_ordinary(text: str) -> None:
+    assert parse(text).word != "OPTOUT_HINT"
+
+
+@pytest.mark.parametrize("text", ["ola", "Ola!", "holi", "hii", "helo"])
+def test_short_greeting_typos_are_greetings(text: str) -> None:
+    assert parse(text).word == "MENU"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Late Night Recovery Circle", "en"),
+        ("Harm Reduction Works Peer Meeting", "en"),
+        ("Room 3, upstairs; use the back door", "en"),
+        ("Grupo de Apoyo Mujeres", "es"),
+        ("Círculo de la Esperanza", "es"),
+        ("Reunión de reducción de daños", "es"),
+        ("Sala 3, segundo piso", "es"),
+        ("Northampton", None),
+        ("Zoom 123 456", None),
+    ],
+)
+def test_text_language_judges_a_name_from_its_own_words(text: str, language: str | None) -> None:
+    assert text_language(text) == language

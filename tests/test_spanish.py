@@ -82,7 +82,6 @@ MEANING_FOLDS = {
 # The only words of the Spanish SMS catalog allowed á í ó ú, each because no natural word
 # does without: they are folded (consistently) when sent.
 UNAVOIDABLE = {
-    "reducción": "harm reduction's own name in Spanish",
     "sáb": "Saturday (sábado), in dates",
 }
 
@@ -514,7 +513,7 @@ def test_words_of_another_language_are_marked_for_the_voice() -> None:
 
 def test_voice_catalog_keeps_every_accent() -> None:
     assert "línea" in voice_es.TEXTS["greeting"]
-    assert "reducción" in rv.content([GroupText("welcome", None, None)], "es", NOW, directory())[0]
+    assert "también" in rv.content([GroupText("welcome", None, None)], "es", NOW, directory())[0]
 
 
 def test_a_stretch_in_another_language_survives_being_cut_between_two_says() -> None:
@@ -526,3 +525,48 @@ def test_a_stretch_in_another_language_survives_being_cut_between_two_says() -> 
     assert all("".join(p.text for p in s.parts) == s.text for s in said)
     program = rv.speeches(["Gracias por llamar a Harm Reduction Works-HRW. Adiós."], "es")[0]
     assert [(p.text, p.language) for p in program.parts][1] == ("Harm Reduction Works-HRW", "en")
+
+
+def test_an_open_meetings_spanish_sms_keeps_the_e_of_its_own_words() -> None:
+    """Nothing of the catalog forces folding on an open meeting's details or welcome, so the
+    é of a place ("Iglesia San José") and of the catalog ("también") is sent as written."""
+    d = directory()
+    meeting = replace(
+        d.meetings["oakland-espanol"], name="Grupo de Oakland", location="Iglesia San José, café"
+    )
+    occ = next_occurrence(meeting, NOW)
+    assert occ is not None
+    details = render((MeetingDetails(1, occ, d.group_of(meeting), "open"),), "es", NOW)
+    assert "San José, café" in details and "reducir daños" in details
+    welcome_open = render((GroupText("welcome", None, "open"),), "es", NOW)
+    assert "reducir daños" in welcome_open and "reduccion" not in welcome_open
+    welcome = render((GroupText("welcome", None, None),), "es", NOW)
+    assert "también" in welcome and "reducir daños" in welcome
+
+
+@pytest.mark.parametrize(
+    ("language", "expect"), [("es", "SE CANCELA mañana"), ("en", "CANCELLED tomorrow")]
+)
+def test_a_cancelled_items_day_word_is_lower_case_after_the_mark(
+    language: str, expect: str
+) -> None:
+    d = directory()
+    occ = next_occurrence(d.meetings["oakland-espanol"], NOW)  # Wednesday: tomorrow
+    assert occ is not None
+    listing = MeetingList(
+        Text("heading_soonest"), (ListItem(1, replace(occ, cancelled=True)),), False
+    )
+    assert f"1. {expect} " in render((listing,), language, NOW)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_cancelled_item_is_said_with_one_colon(language: str) -> None:
+    d = directory()
+    occ = next_occurrence(d.meetings["oakland-espanol"], NOW)
+    assert occ is not None
+    listing = MeetingList(
+        Text("heading_soonest"), (ListItem(1, replace(occ, cancelled=True)),), False
+    )
+    (_, item) = rv.content([listing], language, NOW, d)[:2]
+    assert item.startswith(("1, cancelled: tomorrow", "Uno, cancelada: mañana")), item
+    assert not re.search(r": \w+: ", item), item  # not "Uno: cancelada: ..."

@@ -177,3 +177,26 @@ def test_fast_gsm_check_agrees_with_the_codec() -> None:
             assert not is_gsm(ch), repr(ch)
             continue
         assert is_gsm(ch) and septets(ch) == len(encoded), repr(ch)
+
+
+# Texts whose {count} is not a number of people or things said with a noun after it.
+NOT_COUNTED = {"remind_confirm"}  # {count} is "1 text" / "3 texts", already agreed
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGS))
+def test_every_count_has_a_singular_form_chosen_by_the_count(language: str) -> None:
+    from flows.texts import text
+
+    counted = [
+        key
+        for key, template in CATALOGS[language].items()
+        if "{count}" in template and not key.endswith("_one") and key not in NOT_COUNTED
+    ]
+    assert counted
+    params = {"n": 3, "group": "HRW Oakland", "meeting": "Late Night", "when": "hoy 6pm PST"}
+    plural = ("personas", "people", "subscribers", "del 1 al", "from 1 to", "(1-")
+    for key in counted:
+        assert f"{key}_one" in CATALOGS[language], key
+        one = text(language, key, count=1, **params)
+        assert not any(word in one for word in plural), one
+        assert text(language, key, count=2, **params) != one

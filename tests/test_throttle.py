@@ -189,6 +189,27 @@ def test_stop_from_a_throttled_number_is_recorded_and_help_answered_once(
     assert "Welcome back" in p.text("START")
 
 
+def test_forty_helps_get_at_most_twenty_one_replies(app: Flask, clock: Clock) -> None:
+    # The HELP that trips the budget gets the notice (which names HELP): that is the
+    # window's HELP answer, so the next HELP is silent too.
+    replies = drive(phone(app), clock, ["HELP"] * 40, every=1)
+    answered = [x for x in replies if x]
+    assert len(answered) == 21 and answered[-1] == NOTICE_EN
+
+
+@pytest.mark.parametrize("body", ["thanks", "Thank you!", "ok gracias", "OK", "Gracias 🙏"])
+def test_a_repeated_thanks_is_not_a_machine(app: Flask, clock: Clock, body: str) -> None:
+    replies = drive(phone(app), clock, [body] * 6, every=60)  # six in six minutes
+    assert all(x and x != NOTICE_EN for x in replies)
+
+
+def test_an_away_message_that_starts_with_thanks_still_trips_at_five(
+    app: Flask, clock: Clock
+) -> None:
+    replies = drive(phone(app), clock, ["Thanks! I am away until Monday."] * 6, every=60)
+    assert replies[4] == NOTICE_EN and replies[5] == ""
+
+
 def test_start_is_honoured_inside_the_window(app: Flask, clock: Clock, r: redis.Redis) -> None:
     p = phone(app)
     p.text("STOP")

@@ -10,7 +10,7 @@ import pytest
 
 from flows import dispatch, voice
 from flows import render_voice as rv
-from flows.model import Group
+from flows.model import Directory, Group
 from flows.occurrences import occurrence_on
 from flows.replies import MeetingDetails
 from flows.session import Session
@@ -356,4 +356,60 @@ def test_spanish_keeps_its_accents_when_spoken() -> None:
     turns = drive("es", ["2", "3"])
     said = " ".join(s.text for t in turns for s in t.says)
     assert "Te damos la bienvenida" in said and "próximas reuniones" in said
-    assert "reducción de daños" in said
+    assert "reducir daños" in said and "también" in said
+
+
+# --- names read in their own language -----------------------------------------------------
+
+
+def _named(name: str, group: str, **extra: object) -> tuple[Directory, MeetingDetails]:
+    meeting = replace(MEETINGS["oakland-espanol"], name=name, group=group, types=("O",), **extra)
+    world = Directory(GROUPS, {**MEETINGS, meeting.slug: meeting})
+    occ = occurrence_on(meeting, TUESDAY.date().replace(day=25))
+    assert occ is not None
+    return world, MeetingDetails(1, occ, GROUPS[group], "open")
+
+
+def _foreign_parts(language: str, world: Directory, reply: MeetingDetails) -> list[rv.Part]:
+    pieces = rv._content([reply], language, TUESDAY, world)
+    return [p for s in rv.speeches(pieces, language) for p in s.parts if p.language != language]
+
+
+def test_an_english_name_in_a_spanish_group_is_read_in_english() -> None:
+    world, reply = _named("Late Night Recovery Circle", "hrw-en-espanol")
+    spanish_line = _foreign_parts("es", world, reply)
+    assert [(p.text, p.language) for p in spanish_line][:1] == [
+        ("Late Night Recovery Circle", "en")
+    ]
+    assert not any("Late Night" in p.text for p in _foreign_parts("en", world, reply))
+
+
+def test_a_spanish_name_in_an_english_group_is_read_in_spanish() -> None:
+    world, reply = _named("Círculo de la Esperanza", "northampton")
+    english_line = _foreign_parts("en", world, reply)
+    assert ("Círculo de la Esperanza", "es") in [(p.text, p.language) for p in english_line]
+    assert not any("Esperanza" in p.text for p in _foreign_parts("es", world, reply))
+
+
+def test_a_name_that_gives_no_sign_follows_its_group() -> None:
+    world, reply = _named("Oakland", "hrw-en-espanol")
+    assert ("Oakland", "es") in [(p.text, p.language) for p in _foreign_parts("en", world, reply)]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_details_say_the_dial_ins_meeting_id_and_passcode_digit_by_digit(language: str) -> None:
+    world, reply = _named(
+        "Online Lunch Break",
+        "northampton",
+        conference_phone="+1 413 555 0100",
+        conference_phone_notes="Meeting ID: 555 0101 222\nPasscode: 8642",
+    )
+    said = " ".join(rv.content([reply], language, TUESDAY, world))
+    assert "4 1 3, 5 5 5, 0 1 0 0" in said
+    assert "Meeting ID: 5 5 5, 0 1 0 1, 2 2 2, Passcode: 8 6 4 2." in said
+    assert "555" not in said
+
+
+def test_dial_notes_are_one_line_with_numbers_in_their_groups() -> None:
+    assert rv.dial_notes(None) == ""
+    assert rv.dial_notes("ID 987-654-321;\n\nPIN 12") == "ID 9 8 7, 6 5 4, 3 2 1, PIN 1 2"

@@ -184,4 +184,13 @@ TEXTS: dict[str, str] = {
     "channel_only": "Harm Reduction Works-HRW works by ordinary text message (SMS) only. Please text MEETINGS to this number from your phone's messages app.",
     "feed_failing": "Heads up: the meeting list at {feed} stopped updating ({reason}). The line keeps showing the meetings it had. We'll text you when it's back.",
     "feed_recovered": "Good news: the meeting list at {feed} is updating again. The line now shows what it lists.",
+    # one of a count: text() picks "<key>_one" when count is 1
+    "no_such_number_one": "There's no number {n} on your list (it has only {count}). Reply {count}, or MEETINGS.",
+    "broadcast_which_again_one": "Reply {count} to pick the group, or NO to drop the broadcast.",
+    "broadcast_preview_one": "This goes to {count} subscriber of {group}. Reply YES to send it, or NO to drop it. It will read:",
+    "broadcast_sending_one": "Sending to {count} person now. Text STATUS to see how it's going.",
+    "cancel_preview_one": "Cancel {meeting}, {when}? {count} subscriber will be told, and the host if one is set. Reply YES to cancel it, or NO to keep it.",
+    "cancel_done_one": "Cancelled. We're letting {count} person know.",
+    "heading_tonight": "Tonight:",
+    "what_tonight": " for tonight",
 }

@@ -10,8 +10,8 @@ measures it; the figures are in the README's "Spanish" section):
   exists: "Siguientes" for "Próximas", "Escribe" for "Envía", "virtual" for "en línea",
   "se cancela" for "está cancelada", "dejar de recibir" for "no recibir más", "por eso" for
   "así que", "zip" for "código postal" (as Spanish speakers in the US say).
-- What cannot be avoided ("reducción de daños", "sábado", a group's own words, a meeting's
-  name) is spelled right here, because the voice line reads these same texts and needs every
+- What cannot be avoided ("sáb" in a Saturday date, a group's own words, a meeting's name)
+  is spelled right here ("reducir daños" says harm reduction without the ó of "reducción"), because the voice line reads these same texts and needs every
   accent. flows.gsm.to_gsm folds it when the text goes out by SMS, and folds a whole message
   consistently: a message that loses one acute accent (á í ó ú) loses its é too, so no text
   is half-accented ("Qué bueno ... esta linea" reads as typos). ñ ¿ ¡ ü always stay.
@@ -106,8 +106,8 @@ TEXTS: dict[str, str] = {
     "noremind_none": "No tienes recordatorios. Escribe REUNIONES y luego RECORDAR y el 1, 2, 3... de la lista.",
     "noremind_which": "Responde NORECORDAR y el 1, 2, 3... de tu lista para apagar uno, o solo NORECORDAR para apagarlos todos.",
     "reminder_legend": "* = recibes recordatorios",
-    "details_footer_remind": "Escribe RECORDAR {n} para recordatorios, BIENVENIDA o ACUERDOS para leer los de este grupo, o MENU.",
-    "kind_open": "Puede venir cualquier persona con curiosidad por la reducción de daños.",
+    "details_footer_remind": "Escribe RECORDAR {n} para recordatorios, BIENVENIDA o ACUERDOS para leer los textos de este grupo, o MENU.",
+    "kind_open": "Puede venir cualquier persona con curiosidad por reducir daños.",
     "kind_focused": (
         "Es para quienes consumen o beben ahora, lo hicieron antes o lo tienen en mente."
     ),
@@ -116,16 +116,16 @@ TEXTS: dict[str, str] = {
     "details_cancelled": "Esta vez se CANCELA.",
     "details_join": "Entra: {url}",
     "details_dial": "Por teléfono: {phone}",
-    "details_footer": "Escribe BIENVENIDA o ACUERDOS para leer los de este grupo, o MENU.",
+    "details_footer": "Escribe BIENVENIDA o ACUERDOS para leer los textos de este grupo, o MENU.",
     "welcome_general": (
-        "Te damos la bienvenida a Harm Reduction Works-HRW: reuniones entre pares basadas en la "
-        "reducción de daños. Las abiertas son para cualquier persona con curiosidad. Las "
-        "enfocadas son para quienes consumen o beben ahora, lo hicieron antes o lo tienen "
-        "en mente. La abstinencia es parte de la reducción de daños."
+        "Te damos la bienvenida a Harm Reduction Works-HRW: reuniones entre pares para reducir "
+        "daños. Las abiertas son para cualquier persona con curiosidad. Las enfocadas son para "
+        "quienes consumen o beben ahora, lo hicieron antes o lo tienen en mente. Dejarlo del "
+        "todo también es una forma de reducir daños."
     ),
     "welcome_open": (
         "Te damos la bienvenida a Harm Reduction Works-HRW. Este grupo es abierto: si tienes "
-        "curiosidad por la reducción de daños, este es tu lugar, sea cual sea tu historia con el "
+        "curiosidad por reducir daños, este es tu lugar, sea cual sea tu historia con el "
         "consumo o la bebida. Comparte tanto o tan poco como quieras. Empezamos con un ejercicio "
         "corto y luego conversamos."
     ),
@@ -199,7 +199,7 @@ TEXTS: dict[str, str] = {
     "cancel_expired": "No cancelamos nada: pasaron 10 minutos sin tu SI. Escribe CANCEL otra vez si hace falta.",
     "cancel_already": "Ya cancelamos {meeting}, {when}. No hace falta hacer nada.",
     "cancel_bad_date": "{meeting} no tiene encuentro en esa fecha. Escribe una fecha que venga, en formato AAAA-MM-DD, por ejemplo CANCEL 2 2026-12-01.",
-    "status_none": "No hubo avisos de tus grupos desde hace una semana.",
+    "status_none": "Hace al menos una semana que tus grupos no mandan avisos.",
     "status": "Aviso reciente a {group}: {total} en total. En espera {queued}, enviados {sent}, entregados {delivered}, fallidos {failed}.",
     "months": "ene feb mar abr may jun jul ago sep oct nov dic",
     "date": "{weekday} {day} {month_name}",
@@ -215,4 +215,13 @@ TEXTS: dict[str, str] = {
     "channel_only": "Harm Reduction Works-HRW solo funciona por mensaje de texto normal (SMS). Escribe REUNIONES por SMS desde la app de mensajes de tu teléfono.",
     "feed_failing": "Aviso: la lista de reuniones de {feed} ya no se actualiza ({reason}). Seguimos mostrando las reuniones de antes. Te escribimos cuando vuelva.",
     "feed_recovered": "Buenas noticias: la lista de reuniones de {feed} se actualiza otra vez y ya mostramos lo que publica.",
+    # one of a count: text() picks "<key>_one" when count is 1
+    "no_such_number_one": "Tu lista solo tiene el {count}: no tiene el {n}. Responde {count}, o escribe REUNIONES.",
+    "broadcast_which_again_one": "Responde {count} para elegir el grupo, o NO para descartar el aviso.",
+    "broadcast_preview_one": "Esto llega a {count} persona suscrita a {group}. Responde SI para enviarlo o NO para descartarlo. El texto:",
+    "broadcast_sending_one": "Enviando a {count} persona. Escribe STATUS para ver el avance.",
+    "cancel_preview_one": "¿Cancelar {meeting}, {when}? Avisaremos a {count} persona suscrita, y a quien facilita si hay alguien en la lista. Responde SI para cancelar o NO para dejarlo igual.",
+    "cancel_done_one": "Listo, se cancela. Estamos avisando a {count} persona.",
+    "heading_tonight": "Esta noche:",
+    "what_tonight": " para esta noche",
 }

@@ -37,7 +37,7 @@ TEXTS: dict[str, str] = {
     "heading_near": "Meetings near {place}.",
     "zip_code": "zip code {digits}",
     "item": "{n}: {when}. {name}, {where}.",
-    "item_cancelled": "{n}: cancelled: {when}, {name}.",
+    "item_cancelled": "{n}, cancelled: {when}, {name}.",
     "miles": "about {miles} miles away",
     "mile": "about a mile away",
     "under_a_mile": "less than a mile away",
@@ -115,4 +115,7 @@ TEXTS: dict[str, str] = {
     "meeting_gone": "That meeting is no longer listed.",
     # loops and floods (hrw_sms/handlers/throttle.py)
     "text_limit": "We've already texted your number several times this hour, so we won't send more now. Please try again later, or text MEETINGS to this number.",
+    "details_dial_notes": "When the line asks: {notes}.",
+    "heading_tonight": "Meetings tonight.",
+    "what_tonight": " for tonight",
 }

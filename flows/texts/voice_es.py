@@ -39,7 +39,7 @@ TEXTS: dict[str, str] = {
     "heading_near": "Reuniones cerca del {place}.",
     "zip_code": "código postal {digits}",
     "item": "{n}: {when}. {name}, {where}.",
-    "item_cancelled": "{n}: cancelada: {when}, {name}.",
+    "item_cancelled": "{n}, cancelada: {when}, {name}.",
     "miles": "a unas {miles} millas",
     "mile": "a una milla más o menos",
     "under_a_mile": "a menos de una milla",
@@ -123,4 +123,7 @@ TEXTS: dict[str, str] = {
     "meeting_gone": "Esa reunión ya no aparece.",
     # loops and floods (hrw_sms/handlers/throttle.py)
     "text_limit": "Ya te mandamos varios mensajes en esta hora, así que por ahora no enviaremos más. Inténtalo más tarde, o manda REUNIONES por mensaje a este número.",
+    "details_dial_notes": "Cuando la línea lo pida: {notes}.",
+    "heading_tonight": "Reuniones de esta noche.",
+    "what_tonight": " para esta noche",
 }

@@ -6,7 +6,7 @@ import time
 
 import click
 
-from hrw_sms.cli.context import CliContext
+from hrw_sms.cli.context import CliContext, counted
 
 POLL_SECONDS = 0.5
 
@@ -36,7 +36,9 @@ def broadcast(
     except broadcasts.Refused as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Group: {draft.group.name} ({draft.group.slug})")
-    click.echo(f"Reaches: {draft.recipients} subscribers; {draft.segments} segment(s) each")
+    click.echo(
+        f"Reaches: {counted(draft.recipients, 'subscriber')}; {draft.segments} segment(s) each"
+    )
     click.echo(f"Text as sent:\n---\n{draft.final}\n---")
     if dry_run:
         click.echo("Dry run: nothing sent.")
@@ -46,7 +48,7 @@ def broadcast(
     if not assume_yes and not click.confirm("Send it?", default=False):
         raise click.ClickException("not sent")
     broadcast_id = broadcasts.start(services, draft, actor=None, channel="cli")
-    click.echo(f"Broadcast {broadcast_id} queued for {draft.recipients} subscribers.")
+    click.echo(f"Broadcast {broadcast_id} queued for {counted(draft.recipients, 'subscriber')}.")
     if not no_wait:
         _follow(services, broadcast_id, draft.recipients)
 
@@ -95,7 +97,7 @@ def cancel(obj: CliContext, meeting: str, date: str | None, assume_yes: bool) ->
     start = chosen.occurrence.local_start
     click.echo(
         f"Cancel {chosen.meeting.name} on {start:%a %Y-%m-%d} at {clock(start)} "
-        f"{start.tzname()}; {chosen.recipients} subscribers will be told."
+        f"{start.tzname()}; {counted(chosen.recipients, 'subscriber')} will be told."
     )
     if not assume_yes and not click.confirm("Cancel it?", default=False):
         raise click.ClickException("not cancelled")

@@ -61,3 +61,8 @@ def fail(message: str) -> None:
     """Exit non-zero with one line."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 subscriber", "4 subscribers", "1 meeting": a count with its noun agreeing."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -13,6 +13,7 @@ import click
 import redis
 
 from flows.model import Group
+from hrw_sms.cli.context import counted
 from hrw_sms.meetings import feedsync
 from hrw_sms.meetings.directory import DirectoryError, DirectoryStore
 from hrw_sms.meetings.feed import FeedError
@@ -186,7 +187,7 @@ def feed_remove(url: str, drop_meetings: bool) -> None:
             raise click.ClickException(f"feed remove: {url!r} is not a registered feed")
         count = _store().release_source(url, drop=drop_meetings)
     fate = "removed" if drop_meetings else "kept (now managed by `hrw-sms import`)"
-    click.echo(f"removed {url}; its {count} meetings {fate}")
+    click.echo(f"removed {url}; its {counted(count, 'meeting')} {fate}")
 
 
 @feed_command.command("sync")

@@ -47,6 +47,16 @@ BUDGET_WINDOW = 5 * 60  # ... in this many seconds trips
 # is ordinary, and "1", "2" fold to the same empty text.
 REPEATS = 5
 REPEAT_WINDOW = 10 * 60
+# Short acknowledgements people send again and again ("thanks", "ok gracias"), folded as
+# fold() does: exempt from the repeat rule only (the budget and loop rules still count them).
+# A long away-message is never one of these, so an auto-responder still trips at REPEATS.
+_ACKNOWLEDGEMENTS = (
+    "THANKS THANKYOU THANKSALOT THANKYOUSOMUCH THX TY TYSM OK OKAY OKK K KK OKTHANKS OKTHANKYOU "
+    "OKTHX GOTIT COOL GREAT NICE BYE BYEBYE GOODBYE SOUNDSGOOD PERFECT YEP YUP "
+    "GRACIAS OKGRACIAS MUCHASGRACIAS GRACIASOK VALE DEACUERDO PERFECTO BUENO ADIOS CHAO CHAU "
+    "SALUDOS ENTENDIDO LISTO DALE SALE"
+)
+ACKNOWLEDGEMENTS = frozenset(_ACKNOWLEDGEMENTS.split())
 QUIET = 15 * 60  # seconds of silence after a trip
 # Loop sign: a text that is not one of the line's words and arrives within LOOP_GAP seconds
 # of the line's previous reply is an answer "at once" (the line's words neither add to nor
@@ -180,6 +190,9 @@ if not reason and streak >= tonumber(ARGV[11]) then reason = 'loop' end
 if reason and kind ~= 'carrier' then
   redis.call('DEL', KEYS[1], KEYS[2])
   redis.call('HSET', KEYS[1], 'until', now + tonumber(ARGV[9]))
+  -- HELP that trips a window gets the notice, which names AYUDA/HELP: that is the window's
+  -- one HELP answer, so the next HELP stays silent too.
+  if kind == 'help' then redis.call('HSET', KEYS[1], 'helped', '1') end
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[9]))
   redis.call('HINCRBY', KEYS[3], 'throttle_' .. reason, 1)
   redis.call('EXPIRE', KEYS[3], tonumber(ARGV[13]))
@@ -229,6 +242,8 @@ def check_text(
     # A text with no letters at all (emoji, "?", blank) is not one text sent again and again:
     # people send several different emoji, and they all fold to nothing.
     folded = fold(body) if kind is Kind.OTHER else ""
+    if folded in ACKNOWLEDGEMENTS:  # "thanks" five times is a polite person, not a machine
+        folded = ""
     label = services.number_id("text:" + folded)[:12] if folded else "-"
     # The MessageSid makes the member unique, and a retried delivery counts once.
     member = f"{label}:{(sid or '')[:64] or secrets.token_hex(8)}"
