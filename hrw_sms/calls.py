@@ -22,7 +22,7 @@ from flows.session import Caller, Session
 from hrw_sms import keys, optouts, subscriptions, throttle
 from hrw_sms.conversations import number_lock, save_session
 from hrw_sms.effects import apply_effects
-from hrw_sms.phone import BadNumber, mask, to_e164
+from hrw_sms.phone import BadNumber, is_plain_number, mask, to_e164
 from hrw_sms.services import Services
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class Party:
 def textable(raw: str | None) -> str | None:
     """The caller's number in E.164, or None when it is withheld or not a phone number."""
     value = (raw or "").strip()
-    if not value or value.lower() in WITHHELD_WORDS or not re.fullmatch(r"[+\d().\s-]+", value):
+    if not value or value.lower() in WITHHELD_WORDS or not is_plain_number(value):
         return None
     try:
         number = to_e164(value)
