@@ -52,10 +52,14 @@ def step(session: Session, text: str, ctx: Context) -> Step:
         and (not session.listed or command.word in ("UNKNOWN", "OPTOUT_HINT"))
     ):
         session = session.with_(language="es")
-    if session.pending == "forget" and command.word == "YES":
-        return Step(None, (Text("forget_done"),), (fx.Forget(),))
-    if session.pending == "forget" and command.word == "NO":
-        return Step(session.with_(pending=None), (Text("forget_kept"),))
+    if session.pending == "forget":
+        if command.word == "YES":
+            return Step(None, (Text("forget_done"),), (fx.Forget(),))
+        return _forget_kept(command, _answer(session.with_(pending=None), command, ctx))
+    return _answer(session, command, ctx)
+
+
+def _answer(session: Session, command: Command, ctx: Context) -> Step:
     for role_step in ROLE_STEPS:  # hosts' and coordinators' words come before everyone's
         result = role_step(session, command, ctx)
         if result is not None:
@@ -63,6 +67,19 @@ def step(session: Session, text: str, ctx: Context) -> Step:
     # Anything else drops an unanswered question, and a coordinator's unconfirmed draft.
     cleared = session.with_(pending=None, draft=None, asked_at=None)
     return HANDLERS.get(command.word, _menu)(cleared, command, ctx)
+
+
+def _forget_kept(command: Command, answered: Step) -> Step:
+    """Anything but YES after FORGET keeps everything, and says so ("anything else to keep
+    it"); a real command is then answered as usual, after that line. A reply we could not
+    read, or NO, gets only that line."""
+    kept = Text("forget_kept")
+    replies = answered.replies
+    if command.word in ("NO", "EMPTY") or not replies or replies[0] == Text("not_understood"):
+        return Step(answered.session, (kept,), answered.effects)
+    if replies[0] == Text("forget_confirm") or replies[0] == Text("forget_confirm_roles"):
+        return answered  # FORGET again: the question again
+    return Step(answered.session, (kept, *replies), answered.effects)
 
 
 def _while_opted_out(session: Session, command: Command) -> Step:
@@ -141,7 +158,10 @@ def _language(language: str) -> Handler:
 
 
 def _forget(session: Session, command: Command, ctx: Context) -> Step:
-    return Step(session.with_(pending="forget"), (Text("forget_confirm"),))
+    # A host's or coordinator's role is erased too (hrw_sms.erasure): they are told so first.
+    has_role = ctx.caller.host is not None or ctx.caller.coordinator is not None
+    prompt = "forget_confirm_roles" if has_role else "forget_confirm"
+    return Step(session.with_(pending="forget"), (Text(prompt),))
 
 
 def _relative(occurrences: Iterable[Occurrence], ctx: Context) -> bool:

@@ -184,4 +184,10 @@ TEXTS: dict[str, str] = {
     "channel_only": "Harm Reduction Works-HRW works by ordinary text message (SMS) only. Please text MEETINGS to this number from your phone's messages app.",
     "feed_failing": "Heads up: the meeting list at {feed} stopped updating ({reason}). The line keeps showing the meetings it had. We'll text you when it's back.",
     "feed_recovered": "Good news: the meeting list at {feed} is updating again. The line now shows what it lists.",
+    # FORGET, for a number with a role (host, coordinator)
+    "forget_confirm_roles": (
+        "This erases everything we keep about your number (language, reminders) and your "
+        "host or coordinator role: you'd have to be added again. Reply YES to erase it, or "
+        "anything else to keep it."
+    ),
 }

@@ -215,4 +215,10 @@ TEXTS: dict[str, str] = {
     "channel_only": "Harm Reduction Works-HRW solo funciona por mensaje de texto normal (SMS). Escribe REUNIONES por SMS desde la app de mensajes de tu teléfono.",
     "feed_failing": "Aviso: la lista de reuniones de {feed} ya no se actualiza ({reason}). Seguimos mostrando las reuniones de antes. Te escribimos cuando vuelva.",
     "feed_recovered": "Buenas noticias: la lista de reuniones de {feed} se actualiza otra vez y ya mostramos lo que publica.",
+    # FORGET, for a number with a role (host, coordinator)
+    "forget_confirm_roles": (
+        "Esto borra todo lo que guardamos sobre ti (idioma, recordatorios) y tu papel de "
+        "anfitrion o coordinador: habria que agregarte otra vez. Responde SI para borrarlo, "
+        "o cualquier otra cosa para conservarlo."
+    ),
 }
