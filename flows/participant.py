@@ -145,6 +145,11 @@ def _opt_out_hint(session: Session, command: Command, ctx: Context) -> Step:
     return Step(session, (Text("opt_out_hint"),))
 
 
+def _noremind_hint(session: Session, command: Command, ctx: Context) -> Step:
+    """ "cancel my reminders": how NOREMIND ends one or all (not STOP, which ends every text)."""
+    return Step(session, (Text("noremind_which"),))
+
+
 def _nothing_pending(session: Session, command: Command, ctx: Context) -> Step:
     return Step(session, (Text("nothing_pending"), Text("menu")))
 
@@ -314,6 +319,7 @@ HANDLERS: dict[str, Handler] = {
     "FORGET": _forget,
     "OPTIN": _opt_in,
     "OPTOUT_HINT": _opt_out_hint,
+    "NOREMIND_HINT": _noremind_hint,
     "YES": _nothing_pending,
     "REMIND": _remind,
     "NOREMIND": _noremind,

@@ -268,8 +268,8 @@ def _text(lang: str, reply: Text, contact: str | None) -> str:
         what = ""
         if params.get("place"):
             what = text(lang, "what_near", place=params["place"].title())
-        elif params.get("day"):
-            what = text(lang, f"what_{params['day']}")
+        if params.get("day"):  # "Holyoke tonight": both, or the day would be lost
+            what += text(lang, f"what_{params['day']}")
         key = (
             "no_results_online"
             if params.get("online") and not params.get("place")

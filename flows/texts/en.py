@@ -42,7 +42,7 @@ TEXTS: dict[str, str] = {
     "no_results_online": "No online meetings found{what} this week. Text MEETINGS for all meetings, or MENU.",
     "what_today": " for today",
     "what_tomorrow": " for tomorrow",
-    "what_near": " within 60 miles of {place}",
+    "what_near": " near {place}",
     "place_unknown": (
         "We couldn't find {place}. Try a 5-digit zip code (MEETINGS 01060) or text MEETINGS ONLINE."
     ),

@@ -73,7 +73,7 @@ TEXTS: dict[str, str] = {
     ),
     "what_today": " para hoy",
     "what_tomorrow": " para mañana",
-    "what_near": " a menos de 60 millas de {place}",
+    "what_near": " cerca de {place}",
     "place_unknown": (
         "No encontramos {place}. Prueba con un zip de 5 cifras (REUNIONES 01060) o escribe "
         "REUNIONES VIRTUALES."
