@@ -101,10 +101,11 @@ def sms() -> Response:
     if problem is not None:
         return problem
     address = request.form.get("From", "")
-    # Only a plain phone number is served as one: anything else (a channel prefix, letters
-    # with no colon, full-width or invisible characters) must not inherit the roles, session
-    # or opt-outs of the plain number phonenumbers would read inside it.
-    channel = not is_plain_number(address) and bool(address.strip())
+    # Only a plain phone number is served as one: anything else that carries an address (a
+    # channel prefix, letters with no colon, full-width or invisible characters around a
+    # number) must not inherit the roles, session or opt-outs of the plain number
+    # phonenumbers would read inside it. Words with no number and no colon stay a 400.
+    channel = not is_plain_number(address) and (":" in address or any(c.isdigit() for c in address))
     if not channel:
         try:
             number: str | None = to_e164(address)
