@@ -39,10 +39,15 @@ def step(session: Session, text: str, ctx: Context) -> Step:
         and (not session.listed or command.word in ("UNKNOWN", "OPTOUT_HINT"))
     ):
         session = session.with_(language="es")
-    if session.pending == "forget" and command.word == "YES":
-        return Step(None, (Text("forget_done"),), (fx.Forget(),))
-    if session.pending == "forget" and command.word == "NO":
-        return Step(session.with_(pending=None), (Text("forget_kept"),))
+    if session.pending == "forget":
+        if command.word == "YES":
+            return Step(None, (Text("forget_done"),), (fx.Forget(),))
+        # Anything else keeps everything, and says so; a real command is answered too.
+        return participant.forget_kept(command, _answer(session.with_(pending=None), command, ctx))
+    return _answer(session, command, ctx)
+
+
+def _answer(session: Session, command: Command, ctx: Context) -> Step:
     for role_step in ROLE_STEPS:  # hosts' and coordinators' words come before everyone's
         result = role_step(session, command, ctx)
         if result is not None:

@@ -146,7 +146,8 @@ _NOT_WORD_EDGE = ("P", "S", "M", "C", "Z")
 
 @dataclass(frozen=True)
 class Command:
-    word: str  # a command above, or NUMBER, ZIP, OPTOUT, OPTOUT_HINT, OPTIN, EMPTY, UNKNOWN
+    word: str  # a command above, or NUMBER, ZIP, OPTOUT, OPTOUT_HINT, NOREMIND_HINT, OPTIN,
+    # EMPTY, UNKNOWN
     args: tuple[str, ...] = ()  # normalised words after the command word
     rest: str = ""  # the text after the first word, as typed (for BROADCAST and EXERCISE)
     number: int | None = None
@@ -194,6 +195,8 @@ def vocabulary_word(token: str) -> str | None:
     """The vocabulary word a token stands for: itself, or the word a typo was made in."""
     if token in _WORDS:
         return token
+    if "-" in token and token.replace("-", "") in _WORDS:  # NO-REMIND, NO-RECORDAR
+        return token.replace("-", "")
     return _fuzzy(token, _FUZZY_WORDS)
 
 
@@ -327,6 +330,9 @@ def parse(text: str) -> Command:
     no_mas = any(a == "NO" and b == "MAS" for a, b in pairwise(tokens))
     if no_mas and first == "NO":  # "no más mensajes": a sentence about stopping
         return Command("OPTOUT_HINT", said, spanish=True)
+    hint = _english_stop_hint(first, tokens[lead + 1 :])
+    if hint is not None:
+        return Command(hint, said)
     if first.lstrip("#").isdigit() and not said:
         digits = first.lstrip("#")
         if ZIP_RE.match(digits):
@@ -348,6 +354,21 @@ def parse(text: str) -> Command:
     if no_mas or any(t in _STOPPISH for t in tokens):
         return Command("OPTOUT_HINT", tuple(content), spanish=spanish_text)
     return Command("UNKNOWN", tuple(content), spanish=spanish_text)
+
+
+_REMINDER_WORDS = frozenset({"REMIND", "REMINDER", "REMINDERS", "REMINDS"})
+_ENDING_WORDS = frozenset({"CANCEL", "STOP", "END", "QUIT", "UNSUBSCRIBE", "UNSUB"})
+
+
+def _english_stop_hint(first: str, rest: list[str]) -> str | None:
+    """English sentences about stopping that are not a carrier word: "no more (texts)"
+    earns the stop hint (OPTOUT_HINT), "cancel my reminders" the NOREMIND one
+    (NOREMIND_HINT); None for anything else."""
+    if first == "NO" and rest[:1] == ["MORE"]:
+        return "OPTOUT_HINT"
+    if first in _ENDING_WORDS and any(t in _REMINDER_WORDS for t in rest):
+        return "NOREMIND_HINT"
+    return None
 
 
 def first_number(args: tuple[str, ...]) -> int | None:

@@ -98,6 +98,11 @@ class Meeting:
         return not self.temporarily_closed or self.online
 
     @property
+    def listable(self) -> bool:
+        """Shown in lists: active, with a weekly day and time (not by appointment)."""
+        return self.active and not self.by_appointment
+
+    @property
     def in_person(self) -> bool:
         """Met in a room: said so by `attendance_option`, else a place and no TC type.
         A meeting with only a town (no link) is in person, as Meeting Guide apps show it."""

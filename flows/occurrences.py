@@ -99,7 +99,7 @@ def occurrences_between(
     meeting: Meeting, start: datetime, end: datetime, directory: Directory | None = None
 ) -> Iterator[Occurrence]:
     """Occurrences whose start falls in [start, end), in order (none by appointment)."""
-    if not meeting.active or meeting.by_appointment:
+    if not meeting.listable:
         return
     tz = zone(meeting.timezone)
     weekdays = {meeting_day_to_weekday(d) for d in meeting.days}

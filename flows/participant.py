@@ -37,6 +37,19 @@ def answer(session: Session, command: Command, ctx: Context) -> Step:
     return HANDLERS.get(command.word, _menu)(cleared, command, ctx)
 
 
+def forget_kept(command: Command, answered: Step) -> Step:
+    """Anything but YES after FORGET keeps everything, and says so ("anything else to keep
+    it"); a real command is then answered as usual, after that line. A reply we could not
+    read, or NO, gets only that line."""
+    kept = Text("forget_kept")
+    replies = answered.replies
+    if command.word in ("NO", "EMPTY") or not replies or replies[0] == Text("not_understood"):
+        return Step(answered.session, (kept,), answered.effects)
+    if replies[0] == Text("forget_confirm") or replies[0] == Text("forget_confirm_roles"):
+        return answered  # FORGET again: the question again
+    return Step(answered.session, (kept, *replies), answered.effects)
+
+
 def while_opted_out(session: Session, command: Command) -> Step:
     """Silence, except for the words that opt back in."""
     if command.word == "OPTIN" or (command.word == "YES" and not command.args):
@@ -100,6 +113,11 @@ def _opt_out_hint(session: Session, command: Command, ctx: Context) -> Step:
     return Step(session, (Text("opt_out_hint"),))
 
 
+def _noremind_hint(session: Session, command: Command, ctx: Context) -> Step:
+    """ "cancel my reminders": how NOREMIND ends one or all (not STOP, which ends every text)."""
+    return Step(session, (Text("noremind_which"),))
+
+
 def _nothing_pending(session: Session, command: Command, ctx: Context) -> Step:
     return Step(session, (Text("nothing_pending"), Text("menu")))
 
@@ -113,7 +131,10 @@ def _language(language: str) -> Handler:
 
 
 def _forget(session: Session, command: Command, ctx: Context) -> Step:
-    return Step(session.with_(pending="forget"), (Text("forget_confirm"),))
+    # A host's or coordinator's role is erased too (hrw_sms.erasure): they are told so first.
+    has_role = ctx.caller.host is not None or ctx.caller.coordinator is not None
+    prompt = "forget_confirm_roles" if has_role else "forget_confirm"
+    return Step(session.with_(pending="forget"), (Text(prompt),))
 
 
 def _relative(occurrences: Iterable[Occurrence], ctx: Context) -> bool:
@@ -260,6 +281,7 @@ HANDLERS: dict[str, Handler] = {
     "FORGET": _forget,
     "OPTIN": _opt_in,
     "OPTOUT_HINT": _opt_out_hint,
+    "NOREMIND_HINT": _noremind_hint,
     "YES": _nothing_pending,
     "REMIND": _remind,
     "NOREMIND": _noremind,

@@ -139,8 +139,10 @@ def _heading(lang: str, params: dict) -> str:
     return text(lang, "heading_soonest")
 
 
-def _list(lang: str, reply: MeetingList, now: datetime) -> str:
-    """The list with names as long as the segment budget allows."""
+def _list(lang: str, reply: MeetingList, now: datetime, before: str = "") -> str:
+    """The list with names as long as the segment budget allows (after `before`, the text
+    already in the same message)."""
+    reserve = before + "\n" if before else ""
     for limits in LIST_LIMITS:
         lines = [_heading(lang, dict(reply.heading.params))]
         lines += [_item(lang, item, now, limits, reply.relative) for item in reply.items]
@@ -150,7 +152,7 @@ def _list(lang: str, reply: MeetingList, now: datetime) -> str:
         footer = "footer_more" if reply.more else "footer_end"
         lines.append(text(lang, footer, choices=choices(lang, numbers)))
         joined = "\n".join(lines)
-        if segments(to_gsm(joined)) <= MAX_SEGMENTS:
+        if segments(to_gsm(reserve + joined)) <= MAX_SEGMENTS:
             break
     return joined
 
@@ -159,10 +161,13 @@ def _list(lang: str, reply: MeetingList, now: datetime) -> str:
 DETAIL_LIMITS = ((80, 110, True), (50, 70, True), (40, 50, False), (30, 30, False))
 
 
-def _details(lang: str, reply: MeetingDetails, now: datetime) -> str:
+def _details(lang: str, reply: MeetingDetails, now: datetime, before: str = "") -> str:
+    """The details, fitted to the segment budget after `before` (text already in the same
+    message, which is not repeated in the result)."""
     notes = " ".join((reply.occurrence.meeting.notes or "").split())
+    lead = [before] if before else []
     for name_limit, place_limit, long_kind in DETAIL_LIMITS:
-        head = _detail_lines(lang, reply, now, name_limit, place_limit, long_kind)
+        head = lead + _detail_lines(lang, reply, now, name_limit, place_limit, long_kind)
         tail = [
             text(lang, "details_footer")
             if reply.subscribed
@@ -170,7 +175,7 @@ def _details(lang: str, reply: MeetingDetails, now: datetime) -> str:
         ]
         if segments(to_gsm("\n".join(head + tail))) <= MAX_SEGMENTS:
             break
-    return fit_notes(head, notes, tail)
+    return fit_notes(head, notes, tail).removeprefix(to_gsm(before) + "\n" if before else "")
 
 
 def _detail_lines(
@@ -276,8 +281,8 @@ def _text(lang: str, reply: Text, contact: str | None) -> str:
         what = ""
         if params.get("place"):
             what = text(lang, "what_near", place=params["place"].title())
-        elif params.get("day"):
-            what = text(lang, f"what_{params['day']}")
+        if params.get("day"):  # "Holyoke tonight": both, or the day would be lost
+            what += text(lang, f"what_{params['day']}")
         key = (
             "no_results_online"
             if params.get("online") and not params.get("place")
@@ -304,7 +309,11 @@ def render_messages(
             messages[-1].append(intro)
             messages += [[reply.final], []]  # the broadcast exactly as it will read, on its own
         else:
-            messages[-1].append(_render_one(reply, language, now, contact))
+            before = "\n".join(messages[-1])
+            body = _render_one(reply, language, now, contact, before)
+            if before and segments(to_gsm(before + "\n" + body)) > MAX_SEGMENTS:
+                messages.append([])  # too long together: it goes as a text of its own
+            messages[-1].append(body)
     return [to_gsm("\n".join(parts)) for parts in messages if parts]
 
 
@@ -315,11 +324,13 @@ def render(
     return "\n".join(render_messages(replies, language, now, contact))
 
 
-def _render_one(reply: Reply, language: str, now: datetime, contact: str | None) -> str:
+def _render_one(
+    reply: Reply, language: str, now: datetime, contact: str | None, before: str = ""
+) -> str:
     if isinstance(reply, MeetingList):
-        return _list(language, reply, now)
+        return _list(language, reply, now, before)
     if isinstance(reply, MeetingDetails):
-        return _details(language, reply, now)
+        return _details(language, reply, now, before)
     if isinstance(reply, GroupText):
         return _group_text(language, reply)
     if isinstance(reply, RemindConfirm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from itertools import islice
 from typing import Literal, Protocol
@@ -17,7 +17,10 @@ from flows.occurrences import Occurrence, Timetable
 PAGE_SIZE = 5
 HORIZON = timedelta(days=7)
 EVENING = time(17, 0)  # "tonight": today's meetings starting from 5 PM local
-NEAR_MILES = 60.0  # the farthest a meeting may be to be listed at all
+NEAR_MILES = 60.0  # looked at first (a quick box); farther ones only when too few are close
+# Past this, nobody gets there for a weekly meeting: a place with nothing nearer is told that
+# there is nothing near it (and the online meetings), not shown a meeting states away.
+FAR_MILES = 300.0
 CLOSE_MILES = 10.0  # meetings this close are listed soonest first...
 CLOSE_ENOUGH = 3  # ...when there are at least this many; else the nearest ones
 
@@ -170,7 +173,7 @@ def search(query: Query, timetable: Timetable, now: datetime, places: Places) ->
     """Matches within the horizon in the order to show them. Soonest-first results are a
     lazy stream: a page stops reading after the few it shows. Around a place: the meetings
     within CLOSE_MILES soonest first when there are CLOSE_ENOUGH of them, else the nearest
-    within NEAR_MILES, nearest first (so a rural zip still gets an answer)."""
+    ones up to FAR_MILES, nearest first (so a rural zip still gets an answer)."""
     if not query.place:
         return Result(_found(_candidates(query, timetable, now)))
     point = (
@@ -180,10 +183,17 @@ def search(query: Query, timetable: Timetable, now: datetime, places: Places) ->
     )
     if point is None:
         if query.town:  # a town we cannot place may still be named in an address
+            town = query.town
             found = tuple(
-                Found(o) for o in _candidates(query, timetable, now) if _matches_town(o, query.town)
+                Found(o) for o in _candidates(query, timetable, now) if _matches_town(o, town)
             )
-            return Result(found, place_known=bool(found))
+            # Known when any meeting is there, even if none matches the day asked for
+            # ("Holyoke tonight" after its meeting: none tonight, not "couldn't find").
+            anyday = replace(query, day=None, online=False)
+            known = bool(found) or any(
+                _matches_town(o, town) for o in _candidates(anyday, timetable, now)
+            )
+            return Result(found, place_known=known)
         return Result((), place_known=False)
     return Result(_nearest(point, query, timetable, now))
 
@@ -196,22 +206,28 @@ def _nearest(point: Point, query: Query, timetable: Timetable, now: datetime) ->
     """Each meeting within reach once (its soonest matching occurrence): soonest first when
     enough are close, else nearest first."""
     lat, lon = point
-    reach = {
-        slug: miles
-        for slug, where in timetable.located.items()
-        if abs(where[0] - lat) <= _LAT_BOX and abs(where[1] - lon) <= _LON_BOX
-        for miles in (haversine(point, where, unit=Unit.MILES),)
-        if miles <= NEAR_MILES
-    }
     keep = _filter(query, now)
-    found = [
-        Found(occ, miles)
-        for slug, miles in reach.items()
-        for occ in islice((o for o in timetable.upcoming_of(slug, now) if keep(o)), 1)
-    ]
+
+    def within(box: bool) -> list[Found]:
+        reach = {
+            slug: miles
+            for slug, where in timetable.located.items()
+            if not box or (abs(where[0] - lat) <= _LAT_BOX and abs(where[1] - lon) <= _LON_BOX)
+            for miles in (haversine(point, where, unit=Unit.MILES),)
+            if not box or miles <= NEAR_MILES
+        }
+        return [
+            Found(occ, miles)
+            for slug, miles in reach.items()
+            for occ in islice((o for o in timetable.upcoming_of(slug, now) if keep(o)), 1)
+        ]
+
+    found = within(box=True)
     close = [f for f in found if round(f.miles or 0, 1) <= CLOSE_MILES]
     if len(close) >= CLOSE_ENOUGH:
         return tuple(sorted(close, key=lambda f: (f.occurrence.start, f.miles or 0)))
+    if not found:  # a rural place: the nearest ones within FAR_MILES, each with its distance
+        found = [f for f in within(box=False) if (f.miles or 0) <= FAR_MILES]
     return tuple(sorted(found, key=lambda f: (round(f.miles or 0, 1), f.occurrence.start)))
 
 

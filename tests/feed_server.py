@@ -13,11 +13,13 @@ from types import TracebackType
 
 
 class FeedServer:
-    """Serves `body` at any path; `mode` is "ok", "500", "drop" or "slow"."""
+    """Serves `body` at any path; `mode` is "ok", "500", "drop", "slow" or "trickle" (the
+    body one byte every `trickle_seconds`, as a server under attack or stuck might)."""
 
     def __init__(self, body: str = "[]", validators: bool = True) -> None:
         self.body = body
         self.mode = "ok"
+        self.trickle_seconds = 0.2
         self.validators = validators  # False: a server that sends no ETag / Last-Modified
         self.requests: list[dict[str, str | int]] = []  # method, path, status, headers seen
         self._modified = time.time()
@@ -75,6 +77,15 @@ class FeedServer:
             handler.send_header("Content-Type", "application/json")
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
+            if mode == "trickle":
+                for i in range(len(body)):
+                    try:
+                        handler.wfile.write(body[i : i + 1])
+                        handler.wfile.flush()
+                    except OSError:
+                        return  # the client gave up
+                    time.sleep(self.trickle_seconds)
+                return
             handler.wfile.write(body)
         else:
             handler.send_header("Content-Length", "0")

@@ -141,6 +141,8 @@ class FixedPlaces:
         "99501": (61.2, -149.9),
         "01002": (42.3732, -72.5199),  # Amherst: two meetings within 10 miles
         "01247": (42.7000, -73.1100),  # North Adams: rural, the nearest is 35 miles off
+        "12901": (44.6995, -73.4529),  # Plattsburgh NY: every meeting is over 60 miles off
+        "05401": (44.4759, -73.2121),  # Burlington VT: the same
     }
     TOWNS = {
         "NORTHAMPTON": {"MA": (42.3329, -72.6501), "PA": (40.68, -75.49)},

@@ -366,3 +366,79 @@ def test_prune_that_would_empty_the_directory_is_refused(run, r: redis.Redis) ->
             "nothing was changed\n"
         )
         assert snapshot(r) == before
+
+
+# --- a feed with nothing to list, a trickling server, a path or scheme that cannot be read ---
+
+
+def unlistable(meetings: list[dict]) -> list[dict]:
+    """The same records, kept "by appointment" (no day and time) or marked inactive."""
+    changed = copy.deepcopy(meetings)
+    for i, m in enumerate(changed):
+        if i % 2:
+            m["attendance_option"] = "inactive"
+        else:
+            del m["day"], m["time"]
+    return changed
+
+
+def test_prune_that_would_leave_nothing_to_list_is_refused(run, r: redis.Redis) -> None:
+    assert run("import", "-", stdin=feed_text()).exit_code == 0
+    before = snapshot(r)
+    result = run("import", "-", "--prune", stdin=feed_text(unlistable(MEETINGS)))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "no meeting that can be listed" in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert snapshot(r) == before
+    # Some still listable: the import goes ahead.
+    mixed = unlistable(MEETINGS)[:2] + MEETINGS[2:]
+    assert run("import", "-", "--prune", stdin=feed_text(mixed)).exit_code == 0
+
+
+def test_a_feed_that_suddenly_has_nothing_to_list_is_a_failed_sync(
+    r: redis.Redis, server: FeedServer
+) -> None:
+    feedsync.add_feed(r, server.url, None, NOW)
+    assert sync(r, server.url).ok
+    before = snapshot(r)
+    server.publish(feed_text(unlistable(MEETINGS)))
+    outcome = sync(r, server.url, 15)
+    assert not outcome.ok and outcome.transition == "failing"
+    assert "no meeting that can be listed" in outcome.message
+    assert snapshot(r) == before
+
+
+def test_a_trickling_feed_is_given_up_at_the_deadline(
+    r: redis.Redis, server: FeedServer, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    server.mode = "trickle"  # a byte every 0.2 s: about 10 minutes for the whole feed
+    monkeypatch.setattr(feedsync, "FETCH_DEADLINE", 1.0)
+    started = time.monotonic()
+    result = run("import", server.url)
+    assert time.monotonic() - started < 30  # not the minutes the trickle would take
+    assert result.exit_code == 1
+    host = f"127.0.0.1:{server.httpd.server_port}"
+    assert result.stderr == (
+        f"Error: cannot fetch {server.url}: {host} sent the feed too slowly (not all of it "
+        "within 1 seconds); nothing was changed\n"
+    )
+    feedsync.add_feed(r, server.url, None, NOW)  # the worker's sync gives up the same way
+    outcome = sync(r, server.url)
+    assert not outcome.ok and "sent the feed too slowly" in outcome.message
+
+
+def test_a_scheme_or_path_that_cannot_be_read_is_one_plain_line(run, tmp_path) -> None:
+    result = run("import", "ftp://example.org/f.json")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: cannot fetch ftp://example.org/f.json: only http:// and https:// feeds can be "
+        "fetched, not ftp://; nothing was changed\n"
+    )
+    missing = tmp_path / "feed.json"
+    result = run("import", str(missing))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: cannot read {missing}: no such file\n"
+    result = run("import", str(tmp_path))
+    assert result.stderr == f"Error: cannot read {tmp_path}: it is a folder, not a file\n"

@@ -115,3 +115,45 @@ def test_move_with_the_variable_already_set(redis_url: str, r: redis.Redis) -> N
     assert same.exit_code == 0, same.output
     assert old not in same.output  # never shown when the operator already has it
     assert not r.exists(keys.HASH_KEY)
+
+
+def run_local(redis_url: str, *args: str, **extra: str) -> Result:
+    """A command run by hand with neither TWILIO_AUTH_TOKEN nor HRW_NUMBER_HASH_KEY."""
+    return CliRunner().invoke(main, list(args), env={"REDIS_URL": redis_url, **extra})
+
+
+def test_a_command_without_the_key_never_makes_a_new_one_once_it_was_moved_out(
+    redis_url: str, r: redis.Redis
+) -> None:
+    old = hash_key(r).decode()  # an older version's key, kept in Redis
+    optouts.opt_out(r, number_id(old.encode(), PERSON))
+    assert run(redis_url, "hash-key", "move", HRW_NUMBER_HASH_KEY=old).exit_code == 0
+    assert not r.exists(keys.HASH_KEY) and r.exists(keys.HASH_KEY_CHECK)
+
+    # An operator runs a command by hand, without the token or the key: refused, nothing made.
+    for args in (["worker", "--burst"],):
+        result = run_local(redis_url, *args)
+        assert result.exit_code != 0, result.output
+        assert "HRW_NUMBER_HASH_KEY must be set" in result.output
+        assert not r.exists(keys.HASH_KEY)
+    # So the real processes still start, with every opt-out found.
+    app = create_app(app_env(redis_url, HRW_NUMBER_HASH_KEY=old))
+    assert Phone(app.test_client(), PERSON, TOKEN, PUBLIC_URL).text("MEETINGS") == ""
+
+
+def test_a_mistyped_key_is_refused_once_the_key_left_redis(redis_url: str, r: redis.Redis) -> None:
+    app = create_app(app_env(redis_url, HRW_NUMBER_HASH_KEY=KEY))  # first use: fingerprint
+    assert Phone(app.test_client(), PERSON, TOKEN, PUBLIC_URL).text("STOP") == ""
+    assert r.exists(keys.HASH_KEY_CHECK) and not r.exists(keys.HASH_KEY)
+    assert KEY.encode() not in (r.get(keys.HASH_KEY_CHECK) or b"")
+    typo = KEY[:-1] + "X"
+    with pytest.raises(ConfigError) as caught:
+        create_app(app_env(redis_url, HRW_NUMBER_HASH_KEY=typo))
+    assert "HRW_NUMBER_HASH_KEY" in only_line(caught.value)
+    result = run(redis_url, "worker", "--burst", HRW_NUMBER_HASH_KEY=typo)
+    assert result.exit_code != 0 and "HRW_NUMBER_HASH_KEY" in result.output
+    assert result.output.strip().count("\n") == 0
+    # A fresh, empty Redis without a token still makes and keeps its own key (local use).
+    r.flushdb()
+    made = hash_key(r)
+    assert hash_key(r) == made and r.exists(keys.HASH_KEY_CHECK)

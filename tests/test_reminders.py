@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
+from hrw_sms.base.config import QuietHours
 from hrw_sms.meetings.directory import DirectoryStore
 from hrw_sms.store import keys
 from tests.feeds import MEETINGS, feed_text
@@ -83,19 +84,50 @@ def test_noremind_and_stop_stop_reminders_but_others_still_get_theirs(world: Wor
     assert world.texts_to(ALEX) == [] and len(world.texts_to(SAM)) == 1
 
 
-def test_quiet_hours_hold_a_reminder_and_drop_it_once_too_late(redis_url: str) -> None:
+def test_a_reminder_in_quiet_hours_goes_at_once_when_the_meeting_starts_before_they_end(
+    redis_url: str,
+) -> None:
+    """The rule host prompts follow (workers.outbound.held_until): holding the reminder until
+    8 AM would lose it, since the meeting starts first, so it goes at once, as REMIND said."""
     at = datetime.fromisoformat("2026-11-24T09:00:00-05:00")
     with world_at(redis_url, at, HRW_QUIET_HOURS="17-8") as world:
         subscribe(world, ALEX, "2")
+        subscribe(world, SAM, "2")
         world.clock.set(datetime.fromisoformat("2026-11-24T17:00:00-05:00"))
         world.work()
-        assert world.texts_to(ALEX) == []  # held until 8 AM, after the meeting: dropped
-        world.clock.set(datetime.fromisoformat("2026-11-25T08:00:00-05:00"))
+        (text,) = world.texts_to(ALEX)
+        assert text.startswith("Harm Reduction Works-HRW reminder: Tuesday Night at the Library")
+        assert len(world.texts_to(SAM)) == 1
+        records = [world.redis.hgetall(k) for k in world.redis.keys(keys.outbound("remind*"))]
+        assert {r[b"status"] for r in records} == {b"sent"}
+
+
+def test_a_cancellation_notice_in_quiet_hours_is_not_lost(redis_url: str) -> None:
+    at = datetime.fromisoformat("2026-11-24T09:00:00-05:00")
+    with world_at(redis_url, at, HRW_QUIET_HOURS="17-8") as world:
+        subscribe(world, ALEX, "2")
+        DirectoryStore(world.redis).set_cancelled("forbes-tuesday", date(2026, 11, 24), True)
+        world.clock.set(datetime.fromisoformat("2026-11-24T17:00:00-05:00"))
         world.work()
-        assert world.texts_to(ALEX) == []
-        (record,) = [world.redis.hgetall(k) for k in world.redis.keys(keys.outbound("remind*"))]
-        assert record[b"status"] == b"skipped"
-        assert record[b"reason"] == b"quiet hours until after it"
+        (notice,) = world.texts_to(ALEX)
+        assert "Tuesday Night at the Library, today 6pm EST, is cancelled" in notice
+
+
+def test_quiet_hours_still_hold_a_reminder_that_can_wait() -> None:
+    from workers.outbound import held_until
+
+    quiet = QuietHours(22, 8)
+    late = datetime.fromisoformat("2026-11-24T23:00:00-05:00")
+    zone = "America/New_York"
+    morning = datetime.fromisoformat("2026-11-25T08:00:00-05:00")
+    assert held_until(late, zone, quiet, datetime.fromisoformat("2026-11-25T10:00:00-05:00")) == (
+        morning
+    )
+    assert held_until(late, zone, quiet, datetime.fromisoformat("2026-11-25T03:26:00-05:00")) is (
+        None
+    )
+    assert held_until(late, zone, quiet) == morning  # no deadline (a broadcast): held
+    assert held_until(morning, zone, quiet, morning) is None  # not quiet any more
 
 
 def test_the_fan_out_starts_early_and_its_texts_wait_for_the_due_moment(world: World) -> None:

@@ -114,3 +114,35 @@ def test_record_status_returns_the_message_id(sid: str, r: redis.Redis) -> None:
     assert status.record_status(r, sid, "queued") == "m1"  # ignored: earlier than "sent"
     assert status_of(r, "m1")["delivery"] == "sent"
     assert datetime.fromisoformat(status_of(r, "m1")["updated"]) <= datetime.now(UTC)
+
+
+def test_a_21610_callback_opts_the_recipient_out_even_when_the_sid_is_unknown(
+    redis_url: str, r: redis.Redis
+) -> None:
+    """FORGET erases the sid map; the carrier's 21610 for that message still names To."""
+    from hrw_sms.app import create_app
+    from hrw_sms.store import optouts
+    from tests.conftest import TOKEN
+
+    app = create_app(
+        {
+            "REDIS_URL": redis_url,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "HRW_PUBLIC_URL": PUBLIC_URL,
+            "HRW_NUMBER_HASH_KEY": "a-key-for-the-status-test-0123",
+        }
+    )
+    services = app.extensions["hrw"]
+    web = app.test_client()
+    unknown = "SM" + "1" * 32
+    for to in ("whatsapp:" + TO, "whatsapp+" + TO[1:]):  # not a plain number: nobody
+        form = {"MessageSid": unknown, "MessageStatus": "failed", "ErrorCode": "21610", "To": to}
+        assert post(web, PUBLIC_URL + "/status", form, TOKEN).status_code == 200
+    assert not optouts.is_opted_out(r, services.number_id(TO))
+    form = {"MessageSid": unknown, "MessageStatus": "undelivered", "ErrorCode": "21610", "To": TO}
+    assert post(web, PUBLIC_URL + "/status", form, TOKEN).status_code == 200
+    assert optouts.is_opted_out(r, services.number_id(TO))
+    other = "+15035550199"  # another error code opts nobody out
+    form = {"MessageSid": unknown, "MessageStatus": "failed", "ErrorCode": "30003", "To": other}
+    assert post(web, PUBLIC_URL + "/status", form, TOKEN).status_code == 200
+    assert not optouts.is_opted_out(r, services.number_id(other))

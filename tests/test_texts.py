@@ -200,3 +200,20 @@ def test_every_count_has_a_singular_form_chosen_by_the_count(language: str) -> N
         one = text(language, key, count=1, **params)
         assert not any(word in one for word in plural), one
         assert text(language, key, count=2, **params) != one
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("command", ["MEETINGS", "1"])
+def test_a_command_after_forget_fits_with_the_nothing_erased_line(
+    language: str, command: str
+) -> None:
+    """Not FORGET's YES: "nothing was erased", then the command's own answer, in one text."""
+    now = datetime.fromisoformat("2026-11-24T08:00:00-05:00")
+    ctx = context(now, d=huge_directory())
+    session = step(Session(language=language), "MEETINGS", ctx).session
+    session = step(session, "FORGET", ctx).session
+    result = step(session, command, ctx)
+    reply = render(result.replies, language, now, LONG["contact"])
+    assert reply.startswith(render((result.replies[0],), language, now))
+    assert result.replies[0].key == "forget_kept"  # type: ignore[union-attr]
+    assert is_gsm(reply) and segments(reply) <= 3, (segments(reply), reply)

@@ -460,3 +460,36 @@ def test_a_fast_script_of_the_lines_words_and_emoji_is_answered_in_full(
     replies = drive(p, clock, script, every=1)  # 18 texts, each a second after the reply
     assert all(replies) and NOTICE_EN not in replies
     assert usage(r) == {}
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "whatsapp+" + COORD[1:],  # a prefix with no colon
+        "ｗｈａｔｓａｐｐ:" + COORD,  # full-width letters
+        "whats\u200bapp:" + COORD,  # a zero-width space inside the prefix
+        "\u202ewhatsapp:" + COORD,  # a bidi override before it
+        "+1413555\u200b0900",  # a zero-width space inside the number itself
+        "tel" + COORD,
+    ],
+)
+def test_only_a_plain_number_is_served_as_that_number(
+    app: Flask, r: redis.Redis, sender: str
+) -> None:
+    coordinators.add(r, nid(app, COORD), COORD, "hrw-northampton")
+    before = r.scard(keys.OPTED_OUT)
+    for body in ("STATUS", "MEETINGS"):
+        reply = phone(app, sender).text(body)
+        assert reply.startswith(text("en", "channel_only")), reply
+        assert "Last broadcast" not in reply
+    assert not r.keys("hrw:session:*")
+    assert phone(app, sender).post("STOP").status_code == 200
+    assert r.scard(keys.OPTED_OUT) == before  # nobody opted out on the plain number's behalf
+
+
+def test_a_caller_id_with_look_alike_digits_is_not_a_textable_number() -> None:
+    from hrw_sms.handlers.calls import textable
+
+    assert textable("(413) 555-0900") == COORD
+    assert textable("(４１３) ５５５-０９００") is None  # full-width digits
+    assert textable("+1413555\u200b0900") is None

@@ -294,13 +294,13 @@ def test_bad_zip_entries_ask_again(call: Call) -> None:
     assert call.menu == "main"
 
 
-def test_no_meetings_near_a_far_zip(call: Call) -> None:
+def test_a_far_zip_hears_the_nearest_meetings_with_their_distance(call: Call) -> None:
     call.start()
     call.press("1")
     call.press("5")
-    far = call.press("99501")  # Anchorage
-    assert far.startswith("We found no meetings within 60 miles of zip code 9 9 5 0 1")
-    assert call.menu == "zip"
+    far = call.press("12901")  # Plattsburgh, NY: every meeting is over 60 miles away
+    assert far.startswith("Meetings near zip code 1 2 9 0 1. 1:") and "miles away" in far
+    assert call.menu == "list"
 
 
 # --- bad keys and silence -------------------------------------------------------------

@@ -149,8 +149,9 @@ def test_details_remember_the_list_they_came_from() -> None:
 
 
 def test_an_answer_with_nothing_to_read_stays_at_the_same_menu() -> None:
-    ctx = context(TUESDAY)
-    result = dispatch.step(Session(), "99501", ctx)  # nothing near Anchorage
+    # No meeting anywhere (the nearest ones are listed however far, so none at all).
+    ctx = context(TUESDAY, d=directory(meetings={}))
+    result = dispatch.step(Session(), "99501", ctx)
     _, position = voice.settle(ZIP.with_(quiet=1), result.session, result.replies)
     assert position == ZIP
 

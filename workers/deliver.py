@@ -74,7 +74,7 @@ def deliver_checked(
     if deadline is not None and rt.clock() >= deadline:
         return str(skip_text(deps, message_id, to, "too late", kind))  # type: ignore[arg-type]
     try:
-        outcome = send_text(deps, message_id, to, body, kind, timezone, consent, slot)  # type: ignore[arg-type]
+        outcome = send_text(deps, message_id, to, body, kind, timezone, consent, slot, deadline)  # type: ignore[arg-type]
     except RetryableSendError as exc:
         at = rt.clock() + timedelta(seconds=exc.backoff)
         queues.enqueue_text(

@@ -42,7 +42,7 @@ from hrw_sms.jobs.consent import About
 from hrw_sms.jobs.scheduling import schedule_once
 from hrw_sms.store import coordinators, hosts, prefs
 from hrw_sms.store.hosts import Hosting
-from workers.outbound import quiet_until
+from workers.outbound import held_until
 from workers.runtime import current
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,8 @@ def prompt_times(
 def allowed_at(services: Services, occ: Occurrence, at: datetime) -> datetime:
     """When a host text meant for `at` may go: `at`, or the end of the quiet hours it falls
     in (in the meeting's time zone), unless the meeting starts by then (then `at`)."""
-    until = quiet_until(at, occ.meeting.timezone, services.settings.quiet_hours)
-    return at if until is None or until >= occ.start else until
+    until = held_until(at, occ.meeting.timezone, services.settings.quiet_hours, occ.start)
+    return at if until is None else until
 
 
 def deadline_for(first: datetime, start: datetime) -> datetime:

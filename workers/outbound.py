@@ -168,6 +168,20 @@ def quiet_until(now: datetime, timezone: str, quiet: QuietHours | None) -> datet
     return datetime.combine(day, dtime(quiet.end), tzinfo=tz).astimezone(UTC)
 
 
+def held_until(
+    now: datetime, timezone: str, quiet: QuietHours | None, deadline: datetime | None = None
+) -> datetime | None:
+    """When a text held by quiet hours may go (UTC), or None to send it now.
+
+    The one rule for texts about a meeting (reminders, cancellation notices, host prompts):
+    quiet hours hold it until they end, unless the meeting starts (`deadline`) by then, when
+    holding it would only lose it: then it goes at once."""
+    until = quiet_until(now, timezone, quiet)
+    if until is None or (deadline is not None and until >= deadline):
+        return None
+    return until
+
+
 @dataclass(frozen=True)
 class Checks:
     """What must still hold for one text at the moment it is handed to Twilio.
@@ -206,6 +220,7 @@ def send_text(
     timezone: str | None = None,
     consent: Consent | None = None,
     slot: tuple[str, int] | None = None,
+    deadline: datetime | None = None,
 ) -> Outcome:
     """Send one logical message once: opt-outs, consent, quiet hours, rate, idempotency.
 
@@ -213,7 +228,9 @@ def send_text(
     <number_id>"; never the number itself). `timezone` is the recipient's group timezone,
     required for reminders and bulk texts. `consent` is what the text is about and `slot`
     a broadcast recipient's place (see Checks): both are checked again in the same Redis
-    step that claims the message, right before the HTTP request. Returns an Outcome; raises
+    step that claims the message, right before the HTTP request. `deadline` (UTC) is when
+    the text stops being worth sending (a meeting's start): quiet hours that last past it
+    do not hold it (held_until). Returns an Outcome; raises
     RetryableSendError when the same call should be made again after its backoff."""
     _check_args(message_id, to, body, kind, timezone)
     checks = Checks(number_id(deps.hash_key, to), consent, slot)
@@ -227,7 +244,7 @@ def send_text(
         return _skipped(deps, message_id, to, skip, checks, kind)
     if kind in HELD_IN_QUIET_HOURS:
         assert timezone is not None
-        until = quiet_until(deps.clock(), timezone, deps.settings.quiet_hours)
+        until = held_until(deps.clock(), timezone, deps.settings.quiet_hours, deadline)
         if until is not None:
             _write(deps, message_id, to=to, status="deferred", until=until.isoformat(), kind=kind)
             outcome = Outcome(message_id, "deferred", "quiet hours", until=until)

@@ -42,7 +42,7 @@ TEXTS: dict[str, str] = {
     "no_results_online": "No online meetings found{what} this week. Text MEETINGS for all meetings, or MENU.",
     "what_today": " for today",
     "what_tomorrow": " for tomorrow",
-    "what_near": " within 60 miles of {place}",
+    "what_near": " near {place}",
     "place_unknown": (
         "We couldn't find {place}. Try a 5-digit zip code (MEETINGS 01060) or text MEETINGS ONLINE."
     ),
@@ -193,4 +193,10 @@ TEXTS: dict[str, str] = {
     "cancel_done_one": "Cancelled. We're letting {count} person know.",
     "heading_tonight": "Tonight:",
     "what_tonight": " for tonight",
+    # FORGET, for a number with a role (host, coordinator)
+    "forget_confirm_roles": (
+        "This erases everything we keep about your number (language, reminders) and your "
+        "host or coordinator role: you'd have to be added again. Reply YES to erase it, or "
+        "anything else to keep it."
+    ),
 }

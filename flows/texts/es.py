@@ -73,7 +73,7 @@ TEXTS: dict[str, str] = {
     ),
     "what_today": " para hoy",
     "what_tomorrow": " para mañana",
-    "what_near": " a menos de 60 millas de {place}",
+    "what_near": " cerca de {place}",
     "place_unknown": (
         "No encontramos {place}. Prueba con un zip de 5 cifras (REUNIONES 01060) o escribe "
         "REUNIONES VIRTUALES."
@@ -224,4 +224,10 @@ TEXTS: dict[str, str] = {
     "cancel_done_one": "Listo, se cancela. Estamos avisando a {count} persona.",
     "heading_tonight": "Esta noche:",
     "what_tonight": " para esta noche",
+    # FORGET, for a number with a role (host, coordinator)
+    "forget_confirm_roles": (
+        "Esto borra todo lo que guardamos sobre ti (idioma, recordatorios) y tu lugar entre "
+        "quienes facilitan o coordinan: para volver, te tienen que agregar otra vez. Responde "
+        "SI para borrarlo, o cualquier otra cosa para conservarlo."
+    ),
 }

@@ -107,7 +107,7 @@ TEXTS: dict[str, str] = {
     "no_results_online": "We found no online meetings{what} in the coming week.",
     "what_today": " for today",
     "what_tomorrow": " for tomorrow",
-    "what_near": " within 60 miles of {place}",
+    "what_near": " within 300 miles of {place}",
     "place_unknown": "Sorry, we don't know {place}.",
     "no_more": "That's all the meetings for the coming week.",
     "no_list": "Please choose upcoming meetings first.",

@@ -115,7 +115,7 @@ TEXTS: dict[str, str] = {
     "no_results_online": "No encontramos reuniones en línea{what} en la próxima semana.",
     "what_today": " para hoy",
     "what_tomorrow": " para mañana",
-    "what_near": " a menos de sesenta millas del {place}",
+    "what_near": " a menos de trescientas millas del {place}",
     "place_unknown": "Perdón, no conocemos el {place}.",
     "no_more": "Esas son todas las reuniones de la próxima semana.",
     "no_list": "Primero elige las próximas reuniones.",

@@ -11,6 +11,27 @@ class BadNumber(ValueError):
     pass
 
 
+# A phone number as a carrier writes one: ASCII digits, spaces, + ( ) - . and nothing else.
+# Letters (vanity spellings, channel prefixes, full-width look-alikes), zero-width and bidi
+# characters all fall outside it: phonenumbers would quietly drop or translate them.
+_PLAIN = re.compile(r"[0-9+().\s-]+", re.ASCII)
+
+
+def is_plain_number(raw: str | None) -> bool:
+    """True when `raw` holds only what a plain phone number is written with (not parsed)."""
+    return bool(raw) and _PLAIN.fullmatch(raw) is not None  # type: ignore[arg-type]
+
+
+def plain_e164(raw: str | None, region: str = "US") -> str | None:
+    """The number in E.164 when `raw` is a plain phone number (is_plain_number), else None."""
+    if not is_plain_number(raw):
+        return None
+    try:
+        return to_e164(raw, region)  # type: ignore[arg-type]
+    except BadNumber:
+        return None
+
+
 def to_e164(raw: str, region: str = "US") -> str:
     """Return the number in E.164, or raise BadNumber saying why."""
     text = (raw or "").strip()

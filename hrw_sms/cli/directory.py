@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,7 +39,13 @@ def read_feed_text(source: str) -> str:
     """The feed at a path, an http(s) URL, or "-" for standard input."""
     if source == "-":
         return sys.stdin.read()
-    if source.startswith(("http://", "https://")):
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", source)
+    if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+        raise click.ClickException(
+            f"cannot fetch {source}: only http:// and https:// feeds can be fetched, "
+            f"not {scheme.group(1)}://; nothing was changed"
+        )
+    if scheme is not None:
         try:
             fetched = feedsync.fetch(source)
         except feedsync.FetchError as exc:
@@ -49,7 +56,20 @@ def read_feed_text(source: str) -> str:
     try:
         return Path(source).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"cannot read {source}: {exc}") from None
+        raise click.ClickException(f"cannot read {source}: {file_problem(exc)}") from None
+
+
+def file_problem(exc: OSError | UnicodeDecodeError) -> str:
+    """Why a file could not be read, in plain words (not "[Errno 2] No such file ...")."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start})"
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder, not a file"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return exc.strerror or type(exc).__name__
 
 
 @click.command("import")
@@ -89,7 +109,7 @@ def _read_text_file(path: str | None) -> str | None:
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"cannot read {path}: {exc}") from None
+        raise click.ClickException(f"cannot read {path}: {file_problem(exc)}") from None
 
 
 @group_command.command("set")

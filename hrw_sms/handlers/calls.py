@@ -19,7 +19,7 @@ from flows import render_voice as rv
 from flows.context import Context
 from flows.render_sms import render as render_sms
 from flows.session import Caller, Session
-from hrw_sms.base.phone import BadNumber, mask, to_e164
+from hrw_sms.base.phone import BadNumber, is_plain_number, mask, to_e164
 from hrw_sms.handlers import throttle
 from hrw_sms.handlers.conversations import number_lock, save_session
 from hrw_sms.handlers.effects import apply_effects
@@ -55,7 +55,7 @@ class Party:
 def textable(raw: str | None) -> str | None:
     """The caller's number in E.164, or None when it is withheld or not a phone number."""
     value = (raw or "").strip()
-    if not value or value.lower() in WITHHELD_WORDS or not re.fullmatch(r"[+\d().\s-]+", value):
+    if not value or value.lower() in WITHHELD_WORDS or not is_plain_number(value):
         return None
     try:
         number = to_e164(value)

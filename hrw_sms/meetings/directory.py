@@ -240,7 +240,8 @@ class DirectoryStore:
         `timezone`: the zone for records that name none. `source`: the feed URL the
         meetings belong to (None: the CLI); a meeting owned by another source is never
         taken over, and pruning removes only the source's own meetings; pruning with a
-        feed that has no meetings is refused (a feed suddenly empty is a broken feed).
+        feed that has no meetings, or none that can be listed (only by-appointment or
+        inactive records) while the source had some, is refused (a broken feed).
         """
         if timezone is not None and not is_timezone(timezone.strip()):
             raise DirectoryError(
@@ -258,6 +259,14 @@ class DirectoryStore:
             if prune and own and not parsed.meetings:
                 raise DirectoryError(
                     f"the feed has no meetings: pruning would remove all {len(own)}; "
+                    "nothing was changed"
+                )
+            listed = sum(1 for m in own.values() if m.listable)
+            if prune and listed and not any(m.listable for m in parsed.meetings.values()):
+                # Only by-appointment or inactive records: the feed broke, or lost its times.
+                raise DirectoryError(
+                    f"the feed has no meeting that can be listed (only by-appointment or "
+                    f"inactive ones): pruning would remove all {listed} listed; "
                     "nothing was changed"
                 )
             if dry_run or not summary.changed:

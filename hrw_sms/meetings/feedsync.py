@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
 import redis
 import requests
-from urllib3.exceptions import ProtocolError
+from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
 from flows.occurrences import is_timezone
 from hrw_sms.meetings.directory import DirectoryError, DirectoryStore
@@ -25,6 +26,9 @@ from hrw_sms.meetings.feed import FeedError
 from hrw_sms.store import keys
 
 FETCH_TIMEOUT = (5.0, 20.0)  # seconds: connect, then between two reads of the answer
+# seconds for the whole body: a server trickling a byte at a time never trips the read
+# timeout, so the fetch also gives up once this has passed (checked after every read)
+FETCH_DEADLINE = 30.0
 MAX_FEED_BYTES = 20 * 1024 * 1024  # a 5,000-meeting feed is ~2.5 MB; more is not a feed
 LOCK_SECONDS = 120  # one sync of a feed at a time; a crashed sync frees it by expiry
 USER_AGENT = "hrw-sms feed sync (+https://github.com/)"
@@ -54,8 +58,16 @@ def fetch(
     last_modified: str | None = None,
     timeout: tuple[float, float] = FETCH_TIMEOUT,
     max_bytes: int = MAX_FEED_BYTES,
+    deadline: float | None = None,
 ) -> Fetched:
-    """GET a feed, conditionally when validators are given. Raises FetchError (one line)."""
+    """GET a feed, conditionally when validators are given. Raises FetchError (one line).
+
+    `deadline` (seconds, default FETCH_DEADLINE) bounds the whole fetch from the request
+    on: the body is read as it arrives and the fetch stops once the deadline has passed (so
+    it ends within `deadline` plus at most one read timeout, even from a server that sends
+    a byte at a time)."""
+    started = time.monotonic()
+    deadline = FETCH_DEADLINE if deadline is None else deadline
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     if etag:
         headers["If-None-Match"] = etag
@@ -72,23 +84,30 @@ def fetch(
             if declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(f"the feed is larger than {max_bytes // 1_000_000} MB")
             body = bytearray()
-            for chunk in response.iter_content(64 * 1024):
+            while chunk := response.raw.read1(64 * 1024, decode_content=True):
                 body += chunk
                 if len(body) > max_bytes:
                     raise FetchError(f"the feed is larger than {max_bytes // 1_000_000} MB")
+                if time.monotonic() - started > deadline:
+                    raise FetchError(
+                        f"{_host(url)} sent the feed too slowly (not all of it within "
+                        f"{deadline:g} seconds)"
+                    )
             return Fetched(
                 bytes(body).decode("utf-8-sig", errors="replace"),
                 response.headers.get("ETag"),
                 response.headers.get("Last-Modified"),
             )
-    except requests.Timeout:
+    except (requests.Timeout, ReadTimeoutError):
         raise FetchError(f"{_host(url)} did not answer within {timeout[1]:g} seconds") from None
     except requests.ConnectionError as exc:
         if isinstance(exc.args[0] if exc.args else None, ProtocolError):
             raise FetchError(f"{_host(url)} closed the connection before answering") from None
         raise FetchError(f"cannot connect to {_host(url)}") from None
-    except requests.RequestException as exc:
-        raise FetchError(f"cannot fetch the feed ({type(exc).__name__})") from None
+    except (requests.RequestException, HTTPError):
+        # The body read straight from urllib3: a connection broken off, a bad chunk or
+        # compression. One plain line, not the library's class name.
+        raise FetchError(f"{_host(url)} broke off while sending the feed") from None
 
 
 # --- the registry ---

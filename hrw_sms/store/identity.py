@@ -24,12 +24,35 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+_CHECK_LABEL = b"hrw-sms number hash key check v1"
+
+
+def fingerprint(key: bytes) -> str:
+    """A check value for `key` (hex): proves which key made the ids without revealing it."""
+    return hmac.new(key, _CHECK_LABEL, hashlib.sha256).hexdigest()
+
+
+def _keep_fingerprint(client: redis.Redis, key: bytes) -> None:
+    """Write the key's check value once; ConfigError when Redis already holds another one."""
+    client.set(keys.HASH_KEY_CHECK, fingerprint(key), nx=True)
+    kept = client.get(keys.HASH_KEY_CHECK)
+    if kept is not None and not hmac.compare_digest(_text(kept), fingerprint(key)):
+        raise ConfigError(
+            "HRW_NUMBER_HASH_KEY",
+            "is not the key this Redis's ids were made with (its check value differs), so every "
+            "opt-out would be lost; set it to the key in use",
+        )
+
+
 def hash_key(client: redis.Redis, configured: str | None = None) -> bytes:
     """HRW_NUMBER_HASH_KEY if set, else a random key made once and kept in Redis (the demo).
 
-    Call once at start-up and keep the result: it never changes. Raises ConfigError when the
-    configured key differs from one still kept in Redis (every number would get a new id, and
-    the opt-outs kept under the old ids would no longer be found)."""
+    Call once at start-up and keep the result: it never changes. The first key used is
+    recorded by its fingerprint (keys.HASH_KEY_CHECK). Raises ConfigError (one line naming
+    HRW_NUMBER_HASH_KEY) when the configured key differs from one still kept in Redis or
+    from the fingerprint, and when no key is configured but Redis has a fingerprint and no
+    key (the key was moved out): making a new one would rename every number and lose the
+    opt-outs kept under the old ids."""
     stored = client.get(keys.HASH_KEY)
     if configured:
         if stored is not None and _text(stored) != configured:
@@ -38,14 +61,22 @@ def hash_key(client: redis.Redis, configured: str | None = None) -> bytes:
                 "differs from the key still kept in Redis, so opt-outs would be lost; "
                 "run `hrw-sms hash-key move`",
             )
+        _keep_fingerprint(client, configured.encode())
         return configured.encode()
-    if stored is not None:
-        return stored
-    client.set(keys.HASH_KEY, secrets.token_hex(32), nx=True)
-    value = client.get(keys.HASH_KEY)
-    if value is None:
-        raise RuntimeError("the number hash key vanished from Redis")
-    return value
+    if stored is None:
+        if client.exists(keys.HASH_KEY_CHECK):
+            raise ConfigError(
+                "HRW_NUMBER_HASH_KEY",
+                "must be set: the key this Redis's ids were made with was moved out of Redis "
+                "(a new key would lose every opt-out)",
+            )
+        # A fresh, empty Redis with no key configured (local use, tests, the demo).
+        client.set(keys.HASH_KEY, secrets.token_hex(32), nx=True)
+        stored = client.get(keys.HASH_KEY)
+        if stored is None:
+            raise RuntimeError("the number hash key vanished from Redis")
+    _keep_fingerprint(client, stored)
+    return stored
 
 
 def number_id(key: bytes, e164: str) -> str:
@@ -79,11 +110,15 @@ def move_out(client: redis.Redis, configured: str | None, confirmed: bool = Fals
     compare-and-delete: a key that changed meanwhile is left alone."""
     stored = stored_key(client)
     if stored is None:
+        if configured is not None:
+            _keep_fingerprint(client, configured.encode())  # ConfigError when it differs
         return Move("none")
     if configured is not None and configured != stored:
         return Move("differs")
     if configured is None and not confirmed:
         return Move("show", stored)
+    # Keep the fingerprint first: once the key is gone, only it tells a wrong key apart.
+    _keep_fingerprint(client, stored.encode())
     _compare_and_delete(client, stored)
     return Move("removed", None if configured else stored)
 

@@ -18,6 +18,9 @@ NUMBER_LOCK_TTL = 5  # seconds a webhook may hold a number's conversation
 
 # --- secrets ---
 HASH_KEY = PREFIX + "secret:number-hash"  # string: random key for number_id when none is configured
+# string: HMAC of a fixed label under the key in use (identity.fingerprint); not a secret, kept
+# for good so a different or missing key is refused rather than silently renaming every number
+HASH_KEY_CHECK = PREFIX + "secret:number-hash-check"
 
 # --- directory (hashes of JSON, plus a version bumped on every change) ---
 GROUPS = PREFIX + "dir:groups"  # hash: group slug -> JSON

@@ -11,7 +11,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from flows.keywords import parse
 from flows.render_sms import render
 from flows.replies import Text
-from hrw_sms.base.phone import BadNumber, mask, to_e164
+from hrw_sms.base.phone import BadNumber, is_plain_number, mask, to_e164
 from hrw_sms.handlers import throttle
 from hrw_sms.handlers.conversations import handle_text
 from hrw_sms.handlers.services import Services
@@ -63,12 +63,18 @@ def channel_reply(services: Services, address: str, body: str, sid: str | None) 
     if throttle.kind_of(command) is throttle.Kind.CARRIER:
         return []  # an opt-out word never gets an answer it did not ask for
     address = address.strip()
-    scheme, rest = address.split(":", 1)
-    decision = throttle.check_text(services, f"{scheme.lower()}:{rest}", body, sid, command)
+    prefixed = CHANNEL.fullmatch(address)
+    if prefixed is not None:
+        scheme, rest = prefixed.group(1).lower(), prefixed.group(2)
+        throttle_id = f"{scheme}:{rest}"
+    else:  # letters without a colon, look-alike or invisible characters: not a number
+        scheme, rest = "non-number", address
+        throttle_id = f"other:{address}"
+    decision = throttle.check_text(services, throttle_id, body, sid, command)
     if decision.verdict is not throttle.Verdict.ANSWER:
         return []
     now, contact = services.clock(), services.settings.help_contact
-    log.info("text from a %s sender %s: told to use ordinary texts", scheme.lower(), mask(rest))
+    log.info("text from a %s sender %s: told to use ordinary texts", scheme, mask(rest))
     return [
         render((Text("channel_only"),), "en", now, contact)
         + "\n\n"
@@ -95,8 +101,12 @@ def sms() -> Response:
     if problem is not None:
         return problem
     address = request.form.get("From", "")
-    channel = CHANNEL.fullmatch(address)
-    if channel is None:
+    # Only a plain phone number is served as one: anything else that carries an address (a
+    # channel prefix, letters with no colon, full-width or invisible characters around a
+    # number) must not inherit the roles, session or opt-outs of the plain number
+    # phonenumbers would read inside it. Words with no number and no colon stay a 400.
+    channel = not is_plain_number(address) and (":" in address or any(c.isdigit() for c in address))
+    if not channel:
         try:
             number: str | None = to_e164(address)
         except BadNumber as exc:
@@ -110,7 +120,7 @@ def sms() -> Response:
     body = request.form.get("Body", "")[:MAX_BODY]
     sid = request.form.get("MessageSid")
     try:
-        if channel is not None:
+        if channel:
             texts = channel_reply(services, address, body, sid)
         else:
             texts = number_reply(services, number, body, sid)  # type: ignore[arg-type]

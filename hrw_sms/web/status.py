@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import redis
 from flask import Blueprint, Response, current_app, request
 
-from hrw_sms.store import keys
+from hrw_sms.base.phone import mask, plain_e164
+from hrw_sms.handlers.services import Services
+from hrw_sms.store import keys, optouts, subscriptions
 from hrw_sms.web.webhooks import check_request, reject
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,23 @@ def record_status(
     return message_id
 
 
+OPTED_OUT_AT_CARRIER = 21610  # the same code workers.outbound treats like STOP
+
+
+def _carrier_opt_out(services: Services, to: str | None) -> None:
+    """A 21610 callback: the carrier says `to` (the recipient) opted out, exactly like STOP.
+
+    Uses To, not the sid map: the sid map holds no number and FORGET erases it, yet the
+    opt-out must still be kept. A To that is not a plain phone number opts nobody out."""
+    number = plain_e164(to)
+    if number is None:
+        return
+    nid = services.number_id(number)
+    optouts.opt_out(services.redis, nid)
+    subscriptions.unsubscribe(services.redis, nid)
+    log.info("opt-out recorded for %s (21610 from the carrier)", mask(number))
+
+
 @bp.post("/status")
 def status_callback() -> Response:
     """Twilio's message status callback (MessageSid, MessageStatus, ErrorCode)."""
@@ -75,6 +94,8 @@ def status_callback() -> Response:
     code = int(raw_code) if raw_code.isdigit() else None
     try:
         record_status(services.redis, sid, state, code)
+        if code == OPTED_OUT_AT_CARRIER:
+            _carrier_opt_out(services, request.form.get("To"))
     except redis.RedisError:
         # Twilio-facing endpoints never answer 5xx; Twilio does not resend callbacks anyway.
         log.exception("could not record status %s for %s", state, sid)
