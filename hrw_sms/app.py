@@ -40,6 +40,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _connect_workers(services)
     app.extensions["hrw"] = services
     _register(app)
+    from hrw_sms.web.console import init_app as console
+
+    console(app, services, secret_required=required)  # ConfigError without HRW_SECRET_KEY
     return app
 
 

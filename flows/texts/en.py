@@ -184,4 +184,6 @@ TEXTS: dict[str, str] = {
     "channel_only": "Harm Reduction Works-HRW works by ordinary text message (SMS) only. Please text MEETINGS to this number from your phone's messages app.",
     "feed_failing": "Heads up: the meeting list at {feed} stopped updating ({reason}). The line keeps showing the meetings it had. We'll text you when it's back.",
     "feed_recovered": "Good news: the meeting list at {feed} is updating again. The line now shows what it lists.",
+    # the console (hrw_sms/web/console): the code is the only 6-digit number in the text
+    "console_code": "Your Harm Reduction Works-HRW console code is {code}. It works for 10 minutes. If you didn't ask for it, ignore this text.",
 }

@@ -215,4 +215,6 @@ TEXTS: dict[str, str] = {
     "channel_only": "Harm Reduction Works-HRW solo funciona por mensaje de texto normal (SMS). Escribe REUNIONES por SMS desde la app de mensajes de tu teléfono.",
     "feed_failing": "Aviso: la lista de reuniones de {feed} ya no se actualiza ({reason}). Seguimos mostrando las reuniones de antes. Te escribimos cuando vuelva.",
     "feed_recovered": "Buenas noticias: la lista de reuniones de {feed} se actualiza otra vez y ya mostramos lo que publica.",
+    # the console (hrw_sms/web/console): the code is the only 6-digit number in the text
+    "console_code": "Tu clave para entrar a la consola de Harm Reduction Works-HRW es {code}. Sirve por 10 minutos. Si no la pediste, ignora este mensaje.",
 }
