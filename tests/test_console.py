@@ -243,3 +243,23 @@ def test_start_up_needs_hrw_secret_key_beside_the_auth_token(redis_url: str) -> 
         create_app({"REDIS_URL": redis_url, "TWILIO_AUTH_TOKEN": "t" * 32,
                     "HRW_NUMBER_HASH_KEY": "k" * 32, "HRW_SECRET_KEY": ""})  # fmt: skip
     _ = timedelta
+
+
+def test_cancel_previews_the_notice_then_cancels_on_confirm(world: World) -> None:
+    world.clock.set(NOW)
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/cancel"
+    before = sends(world)
+    past = user.post(path, meeting="forbes-tuesday", date="2026-11-17")
+    assert past.status_code == 400 and "over" in past.get_data(as_text=True)
+    other = user.post(path, meeting="holyoke-focused", date="2026-11-26")
+    assert other.status_code == 400
+    preview = user.post(path, meeting="forbes-tuesday", date="2026-12-01")
+    assert preview.status_code == 200 and "will be told" in preview.get_data(as_text=True)
+    assert sends(world) == before and not world.app.extensions["hrw"].directory.load().cancelled
+    done = user.post(path, meeting="forbes-tuesday", date="2026-12-01", confirm="yes")
+    assert done.status_code == 302
+    assert world.app.extensions["hrw"].directory.load().cancelled
+    overview = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
+    assert "Cancel…" in overview
