@@ -20,7 +20,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.console_client import CODE
-from tests.test_simulator_browser import CHROMIUM, CHROMIUM_ARGS, browser  # noqa: F401
+from tests.test_simulator_browser import browser, demo  # noqa: F401
 from tests.worker_world import World, world_at
 
 NOW = datetime.fromisoformat("2026-11-24T10:00:00-05:00")
@@ -125,3 +125,34 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     sign_in(other, world, base, OTHER)
     assert other.url.endswith("/console/groups/valley-focused")
     assert other.goto(f"{base}/console/groups/{GROUP}").status == 404
+
+
+def test_the_demos_example_coordinator_signs_in_with_the_code_in_the_outbox(
+    browser,  # noqa: F811
+    demo,  # noqa: F811
+) -> None:
+    import json
+    from urllib.request import urlopen
+
+    from hrw_sms.demo.world import DEMO_COORDINATOR, DEMO_GROUP
+
+    base = f"http://127.0.0.1:{demo.port}"
+    assert f"{base}/console" in demo.output and DEMO_COORDINATOR in demo.output
+    page = browser.new_context(viewport={"width": 360, "height": 780}).new_page()
+    page.goto(base + "/console")
+    page.get_by_label("Your phone number").fill(DEMO_COORDINATOR)
+    page.get_by_role("button", name="Text me a code").click()
+    code = None
+    for _ in range(100):  # the demo's own worker sends it to the local carrier
+        with urlopen(f"{base}/demo/outbox", timeout=5) as response:
+            texts = json.loads(response.read())["texts"]
+        found = [CODE.search(t["body"]) for t in texts if t["to_number"] == DEMO_COORDINATOR]
+        if found and found[0]:
+            code = found[0].group(1)
+            break
+        page.wait_for_timeout(100)
+    assert code is not None, demo.output[-3000:]
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/console/groups/{DEMO_GROUP}")
