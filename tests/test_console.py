@@ -4,7 +4,7 @@ Real Redis, real RQ workers, the real twilio library over HTTP to the fake API."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -263,3 +263,28 @@ def test_cancel_previews_the_notice_then_cancels_on_confirm(world: World) -> Non
     assert world.app.extensions["hrw"].directory.load().cancelled
     overview = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
     assert "Cancel…" in overview
+
+
+def test_usage_counts_texts_lists_details_subscriptions_reminders_and_calls(world: World) -> None:
+    from tests.conftest import PUBLIC_URL, TOKEN
+    from tests.voice_call import Call
+
+    world.clock.set(NOW)
+    phone = world.phone(PEOPLE[0])
+    listing = phone.text("MEETINGS 01060")
+    (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
+    phone.text(line.split(".")[0])
+    phone.text("REMIND " + line.split(".")[0])
+    Call(world.app.test_client(), TOKEN, PUBLIC_URL).start()
+    world.clock.set(NOW.replace(hour=17, minute=30))  # the reminder, an hour before 18:00
+    world.work()
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    day = NOW.astimezone(UTC).date()
+    counts = {k.decode(): int(v) for k, v in world.redis.hgetall(keys.usage(day)).items()}
+    assert counts["texts_received"] == 3 and counts["lists_sent"] == 1
+    assert counts["details_asked"] == 1 and counts["subscriptions"] == 1
+    assert counts["calls"] == 1 and counts["reminders_sent"] == 1
+    assert not any(k.startswith("+") or "555" in k for k in counts)  # counters, never who
+    page = user.get(f"/console/groups/{GROUP}/usage").get_data(as_text=True)
+    assert "Texts received</th><td>3<" in page.replace("\n", "") and "<rect" in page

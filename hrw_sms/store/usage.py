@@ -23,6 +23,27 @@ NAMES: dict[str, str] = {
 }
 
 
+# What a text from a plain number asked for (flows.keywords word) -> the counter it adds to.
+WORD_COUNTERS: dict[str, str] = {
+    "MEETINGS": "lists_sent",
+    "ZIP": "lists_sent",
+    "MORE": "lists_sent",
+    "NUMBER": "details_asked",
+    "REMIND": "subscriptions",
+    "OPTOUT": "opt_outs",
+}
+
+
+def count_text(client: redis.Redis, now: datetime, word: str | None) -> None:
+    """One text received from a plain number, and what it asked for (its keyword; None when
+    it was not answered)."""
+    pipe = client.pipeline(transaction=False)
+    count(pipe, now, "texts_received")
+    if word is not None and word in WORD_COUNTERS:
+        count(pipe, now, WORD_COUNTERS[word])
+    pipe.execute()
+
+
 def count(
     client: redis.Redis | redis.client.Pipeline, now: datetime, name: str, by: int = 1
 ) -> None:

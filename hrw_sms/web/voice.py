@@ -19,6 +19,7 @@ from flows.voice import Position
 from hrw_sms.base.config import Settings
 from hrw_sms.handlers.calls import CALL_SID, handle, identify
 from hrw_sms.handlers.services import Services
+from hrw_sms.store import usage
 from hrw_sms.web.webhooks import check_request, reject
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,11 @@ def _answer(menu: str | None) -> Response:
 @bp.post("/voice")
 def call() -> Response:
     """The first answer to a call."""
-    return _answer(None)
+    answer = _answer(None)
+    if answer.status_code == 200:
+        services: Services = current_app.extensions["hrw"]
+        usage.count(services.redis, services.clock(), "calls")  # the console's Usage page
+    return answer
 
 
 @bp.post("/voice/<menu>")
