@@ -257,6 +257,7 @@ def test_cancel_previews_the_notice_then_cancels_on_confirm(world: World) -> Non
     assert other.status_code == 400
     preview = user.post(path, meeting="forbes-tuesday", date="2026-12-01")
     assert preview.status_code == 200 and "will be told" in preview.get_data(as_text=True)
+    assert 'id="notice">' in preview.get_data(as_text=True)
     assert sends(world) == before and not world.app.extensions["hrw"].directory.load().cancelled
     done = user.post(path, meeting="forbes-tuesday", date="2026-12-01", confirm="yes")
     assert done.status_code == 302
@@ -288,3 +289,20 @@ def test_usage_counts_texts_lists_details_subscriptions_reminders_and_calls(worl
     assert not any(k.startswith("+") or "555" in k for k in counts)  # counters, never who
     page = user.get(f"/console/groups/{GROUP}/usage").get_data(as_text=True)
     assert "Texts received</th><td>3<" in page.replace("\n", "") and "<rect" in page
+
+
+def test_codes_per_number_are_limited(world: World) -> None:
+    user = ConsoleUser(world, COORD)
+    for _ in range(7):
+        assert user.ask_code().status_code == 200  # the same page every time
+    assert len(user.codes()) == 5  # throttle "sign_in_code": 5 in 15 minutes
+
+
+def test_feed_sync_state_shows_on_the_overview(world: World) -> None:
+    from hrw_sms.meetings import feedsync
+
+    feedsync.add_feed(world.redis, "https://feeds.example.org/meetings.json", None, NOW)
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    page = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
+    assert "https://feeds.example.org/meetings.json: not synced yet" in page

@@ -12,9 +12,10 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from flows.gsm import segments
 from flows.model import Group
-from flows.render_sms import MAX_SEGMENTS
+from flows.render_sms import MAX_SEGMENTS, cancellation_text
 from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.handlers import broadcasts, cancellations
+from hrw_sms.meetings import feedsync
 from hrw_sms.meetings.directory import DirectoryError
 from hrw_sms.store import audit, hosts, subscriptions, usage
 from hrw_sms.web.console import chart
@@ -109,8 +110,9 @@ def overview(slug: str) -> str:
     directory = svc.directory.load()
     count = len(subscriptions.group_subscribers(svc.redis, directory, slug))
     sent = [p for p in (broadcasts.progress(svc.redis, i) for i in _broadcast_ids(slug)) if p]
+    feeds = feedsync.feeds(svc.redis)  # the line's feeds: each group's meetings may come from one
     return render_template("console/overview.html", who=who, group=group, subscribers=count,
-                           coming=_coming(slug, 7), broadcasts=sent)  # fmt: skip
+                           coming=_coming(slug, 7), broadcasts=sent, feeds=feeds)  # fmt: skip
 
 
 @bp.route("/groups/<slug>/broadcast", methods=["GET", "POST"])
@@ -164,7 +166,9 @@ def cancel(slug: str) -> Response | str | tuple[str, int]:
     except (cancellations.Refused, ValueError) as exc:
         return render_template("console/cancel.html", who=who, group=group, error=str(exc)), 400
     if request.form.get("confirm") != "yes":
-        return render_template("console/cancel.html", who=who, group=group, plan=plan)
+        notice = cancellation_text(group.language, plan.occurrence, svc.clock())
+        return render_template("console/cancel.html", who=who, group=group, plan=plan,
+                               notice=notice, cost=segments(notice))  # fmt: skip
     cancellations.cancel(svc, plan, actor=who.session.number, channel="console")
     return redirect(url_for("console.overview", slug=slug))
 
