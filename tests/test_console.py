@@ -231,6 +231,7 @@ def test_flyer_usage_pages(world: World) -> None:
     user.sign_in()
     flyer = user.get(f"/console/groups/{GROUP}/flyer").get_data(as_text=True)
     assert "<svg" in flyer and "MEETINGS" in flyer and "REUNIONES" in flyer
+    assert "(413) 555-0000" in flyer  # the line's own number (tests/worker_world.SENDER)
     usage = user.get(f"/console/groups/{GROUP}/usage")
     assert usage.status_code == 200 and 'class="chart"' in usage.get_data(as_text=True)
 

@@ -77,7 +77,7 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     assert "about 1 of 3 texts" in page.locator("#text-count").inner_text()  # the live counter
     page.get_by_role("button", name="Preview").click()
     final = "HRW Northampton: We moved to room 3 tonight.\nReply STOP to end texts."
-    assert page.locator("#final").inner_text() == final
+    assert page.locator("#final").text_content() == final
     assert not any(final in b for n in PEOPLE for b in world.texts_to(n))
     page.get_by_role("button", name="Send it to 2").click()
     world.work()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import suppress
 
+import redis
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -83,7 +85,8 @@ def number_reply(services: Services, number: str, body: str, sid: str | None) ->
     decision = throttle.check_text(services, number, body, sid, command)
     answered = decision.verdict is throttle.Verdict.ANSWER
     # Counts only, never who (the console's Usage page); a throttled text asked for nothing.
-    usage.count_text(services.redis, services.clock(), command.word if answered else None)
+    with suppress(redis.RedisError, OSError):  # a lost count never costs the sender a reply
+        usage.count_text(services.redis, services.clock(), command.word if answered else None)
     if decision.verdict is throttle.Verdict.SILENT:
         return []
     if decision.verdict is throttle.Verdict.NOTICE:

@@ -8,8 +8,10 @@ URL, which Twilio follows when nothing was pressed or said: that is how silence 
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from urllib.parse import urlencode
 
+import redis
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -121,9 +123,10 @@ def _answer(menu: str | None) -> Response:
 def call() -> Response:
     """The first answer to a call."""
     answer = _answer(None)
-    if answer.status_code == 200:
-        services: Services = current_app.extensions["hrw"]
-        usage.count(services.redis, services.clock(), "calls")  # the console's Usage page
+    services: Services = current_app.extensions["hrw"]
+    # The console's Usage page; a count lost to a Redis fault never costs the caller an answer.
+    with suppress(redis.RedisError, OSError):
+        usage.count(services.redis, services.clock(), "calls")
     return answer
 
 

@@ -6,7 +6,7 @@ audited with the signed-in number masked. Another group's pages answer 404."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
@@ -279,5 +279,18 @@ def flyer(slug: str) -> str:
     line = services().settings.twilio_from_number or ""
     qr = segno.make(f"sms:{line}?body=MEETINGS", error="m")  # opens a text, ready to send
     svg = qr.svg_inline(scale=6, dark="#000", light="#fff")
-    return render_template("console/flyer.html", who=who, group=group, line=line, qr=svg,
-                           generated=datetime.now(UTC))  # fmt: skip
+    return render_template("console/flyer.html", who=who, group=group, line=_readable(line),
+                           qr=svg)  # fmt: skip
+
+
+def _readable(e164: str) -> str:
+    """The line's number as people write it: (413) 555-0000 at home, +44 20 ... abroad."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == 1
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)  # fmt: skip
+    return phonenumbers.format_number(parsed, style)
