@@ -307,3 +307,15 @@ def test_feed_sync_state_shows_on_the_overview(world: World) -> None:
     user.sign_in()
     page = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
     assert "https://feeds.example.org/meetings.json: not synced yet" in page
+
+
+def test_command_line_tools_need_no_secret_key(world: World) -> None:
+    """`hrw-sms broadcast` builds the app's wiring, not its pages: no HRW_SECRET_KEY needed."""
+    from click.testing import CliRunner
+
+    from hrw_sms.cli import main
+
+    env = {**world.env, "HRW_SECRET_KEY": ""}
+    result = CliRunner().invoke(main, ["broadcast", "--group", GROUP, "Hi", "--dry-run"],
+                                env=env, obj={"clock": world.clock})  # fmt: skip
+    assert result.exit_code == 0, result.output
