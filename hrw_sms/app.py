@@ -18,11 +18,14 @@ from hrw_sms.handlers.services import Services
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. `test_config` overrides environment variables; it may also carry
-    `clock` (a callable returning an aware datetime) and `redis` (a client)."""
+    `clock` (a callable returning an aware datetime) and `redis` (a client), and
+    `console=False` for a command that uses the app's wiring but serves no pages (it then
+    needs no HRW_SECRET_KEY)."""
     overrides = dict(test_config or {})
     clock = overrides.pop("clock", None)
     client = overrides.pop("redis", None)
     required = overrides.pop("hash_key_required", True)  # False: the demo only
+    with_console = overrides.pop("console", True)  # False: CLI commands that only need Services
     settings = Settings.from_env({**os.environ, **overrides}, hash_key_required=required)
     if client is None:
         if not settings.redis_url:
@@ -40,6 +43,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _connect_workers(services)
     app.extensions["hrw"] = services
     _register(app)
+    if with_console:
+        from hrw_sms.web.console import init_app as console
+
+        console(app, services, secret_required=required)  # ConfigError without HRW_SECRET_KEY
     return app
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +10,9 @@ from tests.redis_server import RedisServer
 
 TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_URL = "https://hrw.example.org"
+# The web app needs HRW_SECRET_KEY beside TWILIO_AUTH_TOKEN; apps and processes the tests
+# start inherit this one (tests/test_console_*.py check what happens without it).
+os.environ.setdefault("HRW_SECRET_KEY", "test-console-secret-key-0123456789")
 
 
 @pytest.fixture(scope="session")

@@ -449,7 +449,7 @@ def test_spanish_voice_says_numbers_in_words() -> None:
         "hasta las once y media de la noche",
         "Uno:",
         "cinco cifras",
-        "sesenta millas",
+        "trescientas millas",
     ]:
         assert expected in said, expected
 

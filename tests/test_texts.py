@@ -28,6 +28,7 @@ LONG = {
     "meeting": "The Very Long Named Tuesday Evening Harm Reduction...",
     "when": "Sun, Mon, Tue, Wed, Thu, Fri, Sat 11:45am EST",
     "count": "7 mensajes",
+    "code": "012345",  # the console's sign-in code
     "host": "+1******0123",
     "exercise": "We read a short article on safer use, then talk about it. " * 4 + "x" * 48,
     "max": 280,

@@ -70,8 +70,9 @@ def nid(app: Flask, number: str = NUMBER) -> str:
 
 
 def usage(r: redis.Redis) -> dict[str, int]:
+    """The throttle's own counters of the day (the console's counters share the hash)."""
     raw = r.hgetall(keys.usage(NOW.astimezone(UTC).date()))
-    return {k.decode(): int(v) for k, v in raw.items()}
+    return {k.decode(): int(v) for k, v in raw.items() if k.startswith((b"throttle_", b"limit_"))}
 
 
 def drive(p: Phone, clock: Clock, bodies: list[str], every: float) -> list[str]:

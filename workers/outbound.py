@@ -46,7 +46,7 @@ from flows.gsm import segments
 from hrw_sms.base.config import QuietHours, Settings
 from hrw_sms.base.phone import mask
 from hrw_sms.jobs.consent import Consent
-from hrw_sms.store import keys, optouts, subscriptions
+from hrw_sms.store import keys, optouts, subscriptions, usage
 from hrw_sms.store.identity import hash_key, number_id
 from workers.ratelimit import RateLimiter
 from workers.twilio_client import DEFAULT_TIMEOUT, build_client
@@ -627,6 +627,8 @@ def _record_sent(
     pipe.delete(keys.outbound_busy(number_id(deps.hash_key, to)))  # handed over: Twilio has it
     pipe.hdel(keys.outbound(message_id), "reason", "error_code", "started", "until")
     _write(deps, message_id, pipe=pipe, to=to, status="sent", sid=sid, kind=kind)
+    if kind == "reminder" and not earlier:
+        usage.count(pipe, deps.clock(), "reminders_sent")  # the console's Usage page
     pipe.execute()
     outcome = Outcome(message_id, "sent", sid=sid, earlier=earlier)
     log.info("text %s (%s) to %s: sent %s", message_id, kind, mask(to), sid)

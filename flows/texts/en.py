@@ -199,4 +199,6 @@ TEXTS: dict[str, str] = {
         "host or coordinator role: you'd have to be added again. Reply YES to erase it, or "
         "anything else to keep it."
     ),
+    # the console (hrw_sms/web/console): the code is the only 6-digit number in the text
+    "console_code": "Your Harm Reduction Works-HRW console code is {code}. It works for 10 minutes. If you didn't ask for it, ignore this text.",
 }

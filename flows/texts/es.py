@@ -230,4 +230,6 @@ TEXTS: dict[str, str] = {
         "quienes facilitan o coordinan: para volver, te tienen que agregar otra vez. Responde "
         "SI para borrarlo, o cualquier otra cosa para conservarlo."
     ),
+    # the console (hrw_sms/web/console): the code is the only 6-digit number in the text
+    "console_code": "Tu clave para entrar a la consola de Harm Reduction Works-HRW es {code}. Sirve por 10 minutos. Si no la pediste, ignora este mensaje.",
 }

@@ -48,6 +48,7 @@ class Settings:
     voice_en: str = "Polly.Joanna"  # TwiML <Say> voice for English
     voice_es: str = "Polly.Lupe"  # and for Spanish (es-US)
     feed_interval: int = 15  # minutes between two syncs of each registered feed
+    secret_key: str | None = field(default=None, repr=False)  # signs console cookies (CSRF)
 
     @property
     def signatures_required(self) -> bool:
@@ -115,6 +116,7 @@ class Settings:
             voice_en=_voice(get("HRW_VOICE_EN"), "HRW_VOICE_EN", "Polly.Joanna"),
             voice_es=_voice(get("HRW_VOICE_ES"), "HRW_VOICE_ES", "Polly.Lupe"),
             feed_interval=_whole_from_one(get("HRW_FEED_INTERVAL"), "HRW_FEED_INTERVAL", 15),
+            secret_key=_secret_key(get("HRW_SECRET_KEY")),
         )
 
 
@@ -196,3 +198,24 @@ def _number_hash_key(raw: str | None, auth_token: str | None, required: bool) ->
             "HRW_NUMBER_HASH_KEY", f"must be at least {MIN_HASH_KEY} characters, got {len(raw)}"
         )
     return raw
+
+
+def _secret_key(raw: str | None) -> str | None:
+    if raw is not None and len(raw) < MIN_HASH_KEY:
+        raise ConfigError(
+            "HRW_SECRET_KEY", f"must be at least {MIN_HASH_KEY} characters, got {len(raw)}"
+        )
+    return raw
+
+
+def require_secret_key(settings: Settings, required: bool = True) -> str | None:
+    """HRW_SECRET_KEY, which signs the console's cookies: the web app will not start without
+    it in production (TWILIO_AUTH_TOKEN set); None otherwise (the app then makes a random one
+    per process, so console sign-ins do not outlive a restart)."""
+    if settings.secret_key is None and settings.twilio_auth_token and required:
+        raise ConfigError(
+            "HRW_SECRET_KEY",
+            "must be set when TWILIO_AUTH_TOKEN is set (it signs the console's cookies; "
+            "make one with `openssl rand -hex 32`)",
+        )
+    return settings.secret_key

@@ -21,9 +21,12 @@ def _register() -> None:
     for module in (broadcasts, chat, coordinators, demo, directory, flows, hosts, worker):
         for command in module.COMMANDS:
             main.add_command(command)
-    from hrw_sms.cli import identity  # `hash-key move`
+    from hrw_sms.cli import (
+        identity,  # `hash-key move`
+        operators,  # `operator add/remove/list` (the console)
+    )
 
-    for command in identity.COMMANDS:
+    for command in identity.COMMANDS + operators.COMMANDS:
         main.add_command(command)
 
 

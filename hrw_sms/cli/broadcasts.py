@@ -14,7 +14,8 @@ POLL_SECONDS = 0.5
 def _services(obj: CliContext):
     from hrw_sms.app import create_app
 
-    return create_app({"redis": obj.redis(), "clock": obj.clock}).extensions["hrw"]
+    wiring = {"redis": obj.redis(), "clock": obj.clock, "console": False}  # no pages served
+    return create_app(wiring).extensions["hrw"]
 
 
 @click.command()

@@ -7,7 +7,7 @@ import click
 from hrw_sms.base.phone import mask
 from hrw_sms.cli.context import CliContext
 from hrw_sms.cli.hosts import e164_or_fail, groups_or_all, known_group, refusals, services_for
-from hrw_sms.store import coordinators
+from hrw_sms.store import console, coordinators
 
 
 @click.group("coordinator")
@@ -38,7 +38,10 @@ def coordinator_remove(obj: CliContext, phone: str, group_slug: str) -> None:
     number = e164_or_fail(phone)
     services = services_for(obj)
     with refusals("coordinator remove"):
-        removed = coordinators.remove(services.redis, services.number_id(number), group_slug)
+        nid = services.number_id(number)
+        removed = coordinators.remove(services.redis, nid, group_slug)
+        if removed and not coordinators.groups_of(services.redis, nid):
+            console.end_sessions_of(services.redis, nid)  # signed out of the console at once
     if not removed:
         raise click.ClickException(
             f"coordinator remove: {mask(number)} is not a coordinator of {group_slug}"

@@ -77,6 +77,10 @@ def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
     click.echo(f"Serving on {local}. On this machine, open {inside}/ for the phone simulator")
     click.echo("(it answers only loopback clients), or text with:\n")
     click.echo(f"  {d.curl_line(settings, local)}\n")
+    click.echo(
+        f"The coordinators' console: {inside}/console (sign in as the example coordinator, "
+        f"{d.DEMO_COORDINATOR}; the code shows in the simulator's outbox and here)."
+    )
     click.echo("Then text 1 for details, REMIND 1, WELCOME, AGREEMENTS, ESPANOL. Ctrl-C stops.")
     try:
         build_worker(client, name=None).work(with_scheduler=False, logging_level="WARNING")

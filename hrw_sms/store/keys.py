@@ -66,6 +66,7 @@ def per_number_keys(number_id: str) -> list[str]:
         *host_per_number_keys(number_id),
         *coordinator_per_number_keys(number_id),
         *throttle_per_number_keys(number_id),
+        *console_per_number_keys(number_id),
     ]
 
 
@@ -317,3 +318,42 @@ FEED_STATE = PREFIX + "feeds:state"  # hash: feed URL -> JSON of feedsync.FeedSt
 def feed_lock(url_id: str) -> str:
     """String: held while one feed syncs (url_id: a hash of its URL); expires on its own."""
     return f"{PREFIX}feeds:lock:{url_id}"
+
+
+# --- the console (hrw_sms/store/operators.py, hrw_sms/store/console.py) ---
+OPERATORS = PREFIX + "operators"  # hash: number_id -> E.164 of each operator (every group)
+CONSOLE_CODE_TTL = 10 * 60  # a sign-in code is good for 10 minutes
+CONSOLE_LOCK_TTL = 15 * 60  # 5 wrong codes lock the number out this long
+CONSOLE_MAX_TRIES = 5
+CONSOLE_SESSION_TTL = 12 * 60 * 60  # a console session idles out after 12 hours
+
+
+def console_code(number_id: str) -> str:
+    """Hash: digest (keyed hash of the code, never the code), expires CONSOLE_CODE_TTL."""
+    return f"{PREFIX}console:code:{number_id}"
+
+
+def console_tries(number_id: str) -> str:
+    """String: wrong codes in a row; expires CONSOLE_LOCK_TTL after the first one."""
+    return f"{PREFIX}console:tries:{number_id}"
+
+
+def console_lock(number_id: str) -> str:
+    """String: set while the number may not sign in; expires CONSOLE_LOCK_TTL."""
+    return f"{PREFIX}console:lock:{number_id}"
+
+
+def console_session(token_id: str) -> str:
+    """Hash: nid, number, created (ISO UTC); token_id is a hash of the cookie's token (Redis
+    never holds the cookie itself). Expires CONSOLE_SESSION_TTL after the last use."""
+    return f"{PREFIX}console:session:{token_id}"
+
+
+def console_sessions_of(number_id: str) -> str:
+    """Set: token_ids of the number's open console sessions (to end them all at once)."""
+    return f"{PREFIX}console:sessions:{number_id}"
+
+
+def console_per_number_keys(number_id: str) -> list[str]:
+    return [console_code(number_id), console_tries(number_id), console_lock(number_id),
+            console_sessions_of(number_id)]  # fmt: skip

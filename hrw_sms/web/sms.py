@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import suppress
 
+import redis
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -15,6 +17,7 @@ from hrw_sms.base.phone import BadNumber, is_plain_number, mask, to_e164
 from hrw_sms.handlers import throttle
 from hrw_sms.handlers.conversations import handle_text
 from hrw_sms.handlers.services import Services
+from hrw_sms.store import usage
 from hrw_sms.web.webhooks import check_request, reject
 
 log = logging.getLogger(__name__)
@@ -86,6 +89,10 @@ def number_reply(services: Services, number: str, body: str, sid: str | None) ->
     """The replies to a text from a plain number, within the number's budget."""
     command = parse(body)
     decision = throttle.check_text(services, number, body, sid, command)
+    answered = decision.verdict is throttle.Verdict.ANSWER
+    # Counts only, never who (the console's Usage page); a throttled text asked for nothing.
+    with suppress(redis.RedisError, OSError):  # a lost count never costs the sender a reply
+        usage.count_text(services.redis, services.clock(), command.word if answered else None)
     if decision.verdict is throttle.Verdict.SILENT:
         return []
     if decision.verdict is throttle.Verdict.NOTICE:

@@ -8,8 +8,10 @@ URL, which Twilio follows when nothing was pressed or said: that is how silence 
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from urllib.parse import urlencode
 
+import redis
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -19,6 +21,7 @@ from flows.voice import Position
 from hrw_sms.base.config import Settings
 from hrw_sms.handlers.calls import CALL_SID, handle, identify
 from hrw_sms.handlers.services import Services
+from hrw_sms.store import usage
 from hrw_sms.web.webhooks import check_request, reject
 
 log = logging.getLogger(__name__)
@@ -119,7 +122,12 @@ def _answer(menu: str | None) -> Response:
 @bp.post("/voice")
 def call() -> Response:
     """The first answer to a call."""
-    return _answer(None)
+    answer = _answer(None)
+    services: Services = current_app.extensions["hrw"]
+    # The console's Usage page; a count lost to a Redis fault never costs the caller an answer.
+    with suppress(redis.RedisError, OSError):
+        usage.count(services.redis, services.clock(), "calls")
+    return answer
 
 
 @bp.post("/voice/<menu>")

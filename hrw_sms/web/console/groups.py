@@ -1,0 +1,296 @@
+"""A group's pages: overview, broadcast, cancel, roster, texts, usage, audit, flyer.
+
+Every change goes through the core functions the CLI and the text commands use
+(handlers.broadcasts, handlers.cancellations, store.hosts, meetings.directory) and is
+audited with the signed-in number masked. Another group's pages answer 404."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, timedelta
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+
+from flows.gsm import segments
+from flows.model import Group
+from flows.render_sms import MAX_SEGMENTS, cancellation_text
+from hrw_sms.base.phone import BadNumber, mask, to_e164
+from hrw_sms.handlers import broadcasts, cancellations
+from hrw_sms.meetings import feedsync
+from hrw_sms.meetings.directory import DirectoryError
+from hrw_sms.store import audit, hosts, subscriptions, usage
+from hrw_sms.web.console import chart
+from hrw_sms.web.console.auth import Viewer, require_viewer, services
+
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
+STATES = {"assigned": "asked", "confirmed": "confirmed", "declined": "needs cover",
+          "uncovered": "needs cover", "covered": "covered"}  # fmt: skip
+ROSTER_DAYS = 14
+
+
+@bp.before_request
+def _protect() -> None:
+    from hrw_sms.web.console import csrf
+
+    csrf.protect()
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _group(slug: str) -> tuple[Viewer, Group]:
+    """The signed-in viewer and the group, or 404 (no such group, or not theirs: the same)."""
+    who = require_viewer()
+    group = services().directory.load().groups.get(slug)
+    if group is None or not who.may_run(slug):
+        abort(404)
+    return who, group
+
+
+def _audit(who: Viewer, action: str, group: str, detail: str, recipients: int = 0) -> None:
+    svc = services()
+    audit.record(svc.redis, svc.clock(), actor=who.session.number, channel="console",
+                 action=action, group=group, detail=detail, recipients=recipients)  # fmt: skip
+
+
+@bp.get("/groups")
+def groups() -> Response | str:
+    who = require_viewer()
+    directory = services().directory.load()
+    mine = [directory.groups[s] for s in who.groups if s in directory.groups]
+    if len(mine) == 1 and not who.operator:
+        return redirect(url_for("console.overview", slug=mine[0].slug))
+    return render_template("console/groups.html", who=who, groups=mine)
+
+
+def _coming(slug: str, days: int) -> list[dict]:
+    """The group's occurrences in the next `days` days with host and state, soonest first."""
+    svc = services()
+    now = svc.clock()
+    directory = svc.directory.load()
+    table = svc.timetable(directory, now)
+    records = {(r.meeting, r.day): r for r in
+               hosts.roster(svc.redis, now - timedelta(hours=3), now + timedelta(days=days + 1),
+                            group=slug)}  # fmt: skip
+    numbers = hosts.numbers(svc.redis, [r.current for r in records.values() if r.current])
+    rows = []
+    for occ in table.occurrences:
+        if occ.meeting.group != slug or occ.end <= now or occ.start > now + timedelta(days=days):
+            continue
+        rec = records.get((occ.meeting.slug, occ.local_date))
+        host = numbers.get(rec.current) if rec and rec.current else None
+        rows.append({"meeting": occ.meeting, "day": occ.local_date, "start": occ.local_start,
+                     "cancelled": occ.cancelled, "host": mask(host) if host else None,
+                     "state": STATES.get(rec.state, rec.state) if rec else None})  # fmt: skip
+    return rows
+
+
+def _broadcast_ids(slug: str, limit: int = 5) -> list[int]:
+    svc = services()
+    found = []
+    for entry in reversed(audit.entries(svc.redis, svc.clock(), days=30)):
+        if (
+            entry.group == slug
+            and entry.action == "broadcast"
+            and entry.detail.startswith("broadcast ")
+        ):
+            found.append(int(entry.detail.split()[1]))
+        if len(found) >= limit:
+            break
+    return found
+
+
+@bp.get("/groups/<slug>")
+def overview(slug: str) -> str:
+    who, group = _group(slug)
+    svc = services()
+    directory = svc.directory.load()
+    count = len(subscriptions.group_subscribers(svc.redis, directory, slug))
+    sent = [p for p in (broadcasts.progress(svc.redis, i) for i in _broadcast_ids(slug)) if p]
+    feeds = feedsync.feeds(svc.redis)  # the line's feeds: each group's meetings may come from one
+    return render_template("console/overview.html", who=who, group=group, subscribers=count,
+                           coming=_coming(slug, 7), broadcasts=sent, feeds=feeds)  # fmt: skip
+
+
+@bp.route("/groups/<slug>/broadcast", methods=["GET", "POST"])
+def broadcast(slug: str) -> Response | str | tuple[str, int]:
+    """First POST: the exact final text and its cost. Second (confirm=yes): send it."""
+    who, group = _group(slug)
+    message = request.form.get("text", "")
+    if request.method == "GET":
+        return render_template("console/broadcast.html", who=who, group=group, message="")
+    svc = services()
+    try:
+        draft = broadcasts.prepare(svc, slug, message[:2000])
+    except broadcasts.Refused as exc:
+        return render_template("console/broadcast.html", who=who, group=group, message=message,
+                               error=str(exc)), 400  # fmt: skip
+    if request.form.get("confirm") != "yes":
+        return render_template("console/broadcast.html", who=who, group=group, message=message,
+                               draft=draft)  # fmt: skip
+    if draft.recipients == 0:
+        return render_template(
+            "console/broadcast.html",
+            who=who,
+            group=group,
+            message=message,
+            error="Nobody gets this group's updates yet, so nothing was sent.",
+        )
+    broadcast_id = broadcasts.start(svc, draft, actor=who.session.number, channel="console")
+    return redirect(url_for("console.progress", slug=slug, broadcast_id=broadcast_id))
+
+
+@bp.get("/groups/<slug>/broadcasts/<int:broadcast_id>")
+def progress(slug: str, broadcast_id: int) -> str:
+    who, group = _group(slug)
+    found = broadcasts.progress(services().redis, broadcast_id)
+    if found is None or found.group != slug:
+        abort(404)
+    return render_template("console/progress.html", who=who, group=group, progress=found)
+
+
+@bp.route("/groups/<slug>/cancel", methods=["POST"])
+def cancel(slug: str) -> Response | str | tuple[str, int]:
+    """First POST (meeting, date): the notice and how many it reaches. confirm=yes: cancel."""
+    who, group = _group(slug)
+    svc = services()
+    meeting_slug, raw_day = request.form.get("meeting", ""), request.form.get("date", "")
+    meeting = svc.directory.load().meetings.get(meeting_slug)
+    try:
+        if meeting is None or meeting.group != slug:
+            raise cancellations.Refused("that meeting is not one of this group's")
+        plan = cancellations.plan(svc, meeting_slug, _day(raw_day))
+    except (cancellations.Refused, ValueError) as exc:
+        return render_template("console/cancel.html", who=who, group=group, error=str(exc)), 400
+    if request.form.get("confirm") != "yes":
+        notice = cancellation_text(group.language, plan.occurrence, svc.clock())
+        return render_template("console/cancel.html", who=who, group=group, plan=plan,
+                               notice=notice, cost=segments(notice))  # fmt: skip
+    cancellations.cancel(svc, plan, actor=who.session.number, channel="console")
+    return redirect(url_for("console.overview", slug=slug))
+
+
+def _day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError(f"give the date as YYYY-MM-DD, not {raw[:20]!r}") from None
+
+
+@bp.route("/groups/<slug>/roster", methods=["GET", "POST"])
+def roster(slug: str) -> str | tuple[str, int]:
+    """Assign (meeting, date, phone), add a host (add_host), remove one (remove_host)."""
+    who, group = _group(slug)
+    svc = services()
+    error = done = None
+    if request.method == "POST":
+        try:
+            done = _roster_change(who, slug, request.form)
+        except (ValueError, BadNumber, hosts.HostError) as exc:
+            error = str(exc)
+    directory = svc.directory.load()
+    meetings = sorted((m for m in directory.meetings.values() if m.group == slug),
+                      key=lambda m: m.name)  # fmt: skip
+    people = [mask(n) for n in hosts.numbers(svc.redis, hosts.hosts_of(svc.redis, slug)).values()]
+    page = render_template("console/roster.html", who=who, group=group, error=error, done=done,
+                           coming=_coming(slug, ROSTER_DAYS), meetings=meetings,
+                           hosts=sorted(people))  # fmt: skip
+    return (page, 400) if error else page
+
+
+def _roster_change(who: Viewer, slug: str, form: dict) -> str:
+    svc = services()
+    now = svc.clock()
+    action = form.get("action", "assign")
+    number = to_e164(form.get("phone", "")[:40])
+    nid = svc.number_id(number)
+    if action == "add":
+        hosts.add_host(svc.redis, nid, number, slug)
+        _audit(who, "add host", slug, mask(number))
+        return f"{mask(number)} is a host of {slug}."
+    if action == "remove":
+        if hosts.remove_host(svc.redis, nid, slug, now) is None:
+            raise ValueError(f"{mask(number)} is not a host of this group")
+        _audit(who, "remove host", slug, mask(number))
+        return f"{mask(number)} is no longer a host of {slug}."
+    meeting_slug = form.get("meeting", "")
+    meeting = svc.directory.load().meetings.get(meeting_slug)
+    if meeting is None or meeting.group != slug:
+        raise ValueError("choose one of this group's meetings")
+    day = _day(form.get("date", ""))
+    if not hosts.is_host(svc.redis, nid, slug):
+        raise ValueError(f"{mask(number)} is not a host of this group: add them first")
+    hosts.assign(svc.redis, svc.directory.load(), meeting_slug, day, nid, now)
+    svc.hosting_changed(meeting_slug, day)
+    _audit(who, "assign host", slug, f"{meeting_slug} {day.isoformat()} {mask(number)}")
+    return f"{mask(number)} hosts {meeting.name} on {day.isoformat()}."
+
+
+@bp.route("/groups/<slug>/texts", methods=["GET", "POST"])
+def texts(slug: str) -> str | tuple[str, int]:
+    """The group's own welcome and agreements (read by WELCOME and AGREEMENTS)."""
+    who, group = _group(slug)
+    svc = services()
+    error = done = None
+    if request.method == "POST":
+        welcome, agreements = request.form.get("welcome"), request.form.get("agreements")
+        try:
+            for label, value in (("welcome", welcome), ("agreements", agreements)):
+                if value and segments(value.strip()) > MAX_SEGMENTS:
+                    raise DirectoryError(f"the {label} is {segments(value.strip())} texts long; "
+                                         f"at most {MAX_SEGMENTS} fit")  # fmt: skip
+            group = svc.directory.set_group(slug, welcome=welcome or None,
+                                            agreements=agreements or None)  # fmt: skip
+            _audit(who, "edit texts", slug, "welcome and agreements")
+            done = "Saved. Texting WELCOME or AGREEMENTS now answers with these."
+        except DirectoryError as exc:
+            error = str(exc)
+    page = render_template("console/texts.html", who=who, group=group, error=error, done=done,
+                           segments=segments, max_segments=MAX_SEGMENTS)  # fmt: skip
+    return (page, 400) if error else page
+
+
+@bp.get("/groups/<slug>/usage")
+def usage_page(slug: str) -> str:
+    who, group = _group(slug)
+    svc = services()
+    days = usage.daily(svc.redis, svc.clock().astimezone(UTC).date(), 90)
+    return render_template("console/usage.html", who=who, group=group, days=days,
+                           totals=usage.totals(days), chart=chart.svg(days, usage.NAMES),
+                           names=usage.NAMES)  # fmt: skip
+
+
+@bp.get("/groups/<slug>/audit")
+def audit_page(slug: str) -> str:
+    who, group = _group(slug)
+    svc = services()
+    found = [e for e in audit.entries(svc.redis, svc.clock()) if e.group == slug]
+    return render_template("console/audit.html", who=who, group=group, entries=found[::-1])
+
+
+@bp.get("/groups/<slug>/flyer")
+def flyer(slug: str) -> str:
+    import segno
+
+    who, group = _group(slug)
+    line = services().settings.twilio_from_number or ""
+    qr = segno.make(f"sms:{line}?body=MEETINGS", error="m")  # opens a text, ready to send
+    svg = qr.svg_inline(scale=6, dark="#000", light="#fff")
+    return render_template("console/flyer.html", who=who, group=group, line=_readable(line),
+                           qr=svg)  # fmt: skip
+
+
+def _readable(e164: str) -> str:
+    """The line's number as people write it: (413) 555-0000 at home, +44 20 ... abroad."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == 1
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)  # fmt: skip
+    return phonenumbers.format_number(parsed, style)

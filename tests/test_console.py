@@ -1,0 +1,321 @@
+"""The coordinators' console (issue 14): sign-in by texted code, sessions, CSRF, group pages.
+Real Redis, real RQ workers, the real twilio library over HTTP to the fake API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hrw_sms.store import keys
+from tests.console_client import ConsoleUser
+from tests.worker_world import World, world_at
+
+NOW = datetime.fromisoformat("2026-11-24T10:00:00-05:00")
+COORD = "+14135550900"
+OTHER = "+14135550901"  # coordinates another group
+STRANGER = "+14135550999"
+PEOPLE = ["+14135550301", "+14135550302"]
+GROUP = "hrw-northampton"
+
+
+@pytest.fixture
+def world(redis_url: str) -> Iterator[World]:
+    # Quiet hours on purpose (22:00 local): the code is a reply and is never held.
+    with world_at(redis_url, NOW.replace(hour=22)) as w:
+        for number, group in ((COORD, GROUP), (OTHER, "valley-focused")):
+            assert w.cli("coordinator", "add", number, "--group", group).exit_code == 0
+        yield w
+
+
+def sends(world: World) -> int:
+    world.work()
+    return len(world.fake.sends())
+
+
+def test_a_coordinator_signs_in_with_the_code_texted_to_them(world: World) -> None:
+    user = ConsoleUser(world, COORD)
+    page = user.ask_code()
+    assert page.status_code == 200 and 'name="code"' in page.get_data(as_text=True)
+    world.work()
+    (text,) = world.texts_to(COORD)
+    assert "console" in text and len(user.codes()) == 1
+    signed = user.post("/console/code", phone=COORD, code=user.codes()[0])
+    assert signed.status_code == 302 and signed.location.endswith("/console/groups")
+    only = user.get("/console/groups")  # one group: straight to it
+    assert only.status_code == 302 and only.location.endswith(f"/console/groups/{GROUP}")
+    cookie = signed.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    overview = user.get(f"/console/groups/{GROUP}")
+    assert overview.status_code == 200 and "HRW Northampton" in overview.get_data(as_text=True)
+    assert "Tuesday Night at the Library" in overview.get_data(as_text=True)
+
+
+def test_a_stranger_sees_the_same_page_and_gets_no_text(world: World) -> None:
+    user = ConsoleUser(world, STRANGER)
+    page = user.ask_code()
+    real = ConsoleUser(world, COORD).ask_code()
+    strip = lambda r: r.get_data(as_text=True).split("<form")[0]  # noqa: E731
+    assert page.status_code == real.status_code == 200 and strip(page) == strip(real)
+    world.work()
+    assert world.texts_to(STRANGER) == [] and len(world.texts_to(COORD)) == 1
+
+
+def test_wrong_expired_and_replayed_codes_are_refused(world: World) -> None:
+    user = ConsoleUser(world, COORD)
+    user.ask_code()
+    code = user.codes()[0]
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    refused = user.post("/console/code", phone=COORD, code=wrong)
+    assert refused.status_code == 400 and "Codes work once" in refused.get_data(as_text=True)
+    assert user.post("/console/code", phone=COORD, code=code).status_code == 302
+    # Replayed: the code worked once.
+    again = ConsoleUser(world, COORD)
+    again.get("/console")
+    assert again.post("/console/code", phone=COORD, code=code).status_code == 400
+    # Expired: 10 minutes later a fresh code no longer works.
+    late = ConsoleUser(world, COORD)
+    late.ask_code()
+    fresh = late.codes()[-1]
+    world.redis.pexpire(keys.console_code(world.app.extensions["hrw"].number_id(COORD)), 1)
+    world.clock.advance(minutes=11)
+    import time
+
+    time.sleep(0.01)
+    assert late.post("/console/code", phone=COORD, code=fresh).status_code == 400
+
+
+def test_five_wrong_codes_lock_the_number_for_15_minutes(world: World) -> None:
+    user = ConsoleUser(world, COORD)
+    user.ask_code()
+    code = user.codes()[0]
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        user.post("/console/code", phone=COORD, code=wrong)
+    locked = user.post("/console/code", phone=COORD, code=code)
+    assert locked.status_code == 400 and "15 minutes" in locked.get_data(as_text=True)
+    before = sends(world)
+    user.post("/console", phone=COORD)  # no new code while locked
+    assert sends(world) == before
+    nid = world.app.extensions["hrw"].number_id(COORD)
+    assert 0 < world.redis.ttl(keys.console_lock(nid)) <= 15 * 60
+
+
+def test_posts_without_csrf_are_refused_and_change_nothing(world: World) -> None:
+    user = ConsoleUser(world, COORD)
+    user.get("/console")
+    assert user.post("/console", csrf=False, phone=COORD).status_code == 400
+    assert sends(world) == 0
+    user.sign_in()
+    before = sends(world)
+    for path, form in (
+        (f"/console/groups/{GROUP}/broadcast", {"text": "Hi", "confirm": "yes"}),
+        (f"/console/groups/{GROUP}/texts", {"welcome": "Changed"}),
+        (f"/console/groups/{GROUP}/roster", {"action": "add", "phone": "+14135550777"}),
+    ):
+        assert user.post(path, csrf=False, **form).status_code == 400
+    assert sends(world) == before
+    group = world.app.extensions["hrw"].directory.load().groups[GROUP]
+    assert group.welcome != "Changed" and world.redis.get(keys.BROADCAST_SEQ) is None
+
+
+def test_another_groups_pages_answer_404(world: World) -> None:
+    user = ConsoleUser(world, OTHER)
+    user.sign_in()
+    for page in ("", "/broadcast", "/roster", "/texts", "/usage", "/audit", "/flyer"):
+        assert user.get(f"/console/groups/{GROUP}{page}").status_code == 404
+    refused = user.post(f"/console/groups/{GROUP}/broadcast", text="Hi", confirm="yes")
+    assert refused.status_code == 404 and world.redis.get(keys.BROADCAST_SEQ) is None
+    assert user.get("/console/groups/valley-focused").status_code == 200
+
+
+def test_a_removed_coordinators_old_cookie_no_longer_works(world: World) -> None:
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    assert user.get(f"/console/groups/{GROUP}").status_code == 200
+    assert world.cli("coordinator", "remove", COORD, "--group", GROUP).exit_code == 0
+    gone = user.get(f"/console/groups/{GROUP}")
+    assert gone.status_code == 302 and gone.location.endswith("/console")
+
+
+def test_signing_out_ends_the_session(world: World) -> None:
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    cookie = user.client.get_cookie("hrw_console", domain="hrw.example.org", path="/console")
+    assert cookie is not None
+    user.post("/console/sign-out")
+    stolen = ConsoleUser(world, COORD)
+    stolen.client.set_cookie("hrw_console", cookie.value, path="/console",
+                             domain="hrw.example.org")  # fmt: skip
+    assert stolen.get(f"/console/groups/{GROUP}").status_code == 302
+
+
+def test_operators_see_every_group(world: World) -> None:
+    op = "+14135550950"
+    assert world.cli("operator", "add", op).exit_code == 0
+    listed = world.cli("operator", "list")
+    assert "+1******0950" in listed.output and op not in listed.output
+    user = ConsoleUser(world, op)
+    user.sign_in()
+    page = user.get("/console/groups").get_data(as_text=True)
+    assert "HRW Northampton" in page and "Valley Focused" in page
+    assert user.get(f"/console/groups/{GROUP}/roster").status_code == 200
+    assert world.cli("operator", "remove", op).exit_code == 0
+    assert user.get(f"/console/groups/{GROUP}").status_code == 302
+
+
+def test_broadcast_previews_then_sends_on_confirm(world: World) -> None:
+    world.clock.set(NOW)
+    for number in PEOPLE:
+        phone = world.phone(number)
+        listing = phone.text("MEETINGS 01060")
+        (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
+        phone.text("REMIND " + line.split(".")[0])
+    world.work()
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    before = sends(world)
+    path = f"/console/groups/{GROUP}/broadcast"
+    preview = user.post(path, text="We moved to room 3 tonight.").get_data(as_text=True)
+    assert "HRW Northampton: We moved to room 3 tonight.\nReply STOP to end texts." in preview
+    assert "1 text each, to <strong>2</strong>" in preview and sends(world) == before
+    too_long = user.post(path, text="word " * 120, confirm="yes")
+    assert too_long.status_code == 400 and sends(world) == before
+    sent = user.post(path, text="We moved to room 3 tonight.", confirm="yes")
+    assert sent.status_code == 302
+    world.work()
+    for number in PEOPLE:
+        assert world.texts_to(number)[-1].startswith("HRW Northampton: We moved to room 3")
+    progress = user.get(sent.location).get_data(as_text=True)
+    assert "2 in all: 0 queued, 2 sent" in progress
+    audit = user.get(f"/console/groups/{GROUP}/audit").get_data(as_text=True)
+    assert "+1******0900" in audit and "console" in audit and COORD not in audit
+
+
+def test_roster_assigns_a_host_and_refuses_bad_input(world: World) -> None:
+    world.clock.set(NOW)
+    host = "+14135550800"
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/roster"
+    not_host = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-01",
+                         phone=host)  # fmt: skip
+    assert not_host.status_code == 400 and "not a host" in not_host.get_data(as_text=True)
+    assert user.post(path, action="add", phone=host).status_code == 200
+    past = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-11-17",
+                     phone=host)  # fmt: skip
+    assert past.status_code == 400 and "past" in past.get_data(as_text=True)
+    ok = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-01",
+                   phone=host)  # fmt: skip
+    page = ok.get_data(as_text=True)
+    assert ok.status_code == 200 and "+1******0800 hosts" in page and host not in page
+    assert "+1******0800 · asked" in page
+
+
+def test_texts_edit_the_welcome_that_welcome_answers_with(world: World) -> None:
+    world.clock.set(NOW)
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/texts"
+    saved = user.post(path, welcome="Welcome to Northampton! Coffee at 6.", agreements="")
+    assert saved.status_code == 200 and "Saved" in saved.get_data(as_text=True)
+    too_long = user.post(path, welcome="x" * 600)
+    assert too_long.status_code == 400
+    group = world.app.extensions["hrw"].directory.load().groups[GROUP]
+    assert group.welcome == "Welcome to Northampton! Coffee at 6."
+
+
+def test_flyer_usage_pages(world: World) -> None:
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    flyer = user.get(f"/console/groups/{GROUP}/flyer").get_data(as_text=True)
+    assert "<svg" in flyer and "MEETINGS" in flyer and "REUNIONES" in flyer
+    assert "(413) 555-0000" in flyer  # the line's own number (tests/worker_world.SENDER)
+    usage = user.get(f"/console/groups/{GROUP}/usage")
+    assert usage.status_code == 200 and 'class="chart"' in usage.get_data(as_text=True)
+
+
+def test_start_up_needs_hrw_secret_key_beside_the_auth_token(redis_url: str) -> None:
+    from hrw_sms.app import create_app
+    from hrw_sms.base.config import ConfigError
+
+    with pytest.raises(ConfigError, match="HRW_SECRET_KEY"):
+        create_app({"REDIS_URL": redis_url, "TWILIO_AUTH_TOKEN": "t" * 32,
+                    "HRW_NUMBER_HASH_KEY": "k" * 32, "HRW_SECRET_KEY": ""})  # fmt: skip
+    _ = timedelta
+
+
+def test_cancel_previews_the_notice_then_cancels_on_confirm(world: World) -> None:
+    world.clock.set(NOW)
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/cancel"
+    before = sends(world)
+    past = user.post(path, meeting="forbes-tuesday", date="2026-11-17")
+    assert past.status_code == 400 and "over" in past.get_data(as_text=True)
+    other = user.post(path, meeting="holyoke-focused", date="2026-11-26")
+    assert other.status_code == 400
+    preview = user.post(path, meeting="forbes-tuesday", date="2026-12-01")
+    assert preview.status_code == 200 and "will be told" in preview.get_data(as_text=True)
+    assert 'id="notice">' in preview.get_data(as_text=True)
+    assert sends(world) == before and not world.app.extensions["hrw"].directory.load().cancelled
+    done = user.post(path, meeting="forbes-tuesday", date="2026-12-01", confirm="yes")
+    assert done.status_code == 302
+    assert world.app.extensions["hrw"].directory.load().cancelled
+    overview = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
+    assert "Cancel…" in overview
+
+
+def test_usage_counts_texts_lists_details_subscriptions_reminders_and_calls(world: World) -> None:
+    from tests.conftest import PUBLIC_URL, TOKEN
+    from tests.voice_call import Call
+
+    world.clock.set(NOW)
+    phone = world.phone(PEOPLE[0])
+    listing = phone.text("MEETINGS 01060")
+    (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
+    phone.text(line.split(".")[0])
+    phone.text("REMIND " + line.split(".")[0])
+    Call(world.app.test_client(), TOKEN, PUBLIC_URL).start()
+    world.clock.set(NOW.replace(hour=17, minute=30))  # the reminder, an hour before 18:00
+    world.work()
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    day = NOW.astimezone(UTC).date()
+    counts = {k.decode(): int(v) for k, v in world.redis.hgetall(keys.usage(day)).items()}
+    assert counts["texts_received"] == 3 and counts["lists_sent"] == 1
+    assert counts["details_asked"] == 1 and counts["subscriptions"] == 1
+    assert counts["calls"] == 1 and counts["reminders_sent"] == 1
+    assert not any(k.startswith("+") or "555" in k for k in counts)  # counters, never who
+    page = user.get(f"/console/groups/{GROUP}/usage").get_data(as_text=True)
+    assert "Texts received</th><td>3<" in page.replace("\n", "") and "<rect" in page
+
+
+def test_codes_per_number_are_limited(world: World) -> None:
+    user = ConsoleUser(world, COORD)
+    for _ in range(7):
+        assert user.ask_code().status_code == 200  # the same page every time
+    assert len(user.codes()) == 5  # throttle "sign_in_code": 5 in 15 minutes
+
+
+def test_feed_sync_state_shows_on_the_overview(world: World) -> None:
+    from hrw_sms.meetings import feedsync
+
+    feedsync.add_feed(world.redis, "https://feeds.example.org/meetings.json", None, NOW)
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    page = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
+    assert "https://feeds.example.org/meetings.json: not synced yet" in page
+
+
+def test_command_line_tools_need_no_secret_key(world: World) -> None:
+    """`hrw-sms broadcast` builds the app's wiring, not its pages: no HRW_SECRET_KEY needed."""
+    from click.testing import CliRunner
+
+    from hrw_sms.cli import main
+
+    env = {**world.env, "HRW_SECRET_KEY": ""}
+    result = CliRunner().invoke(main, ["broadcast", "--group", GROUP, "Hi", "--dry-run"],
+                                env=env, obj={"clock": world.clock})  # fmt: skip
+    assert result.exit_code == 0, result.output
