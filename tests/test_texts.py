@@ -50,6 +50,9 @@ LONG = {
     "last": 1000,
     "feed": "meetings.example-intergroup-area.org",
     "reason": "cannot connect to meetings.example-intergroup-area.org; a bit more to fill ninety chars",
+    "code": "4821",
+    "safety": "This is peer support, not an emergency service. In an emergency call 911. For the 988 Lifeline, call or text 988. Local line: 1-800-555-0100.",
+    "line": "1-800-555-0100 (a group's own crisis line)",
     "where": "Join: https://meet.example.org/" + "x" * 60 + "\nDial in: +1 413 555 0100,,123456#",
 }
 

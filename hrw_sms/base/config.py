@@ -48,6 +48,7 @@ class Settings:
     voice_en: str = "Polly.Joanna"  # TwiML <Say> voice for English
     voice_es: str = "Polly.Lupe"  # and for Spanish (es-US)
     feed_interval: int = 15  # minutes between two syncs of each registered feed
+    crisis_line: str | None = None  # a group's own crisis line, named in the peer line's texts
 
     @property
     def signatures_required(self) -> bool:
@@ -115,6 +116,7 @@ class Settings:
             voice_en=_voice(get("HRW_VOICE_EN"), "HRW_VOICE_EN", "Polly.Joanna"),
             voice_es=_voice(get("HRW_VOICE_ES"), "HRW_VOICE_ES", "Polly.Lupe"),
             feed_interval=_whole_from_one(get("HRW_FEED_INTERVAL"), "HRW_FEED_INTERVAL", 15),
+            crisis_line=get("HRW_CRISIS_LINE"),
         )
 
 
