@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask.testing import FlaskClient
 
 from hrw_sms.store import keys
 from tests.conftest import PUBLIC_URL, TOKEN

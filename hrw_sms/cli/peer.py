@@ -3,9 +3,11 @@ volunteers and their weekly shifts (in each group's time zone)."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import click
 
-from flows.peer import Shift, ShiftError, parse_clock, parse_day
+from flows.peer import Shift, ShiftError, on_shift, parse_clock, parse_day
 from hrw_sms.base.phone import mask
 from hrw_sms.cli.context import CliContext
 from hrw_sms.cli.hosts import e164_or_fail, groups_or_all, known_group, refusals, services_for
@@ -151,13 +153,14 @@ def shift_list(obj: CliContext, group_slug: str | None) -> None:
     services = services_for(obj)
     with refusals("shift list"):
         groups = groups_or_all(services, group_slug)
-        now_on = peer.on_shift(services, services.clock())
+        now, zones = services.clock(), services.directory.load().groups
         lines = []
         for group in groups:
+            zone = ZoneInfo(zones[group].timezone)
             shifts = volunteers.shifts(services.redis, group)
             numbers = volunteers.numbers(services.redis, sorted({s.number_id for s in shifts}))
             for s in shifts:
-                here = "\ton shift now" if s.number_id in now_on else ""
+                here = "\ton shift now" if on_shift([s], zone, now) else ""
                 lines.append(f"{group}\t{mask(numbers.get(s.number_id))}\t{s.describe()}{here}")
     for line in lines:
         click.echo(line)
