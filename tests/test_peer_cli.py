@@ -81,9 +81,7 @@ def test_bad_input_is_refused_in_one_line_changing_nothing(world: World) -> None
         world, "shift", "add", "+14135550499", "--day", "Mon", *good
     )
     assert "no group 'nope'" in refused(world, "volunteer", "add", V1, "--group", "nope")
-    assert (
-        "not a phone" in refused(world, "volunteer", "add", "12", "--group", GROUP).lower() or True
-    )
+    assert refused(world, "volunteer", "add", "12", "--group", GROUP)  # not a phone number
     assert "no shift" in refused(world, "shift", "remove", V1, "--day", "Mon", *good)
     assert "not a volunteer" in refused(
         world, "volunteer", "remove", "+14135550499", "--group", GROUP
