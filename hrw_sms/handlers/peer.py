@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 import redis
 
 from flows import peer
+from flows import render_voice as rv
 from flows.keywords import Command
+from flows.voice import Position
 from hrw_sms.base.phone import mask
 from hrw_sms.handlers import throttle
 from hrw_sms.handlers.services import Services
@@ -315,3 +317,48 @@ def volunteer_removed(services: Services, nid: str) -> int:
         r for r in relays.held_by(services.redis, nid) if r.state == LIVE and r.volunteer_id == nid
     ]
     return sum(finish(services, relay, now, "removed") for relay in live)
+
+
+# --- by voice (hrw_sms/web/voice.py renders these as TwiML) ---
+
+
+def call_turn(services: Services, position: Position) -> rv.Ring | rv.Turn:
+    """Key 7: ring every volunteer on shift, or say when the next shift starts."""
+    now = services.clock()
+    peers = on_shift(services, now)
+    if not peers:
+        count(services.redis, now, "peer_calls_no_one")
+        log.info("peer line: a call asked for a peer, no one on shift")
+        return missed_turn(services, position, now, tried=False)
+    log.info("peer line: ringing %d on shift for a call", len(peers))
+    numbers = tuple(n for _, n in sorted(peers.items()))
+    return rv.ring(position, numbers, services.settings.crisis_line)
+
+
+def missed_turn(services: Services, position: Position, now: datetime, tried: bool) -> rv.Turn:
+    found = next_shift(services, now)
+    when = None
+    if found is not None:
+        start, zone = found
+        when = rv.peer_when(position.language, start.astimezone(zone), now.astimezone(zone))
+    return rv.peer_missed(position, when, tried, services.settings.crisis_line)
+
+
+def take_call(services: Services, parent_call_sid: str, volunteer: str | None) -> bool:
+    """A volunteer pressed 1: True for the first one (the call is theirs), else False."""
+    who = services.number_id(volunteer) if volunteer else relays.fresh_token()
+    return relays.claim_call(services.redis, parent_call_sid, who)
+
+
+def call_ended(
+    services: Services, parent_call_sid: str, status: str, position: Position
+) -> rv.Turn | None:
+    """The Dial's outcome (DialCallStatus), counted; None when a volunteer took the call
+    (it is over), else the caller hears when the next shift starts and the menu again."""
+    now = services.clock()
+    taken = services.redis.exists(keys.peer_call(parent_call_sid))
+    if status == "completed" and taken:
+        count(services.redis, now, "peer_calls_connected")
+        return None
+    count(services.redis, now, "peer_calls_no_one")
+    return missed_turn(services, position, now, tried=True)
