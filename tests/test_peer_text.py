@@ -242,3 +242,19 @@ def test_nothing_of_a_relay_is_logged_or_left_in_redis(
     # conversation's idle check, which names only its code.
     assert list(world.redis.scan_iter("rq:job:send-*")) == []
     assert len(list(world.redis.scan_iter("rq:job:*"))) == 1
+
+
+def test_help_names_the_peer_line_and_emergency_help(world: World) -> None:
+    help_text = world.phone(PERSON).text("HELP")
+    assert "text TALK" in help_text and "not an emergency service" in help_text
+    assert "911" in help_text and "988" in help_text
+    ayuda = world.phone(PERSON2).text("AYUDA")
+    assert "escribe HABLAR" in ayuda and "911" in ayuda and "988" in ayuda
+
+
+def test_a_groups_own_crisis_line_is_named_when_configured(redis_url: str) -> None:
+    line = "the Valley overdose line, 413-555-0188"
+    with world_at(redis_url, TUESDAY_EVENING, HRW_CRISIS_LINE=line) as world:
+        assert f"Local line: {line}." in world.phone(PERSON).text("TALK")  # nobody on shift
+        on_shift(world, V1)
+        assert f"Local line: {line}." in world.phone(PERSON2).text("TALK")

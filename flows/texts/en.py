@@ -203,4 +203,5 @@ TEXTS: dict[str, str] = {
     "peer_idle": "The conversation ended after an hour without texts. Text TALK any time to talk again.",
     "peer_pick": "You hold {count} conversations: start your text with its code, like #{code} then your words.",
     "peer_limit": "You asked for a peer several times just now. Please wait a little and text TALK again. {safety}",
+    "help_peer": "To talk with a peer now, text TALK. It's peer support, not an emergency service: in an emergency call 911; call or text 988 for the crisis lifeline.",
 }

@@ -219,7 +219,7 @@ TEXTS: dict[str, str] = {
     "peer_safety": "Esto es apoyo entre pares, no un servicio de emergencias. En una emergencia llama al 911. Para la linea 988, llama o escribe al 988.",
     "peer_safety_local": "Linea local: {line}.",
     "peer_asked": "Estamos buscando a un par para hablar contigo. Te escribimos cuando llegue; escribe LISTO para dejar de buscar. {safety}",
-    "peer_offer": "Linea de pares HRW: alguien quiere hablar (#{code}). Responde TAKE para tomarlo. Su numero no se comparte, ni el tuyo.",
+    "peer_offer": "Linea de pares HRW: alguien quiere hablar (#{code}). Responde TAKE para tomarlo. Nadie ve el numero de nadie.",
     "peer_taken_other": "¡Gracias! Alguien ya tomo #{code}.",
     "peer_nothing_to_take": "Nadie espera para hablar ahora. Gracias por estar.",
     "peer_connected_person": "Ya hay un par contigo. Lo que escribas le llega; escribe LISTO para terminar. {safety}",
@@ -232,6 +232,7 @@ TEXTS: dict[str, str] = {
     "peer_done": "La conversacion termino. Escribe HABLAR cuando quieras hablar otra vez.",
     "peer_done_volunteer": "La conversacion #{code} termino. Gracias.",
     "peer_idle": "La conversacion termino tras una hora sin mensajes. Escribe HABLAR cuando quieras.",
-    "peer_pick": "Tienes {count} conversaciones: empieza tu mensaje con su codigo, como #{code} y tus palabras.",
+    "peer_pick": "Tienes {count} conversaciones: empieza tu mensaje con el codigo de la conversacion, como #{code} y tus palabras.",
     "peer_limit": "Pediste un par varias veces seguidas. Espera un poco y escribe HABLAR otra vez. {safety}",
+    "help_peer": "Para hablar ahora con un par, escribe HABLAR. No es un servicio de emergencias: en una emergencia llama al 911, o llama o escribe al 988.",
 }

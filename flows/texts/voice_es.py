@@ -132,7 +132,7 @@ TEXTS: dict[str, str] = {
     ),
     "peer_crisis_line": "También puedes llamar al {line}.",
     "peer_connecting": "Estamos llamando a un par para ti. Por favor, no cuelgues.",
-    "peer_whisper": "Esta es una llamada de la línea de pares de H R W. Oprime 1 para tomarla.",
+    "peer_whisper": "Esta es una llamada de la línea de pares de H R W. Oprime 1 para contestar.",
     "peer_taken": "Gracias. Alguien más ya tomó esta llamada. Adiós.",
     "peer_connect": "Te conectamos ahora.",
     "peer_none": "No hay un par libre ahora. El próximo turno empieza {when}.",
