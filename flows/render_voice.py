@@ -568,6 +568,7 @@ class Ring:
     says: tuple[Speech, ...]
     numbers: tuple[str, ...]
     position: Position
+    whispers: tuple[Language, ...] = ()  # each volunteer's language (default English)
 
 
 def _safety(language: Language, crisis_line: str | None) -> list[str]:
@@ -589,11 +590,17 @@ def peer_when(language: Language, moment: datetime, now: datetime) -> str:
     return say(language, "on_day_at", day=day, time=clock(language, moment.time()))
 
 
-def ring(position: Position, numbers: tuple[str, ...], crisis_line: str | None = None) -> Ring:
-    """What the caller hears while the volunteers on shift are rung."""
+def ring(
+    position: Position,
+    numbers: tuple[str, ...],
+    crisis_line: str | None = None,
+    whispers: tuple[Language, ...] = (),
+) -> Ring:
+    """What the caller hears while the volunteers on shift are rung (`whispers`: each
+    volunteer's language, for what they hear on answering)."""
     lang = position.language
     sentences = [say(lang, "peer_connecting"), *_safety(lang, crisis_line)]
-    return Ring(tuple(speeches(pack(sentences), lang)), numbers, position)
+    return Ring(tuple(speeches(pack(sentences), lang)), numbers, position, whispers)
 
 
 def peer_missed(

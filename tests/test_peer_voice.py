@@ -16,7 +16,7 @@ import pytest
 import redis as redis_lib
 
 from hrw_sms.app import create_app
-from hrw_sms.store import keys
+from hrw_sms.store import keys, prefs
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.voice_call import ACCOUNT, Call
 from tests.webhook import new_sid, sign
@@ -197,3 +197,13 @@ def test_redis_down_the_caller_hears_the_fallback(redis_url: str) -> None:
         call.start()
         heard = call.press("7")
         assert "having trouble" in heard and call.ended
+
+
+def test_each_volunteer_hears_the_whisper_in_their_language(world: World) -> None:
+    on_shift(world, V1, V2)
+    prefs.set_language(world.redis, world.app.extensions["hrw"].number_id(V2), "es")
+    call, dial = ring(world)
+    urls = {(n.text or "").strip(): n.get("url") or "" for n in dial.findall("Number")}
+    assert urls[V1].endswith("lang=en") and urls[V2].endswith("lang=es")
+    whisper = post(world, urls[V2], Leg(world, call, dial.findall("Number")[1]).form())
+    assert "Oprime 1" in "".join(whisper.itertext())

@@ -331,8 +331,10 @@ def call_turn(services: Services, position: Position) -> rv.Ring | rv.Turn:
         log.info("peer line: a call asked for a peer, no one on shift")
         return missed_turn(services, position, now, tried=False)
     log.info("peer line: ringing %d on shift for a call", len(peers))
-    numbers = tuple(n for _, n in sorted(peers.items()))
-    return rv.ring(position, numbers, services.settings.crisis_line)
+    ordered = sorted(peers.items())
+    numbers = tuple(n for _, n in ordered)
+    whispers = tuple("es" if _language(services, v) == "es" else "en" for v, _ in ordered)
+    return rv.ring(position, numbers, services.settings.crisis_line, whispers)  # type: ignore[arg-type]
 
 
 def missed_turn(services: Services, position: Position, now: datetime, tried: bool) -> rv.Turn:

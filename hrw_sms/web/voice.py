@@ -160,8 +160,9 @@ def ring(turn: rv.Ring, to: str | None, settings: Settings) -> Response:
         action=peer_url(settings, "after", language),
         method="POST",
     )
-    for number in turn.numbers:
-        dial.number(number, url=peer_url(settings, "whisper", "en"), method="POST")
+    for i, number in enumerate(turn.numbers):
+        heard_in = turn.whispers[i] if i < len(turn.whispers) else "en"
+        dial.number(number, url=peer_url(settings, "whisper", heard_in), method="POST")
     response.append(dial)
     return Response(str(response), mimetype="text/xml")
 
