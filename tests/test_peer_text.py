@@ -258,3 +258,10 @@ def test_a_groups_own_crisis_line_is_named_when_configured(redis_url: str) -> No
         assert f"Local line: {line}." in world.phone(PERSON).text("TALK")  # nobody on shift
         on_shift(world, V1)
         assert f"Local line: {line}." in world.phone(PERSON2).text("TALK")
+
+
+def test_talk_is_limited_per_number(world: World) -> None:
+    for _ in range(3):
+        assert "No peer is" in world.phone(PERSON).text("TALK")
+    limited = world.phone(PERSON).text("TALK")
+    assert limited.startswith("You asked for a peer several times") and "988" in limited
