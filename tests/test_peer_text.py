@@ -265,3 +265,13 @@ def test_talk_is_limited_per_number(world: World) -> None:
         assert "No peer is" in world.phone(PERSON).text("TALK")
     limited = world.phone(PERSON).text("TALK")
     assert limited.startswith("You asked for a peer several times") and "988" in limited
+
+
+def test_an_ended_conversation_keeps_no_number(world: World) -> None:
+    on_shift(world, V1)
+    code = connect(world, PERSON, V1)
+    world.phone(PERSON).text("DONE")
+    record = {k.decode(): v.decode() for k, v in world.redis.hgetall(keys.peer_relay(code)).items()}
+    assert record["state"] == "over"
+    assert not any(n in v for v in record.values() for n in (PERSON, V1))
+    assert 0 < world.redis.ttl(keys.peer_relay(code)) <= 600

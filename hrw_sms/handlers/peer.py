@@ -26,7 +26,7 @@ from hrw_sms.base.phone import mask
 from hrw_sms.handlers import throttle
 from hrw_sms.handlers.services import Services
 from hrw_sms.jobs import queues
-from hrw_sms.store import keys, optouts, prefs, relays, volunteers
+from hrw_sms.store import keys, prefs, relays, volunteers
 from hrw_sms.store.relays import ASKED, LIVE, Relay
 
 log = logging.getLogger(__name__)
@@ -114,12 +114,11 @@ def intercept(
     client = services.redis
     nid = services.number_id(number)
     now = services.clock()
-    if optouts.is_opted_out(client, nid):
+    opted_out, mine, held = relays.lookup(client, nid)
+    if opted_out:
         return None  # silence until START, as ever (a STOP ended their conversations)
-    mine = relays.of_person(client, nid)
     if mine is not None:
         return _from_person(services, mine, body, command, sid, now)
-    held = relays.held_by(client, nid)
     said = peer.read(body)
     if held:
         answer = _from_volunteer(services, number, nid, held, said, body, command, sid, now)

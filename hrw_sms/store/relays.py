@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import redis
 
-from hrw_sms.store import keys
+from hrw_sms.store import keys, optouts
 from hrw_sms.store.roles import text
 
 ASKED, LIVE, OVER = "asked", "live", "over"
@@ -37,14 +37,18 @@ redis.call('SADD', KEYS[2], ARGV[5])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 return 1
 """
-# KEYS: relay. ARGV: now. Returns the state it had ("" when it was over or gone).
+# KEYS: relay. ARGV: now, ttl. Returns the state it had ("" when it was over or gone). An
+# ended record keeps no number: only its state and times, for a little while.
 _END = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'asked' and state ~= 'live' then return '' end
 redis.call('HSET', KEYS[1], 'state', 'over', 'ended', ARGV[1])
+redis.call('HDEL', KEYS[1], 'person', 'volunteer')
 redis.call('HINCRBY', KEYS[1], 'version', 1)
+redis.call('EXPIRE', KEYS[1], ARGV[2])
 return state
 """
+ENDED_TTL = 10 * 60  # seconds an ended record stays (a late DONE finds it over)
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ def _relay(relay_id: str, raw: dict) -> Relay | None:
         return None
     got = {text(k): text(v) for k, v in raw.items()}
     return Relay(
-        relay_id, got["state"], got["person"], got["person_id"], got.get("volunteer"),
+        relay_id, got["state"], got.get("person", ""), got["person_id"], got.get("volunteer"),
         got.get("volunteer_id"), int(got["asked"]),
         int(got["taken"]) if got.get("taken") else None, int(got["last"]), int(got["version"]),
         got.get("language", "en"),
@@ -123,7 +127,7 @@ def touch(client: redis.Redis, relay: Relay, now: int) -> None:
 
 def end(client: redis.Redis, relay: Relay, now: int) -> str:
     """End it once: the state it had ("asked"/"live"), or "" if someone ended it first."""
-    before = text(client.eval(_END, 1, keys.peer_relay(relay.relay_id), now))
+    before = text(client.eval(_END, 1, keys.peer_relay(relay.relay_id), now, ENDED_TTL))
     if before:
         pipe = client.pipeline(transaction=False)
         pipe.delete(keys.peer_person(relay.person_id))
@@ -131,6 +135,20 @@ def end(client: redis.Redis, relay: Relay, now: int) -> str:
             pipe.srem(keys.peer_held(relay.volunteer_id), relay.relay_id)
         pipe.execute()
     return before
+
+
+def lookup(client: redis.Redis, nid: str) -> tuple[bool, Relay | None, list[Relay]]:
+    """What a text from `nid` needs, in one round trip for most numbers: whether it opted
+    out, its own open ask or conversation, and what it was offered or holds as a volunteer."""
+    pipe = client.pipeline(transaction=False)
+    optouts.ask_if_opted_out(pipe, nid)
+    pipe.get(keys.peer_person(nid))
+    pipe.scard(keys.peer_held(nid))
+    opted_out, mine, held = pipe.execute()
+    if opted_out:
+        return True, None, []
+    own = of_person(client, nid) if mine is not None else None
+    return False, own, held_by(client, nid) if held else []
 
 
 def of_person(client: redis.Redis, person_id: str) -> Relay | None:
