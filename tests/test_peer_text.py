@@ -275,3 +275,11 @@ def test_an_ended_conversation_keeps_no_number(world: World) -> None:
     assert record["state"] == "over"
     assert not any(n in v for v in record.values() for n in (PERSON, V1))
     assert 0 < world.redis.ttl(keys.peer_relay(code)) <= 600
+
+
+def test_stop_from_the_volunteer_ends_it_and_the_person_is_told(world: World) -> None:
+    on_shift(world, V1)
+    connect(world, PERSON, V1)
+    assert world.phone(V1).text("STOP") == ""
+    assert texts(world, PERSON)[-1].startswith("The conversation has ended")
+    assert "MEETINGS" in world.phone(PERSON).text("hello")  # not relayed any more

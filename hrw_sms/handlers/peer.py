@@ -190,7 +190,7 @@ def _from_volunteer(
     live = [r for r in held if r.state == LIVE and r.volunteer_id == nid]
     if command.word == "OPTOUT":
         for relay in live:
-            finish(services, relay, now, "stop")
+            finish(services, relay, now, "volunteer_stop")
         return None
     if said.word == "TAKE":
         return [_take(services, number, nid, held, said.code, language, now)]
@@ -249,7 +249,8 @@ def _relayed_id(relay: Relay, sid: str | None) -> str:
 
 # why -> (tell the person, tell the volunteer)
 _TELL = {
-    "stop": (None, "peer_done_volunteer"),
+    "stop": (None, "peer_done_volunteer"),  # the person said STOP
+    "volunteer_stop": ("peer_done", None),  # the volunteer did
     "cancelled": (None, None),
     "done_by_person": (None, "peer_done_volunteer"),
     "done_by_volunteer": ("peer_done", None),
