@@ -59,6 +59,7 @@ _SPANISH_BY_COMMAND = {
     "FORGET": "OLVIDAR OLVIDAME BORRAR",
     "YES": "SI",
     "EXERCISE": "EJERCICIO",
+    "TALK": "HABLAR",
 }
 _ENGLISH_BY_COMMAND = {
     "MEETINGS": "MEETINGS MEETING MTGS MTG GROUPS",
@@ -78,6 +79,7 @@ _ENGLISH_BY_COMMAND = {
     "BROADCAST": "BROADCAST",
     "CANCEL": "CANCEL",
     "STATUS": "STATUS",
+    "TALK": "TALK",
 }
 for _table in (_ENGLISH_BY_COMMAND, _SPANISH_BY_COMMAND):
     for _command, _words in _table.items():

@@ -102,7 +102,8 @@ def _cities(meetings: Mapping[str, Meeting]) -> frozenset[str]:
 
 
 def _help(session: Session, command: Command, ctx: Context) -> Step:
-    return Step(session, (Text("help"),))
+    # How to reach a person now (the peer line), and that it is no emergency service.
+    return Step(session, (Text("help"), Text("help_peer")))
 
 
 def _opt_in(session: Session, command: Command, ctx: Context) -> Step:

@@ -536,7 +536,7 @@ def menu(position: Position) -> list[Speech]:
     lang = position.language
     if position.menu == "main":
         return [
-            *speeches([say(lang, "main_menu")], lang),
+            *speeches(pack([say(lang, "main_menu"), say(lang, "peer_menu")]), lang),
             *speeches([say(other(lang), "offer")], other(lang)),
         ]
     if position.menu == "list":
@@ -550,7 +550,10 @@ def menu(position: Position) -> list[Speech]:
 
 def listen(position: Position) -> Listen:
     digits = ZIP_DIGITS if position.menu == "zip" else 1
-    return Listen(position, digits, say(position.language, "hints"))
+    hints = say(position.language, "hints")
+    if position.menu == "main":
+        hints += ", " + say(position.language, "peer_hints")
+    return Listen(position, digits, hints)
 
 
 def turn(
@@ -586,3 +589,77 @@ def apology(language: Language, contact: str | None) -> Turn:
     """Said when something broke: a short apology, how to reach a person, and goodbye."""
     who = contact or shared_text(language, "default_contact")
     return Turn(tuple(speeches(pack([say(language, "apology", contact=who)]), language)), None)
+
+
+# --- the peer line ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ring:
+    """Ring `numbers` (E.164, the volunteers on shift) at once, after saying `says`; the
+    caller comes back to `position` if nobody takes the call."""
+
+    says: tuple[Speech, ...]
+    numbers: tuple[str, ...]
+    position: Position
+    whispers: tuple[Language, ...] = ()  # each volunteer's language (default English)
+
+
+def _safety(language: Language, crisis_line: str | None) -> list[str]:
+    said = [say(language, "peer_safety")]
+    if crisis_line:
+        said.append(say(language, "peer_crisis_line", line=crisis_line))
+    return said
+
+
+def peer_when(language: Language, moment: datetime, now: datetime) -> str:
+    """A shift's start, said: "today at 6 PM", "Thursday at 9 AM" (both local to the shift)."""
+    days = (moment.date() - now.date()).days
+    if days == 0:
+        day = say(language, "today")
+    elif days == 1:
+        day = say(language, "tomorrow")
+    else:
+        day = say(language, "days").split()[(moment.weekday() + 1) % 7]
+    return say(language, "on_day_at", day=day, time=clock(language, moment.time()))
+
+
+def ring(
+    position: Position,
+    numbers: tuple[str, ...],
+    crisis_line: str | None = None,
+    whispers: tuple[Language, ...] = (),
+) -> Ring:
+    """What the caller hears while the volunteers on shift are rung (`whispers`: each
+    volunteer's language, for what they hear on answering)."""
+    lang = position.language
+    sentences = [say(lang, "peer_connecting"), *_safety(lang, crisis_line)]
+    return Ring(tuple(speeches(pack(sentences), lang)), numbers, position, whispers)
+
+
+def peer_missed(
+    position: Position, when: str | None, tried: bool, crisis_line: str | None = None
+) -> Turn:
+    """Nobody on shift (`tried` False) or nobody took the call: when the next shift starts,
+    the safety words, the text route, then the menu at `position` again."""
+    lang = position.language
+    if when is None:
+        lead = say(lang, "peer_none_ever")
+    else:
+        lead = say(lang, "peer_nobody_took" if tried else "peer_none", when=when)
+    sentences = [lead, *_safety(lang, crisis_line), say(lang, "peer_text_route")]
+    says = speeches(pack(sentences), lang)
+    return Turn((*says, *menu(position)), listen(position))
+
+
+def whisper(language: Language) -> list[Speech]:
+    """What a volunteer hears on answering: the line's name, and press 1 to take it."""
+    return speeches([say(language, "peer_whisper")], language)
+
+
+def peer_taken(language: Language) -> list[Speech]:
+    return speeches([say(language, "peer_taken")], language)
+
+
+def peer_connect(language: Language) -> list[Speech]:
+    return speeches([say(language, "peer_connect")], language)

@@ -41,6 +41,7 @@ Intent = Literal[
     "zip",
     "list",
     "goodbye",
+    "talk",
 ]
 
 # Keys at each menu. In the list, 1 to LIST_SIZE also pick a meeting; at zip, five digits.
@@ -50,6 +51,7 @@ KEYS: dict[Menu, dict[str, Intent]] = {
         "2": "welcome",
         "3": "agreements",
         "4": "text",
+        "7": "talk",
         "9": "language",
         "0": "repeat",
         "*": "menu",
@@ -90,6 +92,7 @@ for _intent, _words in {
     "zip": "ZIP POSTAL CODIGO",
     "list": "LIST LISTA BACK VOLVER REGRESAR",
     "goodbye": "GOODBYE BYE ADIOS",
+    "talk": "TALK HABLAR PEER PERSON PERSONA",
 }.items():
     for _word in _words.split():
         SPOKEN[_word] = _intent  # type: ignore[assignment]
@@ -192,7 +195,14 @@ class Goodbye:
     lead: str | None = None
 
 
-Choice = Run | TextMe | Ask | Goodbye
+@dataclass(frozen=True)
+class Talk:
+    """Ring the peer line's volunteers on shift; the caller comes back to `position`."""
+
+    position: Position
+
+
+Choice = Run | TextMe | Ask | Goodbye | Talk
 
 
 @dataclass(frozen=True)
@@ -324,6 +334,8 @@ def _act(
         return Run("MEETINGS")
     if intent == "goodbye":
         return Goodbye()
+    if intent == "talk":
+        return Talk(Position("main", here.language))
     if intent == "menu":
         return Run("MENU")
     return Ask(here, "not_understood")
@@ -387,6 +399,7 @@ def transitions() -> Iterator[tuple[str, str, str]]:
         "zip": "zip",
         "list": "list",
         "goodbye": "hangup",
+        "talk": "peer line (Dial)",
     }
     for menu in MENUS:
         if menu == "list":

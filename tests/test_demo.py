@@ -140,7 +140,7 @@ def test_simulator_api_texts_calls_and_moves_the_demo_clock(tmp_path: Path) -> N
     try:
         people = call_json(demo, "/demo/identities")["identities"]
         roles = {p["role"] for p in people}
-        assert roles == {"participant", "host", "coordinator"}
+        assert roles == {"participant", "host", "coordinator", "volunteer"}
         listing = call_json(demo, "/demo/sms", {"from": "+14135550123", "body": "MEETINGS"})
         assert listing["messages"][0].startswith("Coming up:\n1. ")
         first = call_json(demo, "/demo/sms", {"from": "+14135550123", "body": "REMIND 1"})
@@ -161,5 +161,59 @@ def test_simulator_api_texts_calls_and_moves_the_demo_clock(tmp_path: Path) -> N
         menu = call_json(demo, "/demo/voice", {"from": "+14135550123", "path": call["gather"]["action"],
                                                "digits": "1", "call": "CA" + "1" * 32})  # fmt: skip
         assert menu["says"] and not menu["hangup"]
+    finally:
+        demo.stop()
+
+
+def test_the_demo_volunteer_answers_a_talk_text_and_a_call(tmp_path: Path) -> None:
+    """The example volunteer is on shift around the clock: a TALK text and a call's 7
+    reach them on the simulator, and what each side says reaches the other."""
+    demo = Demo(tmp_path, HRW_QUIET_HOURS="off")
+    person, volunteer = "+14135550123", "+14135550193"
+
+    def texts_to(masked_tail: str, after: int, containing: str) -> list[dict]:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            found = [
+                t
+                for t in call_json(demo, f"/demo/outbox?after={after}")["texts"]
+                if t["to"].endswith(masked_tail) and containing in t["body"]
+            ]
+            if found:
+                return found
+            time.sleep(0.2)
+        raise AssertionError(f"no text to {masked_tail} with {containing!r}")
+
+    try:
+        before = call_json(demo, "/demo/outbox")["last"]
+        asked = call_json(demo, "/demo/sms", {"from": person, "body": "TALK"})
+        assert "finding a peer" in asked["messages"][0]
+        (offer,) = texts_to("0193", before, "Reply TAKE")
+        assert "0123" not in offer["body"]
+        taken = call_json(demo, "/demo/sms", {"from": volunteer, "body": "TAKE"})
+        assert "You're connected" in taken["messages"][0]
+        texts_to("0123", before, "A peer is here")
+        assert (
+            call_json(demo, "/demo/sms", {"from": person, "body": "hello from the demo"})[
+                "messages"
+            ]
+            == []
+        )
+        texts_to("0193", before, ": hello from the demo")
+        call_json(demo, "/demo/sms", {"from": volunteer, "body": "hi, glad you wrote"})
+        texts_to("0123", before, "hi, glad you wrote")
+        call_json(demo, "/demo/sms", {"from": person, "body": "DONE"})
+
+        sid = "CA" + "2" * 32
+        call = call_json(demo, "/demo/voice", {"from": person, "path": "/voice", "call": sid})
+        rung = call_json(demo, "/demo/voice", {"from": person, "path": call["gather"]["action"],
+                                               "digits": "7", "call": sid})  # fmt: skip
+        assert rung["dial"]["numbers"][0]["masked"] == "+1******0193"
+        assert any("Calling a peer" in s["text"] for s in rung["says"])
+        answered = call_json(demo, "/demo/voice/peer",
+                             {"call": sid, "from": person, "outcome": "answer", "dial": rung["dial"]})  # fmt: skip
+        heard = " ".join(s["text"] for s in answered["volunteer_heard"])
+        assert "peer line" in heard and "Press 1" in heard and "Connecting" in heard
+        assert answered["connected"] and answered["hangup"]
     finally:
         demo.stop()

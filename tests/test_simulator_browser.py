@@ -224,6 +224,22 @@ def test_the_simulator_in_a_real_browser(browser, demo: Demo, tmp_path: Path) ->
         SCREENSHOT.parent.mkdir(exist_ok=True)
         shutil.copyfile(shot, SCREENSHOT)
 
+    # The peer line: 7 at the main menu rings the example volunteer, whose phone the page
+    # plays: they hear the whisper, press 1, and the call is put through.
+    keypad = page.get_by_role("group", name="Keypad")
+    keypad.get_by_role("button", name="Star", exact=True).click()
+    expect(said.filter(has_text="press 7")).not_to_have_count(0)
+    keypad.get_by_role("button", name="7", exact=True).click()
+    expect(page.locator("#call-log")).to_contain_text(
+        "Ringing the volunteers on shift: +1******0193"
+    )
+    page.get_by_role("button", name="Answer as the volunteer and press 1").click()
+    expect(
+        said.filter(has_text="Volunteer hears: This is a call from the H R W peer line")
+    ).to_have_count(1)
+    expect(page.locator("#call-log")).to_contain_text("you were put through")
+    expect(page.locator("#call-log")).to_contain_text("The line hung up.")
+
     # Phone width: nothing wider than the screen.
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")

@@ -309,7 +309,7 @@ def test_a_far_zip_hears_the_nearest_meetings_with_their_distance(call: Call) ->
 def test_bad_digits_say_so_and_repeat_the_same_menu(call: Call) -> None:
     call.start()
     action = call.action
-    assert call.press("7").startswith("Sorry, that's not one of the choices. For upcoming")
+    assert call.press("8").startswith("Sorry, that's not one of the choices. For upcoming")
     assert call.action == action
     call.press("5")  # 5 is nothing at the main menu
     assert call.menu == "main"

@@ -43,7 +43,9 @@ ZIP = Position("zip", "en")
         (MAIN.with_(language="es"), "9", "", Run("ENGLISH")),
         (MAIN, "0", "", Run("MENU")),
         (MAIN, "*", "", Run("MENU")),
-        (MAIN, "7", "", Ask(MAIN, "not_an_option")),
+        (MAIN, "8", "", Ask(MAIN, "not_an_option")),
+        (MAIN, "7", "", voice.Talk(MAIN)),
+        (LIST, "", "I want to talk to someone", voice.Talk(MAIN)),
         (MAIN, "", "", Ask(MAIN.with_(quiet=1), "silence")),
         (MAIN.with_(quiet=1), "", "", Goodbye()),
         (MAIN.with_(quiet=1), "1", "", Run("MEETINGS")),
@@ -266,6 +268,7 @@ LONG = {
     "end": "las doce y cuarenta y cinco del mediodía",
     "zone": "hora de la Montaña",
     "miles": "cincuenta y nueve",
+    "line": "1 8 0 0, 5 5 5, 0 1 0 0, the Valley's own overdose prevention and crisis line",
 }
 
 
@@ -350,7 +353,8 @@ def test_every_say_of_a_long_call_is_within_the_budget(language: str) -> None:
 def test_the_greeting_is_english_with_spanish_offered_in_spanish() -> None:
     turn = rv.greeting()
     assert [s.language for s in turn.says] == ["en", "en", "es"]
-    assert turn.listen == rv.Listen(Position("main", "en"), 1, voice_en.TEXTS["hints"])
+    hints = voice_en.TEXTS["hints"] + ", " + voice_en.TEXTS["peer_hints"]
+    assert turn.listen == rv.Listen(Position("main", "en"), 1, hints)
 
 
 def test_spanish_keeps_its_accents_when_spoken() -> None:

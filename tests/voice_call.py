@@ -18,8 +18,10 @@ def check_twiml(root: ElementTree.Element) -> None:
     """What every voice answer must look like."""
     assert root.tag == "Response"
     verbs = [child.tag for child in root]
-    assert verbs == ["Gather", "Redirect"] or (
-        verbs[-1] == "Hangup" and set(verbs[:-1]) == {"Say"}
+    assert (
+        verbs == ["Gather", "Redirect"]
+        or (verbs[-1] == "Hangup" and set(verbs[:-1]) == {"Say"})
+        or (verbs[-1] == "Dial" and set(verbs[:-1]) == {"Say"})  # the peer line rings
     ), verbs
     for say in root.iter("Say"):
         text = "".join(say.itertext())  # <lang> stretches included

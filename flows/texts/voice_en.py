@@ -118,4 +118,20 @@ TEXTS: dict[str, str] = {
     "details_dial_notes": "When the line asks: {notes}.",
     "heading_tonight": "Meetings tonight.",
     "what_tonight": " for tonight",
+    # the peer line (flows/voice.py Talk; hrw_sms/web/voice.py rings the volunteers)
+    "peer_menu": "To talk with a peer now, press 7.",
+    "peer_hints": "talk, peer, person, hablar",
+    "peer_safety": (
+        "This is peer support, not an emergency service. In an emergency, call 9 1 1. "
+        "The 9 8 8 Lifeline answers calls and texts at 9 8 8."
+    ),
+    "peer_crisis_line": "You can also call {line}.",
+    "peer_connecting": "Calling a peer for you now. Please stay on the line.",
+    "peer_whisper": "This is a call from the H R W peer line. Press 1 to take it.",
+    "peer_taken": "Thank you. Someone else already took this call. Goodbye.",
+    "peer_connect": "Connecting you now.",
+    "peer_none": "No peer is free right now. The next shift starts {when}.",
+    "peer_none_ever": "No peer is on shift right now.",
+    "peer_nobody_took": "Sorry, no peer could take the call just now. The next shift starts {when}.",
+    "peer_text_route": "You can also text TALK to this number, and a peer will text you back.",
 }

@@ -126,4 +126,20 @@ TEXTS: dict[str, str] = {
     "details_dial_notes": "Cuando la línea lo pida: {notes}.",
     "heading_tonight": "Reuniones de esta noche.",
     "what_tonight": " para esta noche",
+    # the peer line (flows/voice.py Talk; hrw_sms/web/voice.py rings the volunteers)
+    "peer_menu": "Para hablar ahora con un par, oprime 7.",
+    "peer_hints": "hablar, persona, par, talk",
+    "peer_safety": (
+        "Esto es apoyo entre pares, no un servicio de emergencias. En una emergencia, llama "
+        "al 9 1 1. La línea 9 8 8 responde llamadas y mensajes en el 9 8 8."
+    ),
+    "peer_crisis_line": "También puedes llamar al {line}.",
+    "peer_connecting": "Estamos llamando a un par para ti. Por favor, no cuelgues.",
+    "peer_whisper": "Esta es una llamada de la línea de pares de H R W. Oprime 1 para contestar.",
+    "peer_taken": "Gracias. Alguien más ya tomó esta llamada. Adiós.",
+    "peer_connect": "Te conectamos ahora.",
+    "peer_none": "No hay un par libre ahora. El próximo turno empieza {when}.",
+    "peer_none_ever": "No hay un par de turno ahora.",
+    "peer_nobody_took": "Lo sentimos, ningún par pudo tomar la llamada ahora. El próximo turno empieza {when}.",
+    "peer_text_route": "También puedes enviar HABLAR por mensaje a este número, y un par te responderá.",
 }

@@ -49,6 +49,7 @@ class Settings:
     voice_es: str = "Polly.Lupe"  # and for Spanish (es-US)
     feed_interval: int = 15  # minutes between two syncs of each registered feed
     secret_key: str | None = field(default=None, repr=False)  # signs console cookies (CSRF)
+    crisis_line: str | None = None  # a group's own crisis line, named in the peer line's texts
 
     @property
     def signatures_required(self) -> bool:
@@ -117,6 +118,7 @@ class Settings:
             voice_es=_voice(get("HRW_VOICE_ES"), "HRW_VOICE_ES", "Polly.Lupe"),
             feed_interval=_whole_from_one(get("HRW_FEED_INTERVAL"), "HRW_FEED_INTERVAL", 15),
             secret_key=_secret_key(get("HRW_SECRET_KEY")),
+            crisis_line=get("HRW_CRISIS_LINE"),
         )
 
 

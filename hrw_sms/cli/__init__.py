@@ -17,8 +17,10 @@ def main(ctx: click.Context) -> None:
 
 def _register() -> None:
     from hrw_sms.cli import broadcasts, chat, coordinators, demo, directory, flows, hosts, worker
+    from hrw_sms.cli import peer as peer_line
 
-    for module in (broadcasts, chat, coordinators, demo, directory, flows, hosts, worker):
+    modules = (broadcasts, chat, coordinators, demo, directory, flows, hosts, peer_line, worker)
+    for module in modules:
         for command in module.COMMANDS:
             main.add_command(command)
     from hrw_sms.cli import (

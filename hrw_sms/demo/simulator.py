@@ -96,6 +96,46 @@ def blueprint(clock: DemoClock, identities: list[Identity]) -> Blueprint:
             return jsonify(error=f"{path} answered {answer.status_code}"), 502
         return jsonify(**_spoken(answer.data)), 200
 
+    @bp.post("/demo/voice/peer")
+    def peer_line() -> tuple[Response, int]:
+        """The simulator plays Twilio and the volunteer's phone for a <Dial>: `outcome`
+        "answer" answers the first number, hears the whisper and presses 1 (then the call is
+        hung up, as after a talk); "no-answer" lets it ring out. Then the Dial's action."""
+        data = request.get_json(silent=True) or {}
+        call = str(data.get("call") or "")
+        dial = data.get("dial") or {}
+        action, numbers = str(dial.get("action") or ""), dial.get("numbers") or []
+        if not call or not action.startswith("/voice/peer/") or not isinstance(numbers, list):
+            return jsonify(error="call and dial (from the last answer) are needed"), 400
+        heard: list[dict] = []
+        status = "no-answer"
+        if data.get("outcome") == "answer" and numbers:
+            first = numbers[0]
+            leg = {"CallSid": "CA" + secrets.token_hex(16), "ParentCallSid": call,
+                   "AccountSid": "AC" + "0" * 32, "From": "+14135550000",
+                   "To": str(first.get("number", "")), "CallStatus": "in-progress"}  # fmt: skip
+            whisper = local_webhook.post(
+                current_app, _path(str(first.get("whisper"))), leg, request.host_url
+            )
+            spoken = _spoken(whisper.data)
+            heard += spoken["says"]
+            if spoken["gather"]:
+                taken = local_webhook.post(
+                    current_app,
+                    spoken["gather"]["action"],
+                    {**leg, "Digits": "1"},
+                    request.host_url,
+                )
+                heard += _spoken(taken.data)["says"]
+                status = "completed"
+        params = {"CallSid": call, "From": str(data.get("from", "")), "To": "+14135550000",
+                  "AccountSid": "AC" + "0" * 32, "DialCallStatus": status}  # fmt: skip
+        answer = local_webhook.post(current_app, action, params, request.host_url)
+        if answer.status_code != 200:
+            return jsonify(error=f"{action} answered {answer.status_code}"), 502
+        return jsonify(volunteer_heard=heard, connected=status == "completed",
+                       **_spoken(answer.data)), 200  # fmt: skip
+
     @bp.get("/demo/outbox")
     def sent() -> Response:
         after = request.args.get("after", default=0, type=int)
@@ -150,7 +190,22 @@ def _spoken(xml: bytes) -> dict:
         },
         "redirect": None if redirect is None else _path(redirect.text or ""),
         "hangup": root.find(".//Hangup") is not None,
+        "dial": _dial(root),
     }  # fmt: skip
+
+
+def _dial(root: ElementTree.Element) -> dict | None:
+    """A <Dial> of the peer line: where its outcome goes, and each number rung (masked for
+    the page, with its whisper URL)."""
+    dial = root.find(".//Dial")
+    if dial is None:
+        return None
+    numbers = [
+        {"number": (n.text or "").strip(), "masked": mask((n.text or "").strip()),
+         "whisper": _path(n.get("url", ""))}
+        for n in dial.iter("Number")
+    ]  # fmt: skip
+    return {"action": _path(dial.get("action", "")), "numbers": numbers}
 
 
 def _path(url: str) -> str:

@@ -118,6 +118,7 @@ def release_scheduled(client: redis.Redis, clock: Callable[[], datetime], stop: 
 DEMO_GROUP = "example-hrw-northampton"
 DEMO_COORDINATOR = "+14135550190"
 DEMO_HOSTS = ("+14135550191", "+14135550192")
+DEMO_VOLUNTEER = "+14135550193"  # on the peer line's shift around the clock
 
 
 def set_up_people(services) -> list:
@@ -140,6 +141,10 @@ def set_up_people(services) -> list:
     for i, number in enumerate(DEMO_HOSTS, start=1):
         hosts.add_host(client, services.number_id(number), number, DEMO_GROUP)
         people.append(Identity(f"Host {i} of {group.name}", number, "host"))
+    _volunteer_around_the_clock(services)
+    people.append(
+        Identity("Peer-line volunteer (example, always on shift)", DEMO_VOLUNTEER, "volunteer")
+    )
     _assign_next(services, directory, plan_occurrence)
     return people
 
@@ -164,3 +169,17 @@ def _assign_next(services, directory, plan_occurrence) -> None:
         host = services.number_id(DEMO_HOSTS[0])
         hosts.assign(services.redis, directory, occ.meeting.slug, occ.local_date, host, now)
         plan_occurrence(services, occ.meeting.slug, occ.local_date)
+
+
+def _volunteer_around_the_clock(services) -> None:
+    """The example volunteer, on shift every day from midnight to midnight (idempotent), so
+    a TALK text or a call's 7 reaches them whenever the demo runs."""
+    from datetime import time
+
+    from flows.peer import Shift
+    from hrw_sms.store import volunteers
+
+    nid = services.number_id(DEMO_VOLUNTEER)
+    volunteers.add(services.redis, nid, DEMO_VOLUNTEER, DEMO_GROUP)
+    for day in range(7):
+        volunteers.add_shift(services.redis, DEMO_GROUP, Shift(nid, day, time(0), time(0)))

@@ -20,7 +20,7 @@ from flows.context import Context
 from flows.render_sms import render as render_sms
 from flows.session import Caller, Session
 from hrw_sms.base.phone import BadNumber, is_plain_number, mask, to_e164
-from hrw_sms.handlers import throttle
+from hrw_sms.handlers import peer, throttle
 from hrw_sms.handlers.conversations import number_lock, save_session
 from hrw_sms.handlers.effects import apply_effects
 from hrw_sms.handlers.services import Services
@@ -112,12 +112,14 @@ def _context(services: Services, caller: Caller) -> Context:
 
 def handle(
     services: Services, party: Party, position: voice.Position, digits: str, speech: str
-) -> rv.Turn:
+) -> rv.Turn | rv.Ring:
     """The answer to one menu answer (or silence) on a call."""
     choice = voice.choose(position, digits, speech)
     contact = services.settings.help_contact
     if isinstance(choice, voice.Goodbye):
         return rv.goodbye(position.language, choice.lead)
+    if isinstance(choice, voice.Talk):  # the peer line (hrw_sms/handlers/peer.py)
+        return peer.call_turn(services, choice.position)
     if isinstance(choice, voice.Ask):
         ctx_now, directory = services.clock(), services.directory.load()
         return rv.turn(choice.position, now=ctx_now, directory=directory, lead=choice.lead)

@@ -26,7 +26,7 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
 from hrw_sms.base.phone import mask
-from hrw_sms.store import coordinators, hosts, keys, optouts, subscriptions
+from hrw_sms.store import coordinators, hosts, keys, optouts, relays, subscriptions, volunteers
 from hrw_sms.store.roles import text
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ def erase(client: redis.Redis, number: str, nid: str, now: datetime) -> dict[str
     subscriptions.unsubscribe(client, nid)
     hosts.forget(client, nid, now)  # their roster places and asks (a cover is sought anew)
     coordinators.forget(client, nid)
+    volunteers.forget(client, nid)  # the peer line: role, shifts, an open ask
+    relays.forget(client, nid, int(now.timestamp()))
     optouts.wait_for_sends(client, nid)  # a text handed to Twilio this instant goes first
     erased = {
         "broadcast slots": _erase_from_broadcasts(client, nid),

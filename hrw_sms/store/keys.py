@@ -67,6 +67,7 @@ def per_number_keys(number_id: str) -> list[str]:
         *coordinator_per_number_keys(number_id),
         *throttle_per_number_keys(number_id),
         *console_per_number_keys(number_id),
+        *peer_per_number_keys(number_id),
     ]
 
 
@@ -357,3 +358,64 @@ def console_sessions_of(number_id: str) -> str:
 def console_per_number_keys(number_id: str) -> list[str]:
     return [console_code(number_id), console_tries(number_id), console_lock(number_id),
             console_sessions_of(number_id)]  # fmt: skip
+
+
+# --- the peer line (hrw_sms/store/volunteers.py, shifts.py, relays.py) ---
+PEER_ASK_TTL = 10 * 60  # seconds a TALK waits for a volunteer's TAKE before the person is told
+PEER_IDLE = 60 * 60  # seconds without a text that end a conversation (DESIGN: an hour)
+PEER_RELAY_TTL = 2 * PEER_IDLE  # a conversation's record outlives its idle end by far
+PEER_CALL_TTL = 5 * 60  # a ringing call's claim: longer than the Dial's timeout
+
+
+def volunteer_number(number_id: str) -> str:
+    """Hash: number (E.164) of a peer-line volunteer."""
+    return f"{PREFIX}volunteer:{number_id}"
+
+
+def volunteer_groups(number_id: str) -> str:
+    """Set: group slugs the number volunteers for."""
+    return f"{PREFIX}volunteer:groups:{number_id}"
+
+
+def group_volunteers(group_slug: str) -> str:
+    """Set: number_ids of the group's volunteers."""
+    return f"{PREFIX}group:volunteers:{group_slug}"
+
+
+def group_shifts(group_slug: str) -> str:
+    """Hash: flows.peer.Shift.key() ("<number_id>|<day 0=Sun>|HH:MM|HH:MM") -> "1": the
+    group's weekly shifts, in the group's time zone."""
+    return f"{PREFIX}group:shifts:{group_slug}"
+
+
+def peer_relay(relay_id: str) -> str:
+    """Hash: one TALK and the conversation it became: state (asked|live|over), person,
+    person_id, volunteer, volunteer_id (E.164 numbers and number_ids), asked, taken, last,
+    ended (epoch seconds), version, language (the person's). Never a body. Expires
+    PEER_RELAY_TTL after the last text."""
+    return f"{PREFIX}peer:relay:{relay_id}"
+
+
+def peer_person(number_id: str) -> str:
+    """String: the relay_id of the person's open TALK or conversation; expires with it."""
+    return f"{PREFIX}peer:person:{number_id}"
+
+
+def peer_held(number_id: str) -> str:
+    """Set: relay_ids a volunteer was offered or holds (their TAKE and texts pick from it)."""
+    return f"{PREFIX}peer:held:{number_id}"
+
+
+def peer_call(call_sid: str) -> str:
+    """String: set (NX) by the first volunteer who presses 1 for a ringing call."""
+    return f"{PREFIX}peer:call:{call_sid}"
+
+
+def peer_per_number_keys(number_id: str) -> list[str]:
+    """Peer-line keys of one number alone (FORGET deletes them after ending its relays)."""
+    return [
+        volunteer_number(number_id),
+        volunteer_groups(number_id),
+        peer_person(number_id),
+        peer_held(number_id),
+    ]

@@ -14,7 +14,7 @@ from flows.keywords import parse
 from flows.render_sms import render
 from flows.replies import Text
 from hrw_sms.base.phone import BadNumber, is_plain_number, mask, to_e164
-from hrw_sms.handlers import throttle
+from hrw_sms.handlers import peer, throttle
 from hrw_sms.handlers.conversations import handle_text
 from hrw_sms.handlers.services import Services
 from hrw_sms.store import usage
@@ -98,6 +98,9 @@ def number_reply(services: Services, number: str, body: str, sid: str | None) ->
     if decision.verdict is throttle.Verdict.NOTICE:
         language = decision.language or ("es" if command.spanish else "en")
         return [render((Text("throttled"),), language, services.clock(), None)]
+    relayed = peer.intercept(services, number, body, command, sid)  # TALK, TAKE, a relay
+    if relayed is not None:
+        return relayed
     return handle_text(services, number, body, sid, command.word)
 
 

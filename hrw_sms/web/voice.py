@@ -13,12 +13,14 @@ from urllib.parse import urlencode
 
 import redis
 from flask import Blueprint, Response, current_app, request
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from flows import render_voice as rv
 from flows.model import Language
 from flows.voice import Position
 from hrw_sms.base.config import Settings
+from hrw_sms.base.phone import BadNumber, to_e164
+from hrw_sms.handlers import peer
 from hrw_sms.handlers.calls import CALL_SID, handle, identify
 from hrw_sms.handlers.services import Services
 from hrw_sms.store import usage
@@ -111,6 +113,8 @@ def _answer(menu: str | None) -> Response:
             digits = request.form.get("Digits", "")[:16]
             speech = request.form.get("SpeechResult", "")[:MAX_SPEECH]
             turn = handle(services, party, position, digits, speech)
+        if isinstance(turn, rv.Ring):
+            return ring(turn, request.form.get("To"), services.settings)
         return twiml(turn, services.settings)
     except Exception:
         # Never a 5xx to Twilio: a short apology, the help line, and goodbye.
@@ -134,3 +138,127 @@ def call() -> Response:
 def menu(menu: str) -> Response:
     """An answer to a menu, or the silence after it."""
     return _answer(menu)
+
+
+# --- the peer line: ring the volunteers on shift, each screened by a whisper ---
+
+DIAL_TIMEOUT = 25  # seconds the volunteers' phones ring (DESIGN: within 30 s)
+WHISPER_TIMEOUT = 8  # seconds a volunteer has to press 1 after the whisper
+
+
+def peer_url(settings: Settings, step: str, language: Language) -> str:
+    return f"{settings.public_url or ''}/voice/peer/{step}?{urlencode({'lang': language})}"
+
+
+def ring(turn: rv.Ring, to: str | None, settings: Settings) -> Response:
+    """<Say> what the caller hears, then one <Dial> ringing every number at once, each with
+    a whisper (<Number url>) so only a volunteer who presses 1 is put through: a voicemail
+    never takes the call. The caller ID they see is the line's own number (the call's To)."""
+    try:
+        line = to_e164(to or "")
+    except BadNumber:
+        line = settings.twilio_from_number or ""
+    language = turn.position.language
+    response = VoiceResponse()
+    for speech in turn.says:
+        say(response, speech, voice_of(settings, speech.language))
+    dial = Dial(
+        caller_id=line or None,
+        timeout=DIAL_TIMEOUT,
+        action=peer_url(settings, "after", language),
+        method="POST",
+    )
+    for i, number in enumerate(turn.numbers):
+        heard_in = turn.whispers[i] if i < len(turn.whispers) else "en"
+        dial.number(number, url=peer_url(settings, "whisper", heard_in), method="POST")
+    response.append(dial)
+    return Response(str(response), mimetype="text/xml")
+
+
+def _xml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="text/xml")
+
+
+def _hang_up() -> Response:
+    response = VoiceResponse()
+    response.hangup()
+    return _xml(response)
+
+
+def _language_arg() -> Language:
+    return "es" if request.args.get("lang") == "es" else "en"
+
+
+@bp.post("/voice/peer/whisper")
+def peer_whisper() -> Response:
+    """A volunteer answered: say whose call it is and wait for a 1. Anything else, or
+    silence (a voicemail greeting), hangs up their leg: the caller keeps ringing the others."""
+    services = _services()
+    problem = check_request(request, services.settings)
+    if problem is not None:
+        return problem
+    language = _language_arg()
+    response = VoiceResponse()
+    gather = Gather(
+        input="dtmf",
+        num_digits=1,
+        timeout=WHISPER_TIMEOUT,
+        action=peer_url(services.settings, "take", language),
+        method="POST",
+    )
+    for speech in rv.whisper(language):
+        say(gather, speech, voice_of(services.settings, language))
+    response.append(gather)
+    response.hangup()
+    return _xml(response)
+
+
+@bp.post("/voice/peer/take")
+def peer_take() -> Response:
+    """A volunteer pressed a key. Only a 1 from the first volunteer connects (an empty
+    answer ends the whisper and Twilio bridges the call); a later 1 hears it was taken."""
+    services = _services()
+    problem = check_request(request, services.settings)
+    if problem is not None:
+        return problem
+    parent = request.form.get("ParentCallSid", "")
+    if request.form.get("Digits") != "1" or not CALL_SID.fullmatch(parent):
+        return _hang_up()
+    language = _language_arg()
+    response = VoiceResponse()
+    try:
+        won = peer.take_call(services, parent, request.form.get("To"))
+    except Exception:
+        log.exception("could not claim a peer-line call; the volunteer's leg hangs up")
+        return _hang_up()
+    if not won:
+        for speech in rv.peer_taken(language):
+            say(response, speech, voice_of(services.settings, language))
+        response.hangup()
+        return _xml(response)
+    for speech in rv.peer_connect(language):
+        say(response, speech, voice_of(services.settings, language))
+    return _xml(response)
+
+
+@bp.post("/voice/peer/after")
+def peer_after() -> Response:
+    """The Dial is over (DialCallStatus): counted; if nobody took the call, the caller hears
+    when the next shift starts and the main menu again."""
+    services = _services()
+    problem = check_request(request, services.settings)
+    if problem is not None:
+        return problem
+    position = Position("main", _language_arg())
+    call_sid = request.form.get("CallSid", "")
+    if not CALL_SID.fullmatch(call_sid):
+        return reject(400, "CallSid: missing or malformed")
+    status = request.form.get("DialCallStatus", "")[:32]
+    try:
+        turn = peer.call_ended(services, call_sid, status, position)
+    except Exception:
+        log.exception("could not finish a peer-line call; said the apology")
+        turn = rv.apology(position.language, services.settings.help_contact)
+    if turn is None:
+        return _hang_up()
+    return twiml(turn, services.settings)
