@@ -364,6 +364,9 @@ def test_web_and_worker_follow_a_failover(cluster: Cluster, tmp_path: Path) -> N
                      wait_seconds, "the reminder planned before the kill", logs)  # fmt: skip
             time.sleep(5)  # a second copy would come at once
             reminders = [r for r in fake.sends(ALEX) if "reminder" in (r.body or "")]
+            print(f"reminder due {due:%H:%M:%S} UTC; killed at "
+                  f"{datetime.now(UTC) - timedelta(seconds=time.monotonic() - killed):%H:%M:%S}; "
+                  f"{len(reminders)} sent")  # fmt: skip
             assert len(reminders) == 1, [r.body for r in reminders]
             assert "Failover Circle" in (reminders[0].body or "")
             assert worker.proc.poll() is None, (

@@ -134,3 +134,30 @@ def test_the_cli_names_the_sentinels_it_cannot_reach() -> None:
     )  # fmt: skip
     assert done.returncode != 0
     assert "cannot reach Redis" in done.stderr and "No master found" in done.stderr, done.stderr
+
+
+def test_a_lost_tick_is_booked_again_by_a_running_worker(redis_url: str) -> None:
+    """A failover can lose the tick a tick booked for the next minute (replication is
+    asynchronous): the running worker's maintenance books it again, once."""
+    from datetime import datetime
+
+    from rq.registry import ScheduledJobRegistry
+
+    from hrw_sms.jobs import queues
+    from tests.worker_world import world_at
+    from workers.periodic import book_tick
+    from workers.worker import build_worker
+
+    now = datetime.fromisoformat("2026-11-24T09:00:30-05:00")
+    with world_at(redis_url, now, HRW_QUIET_HOURS="off") as world:
+        world.redis.flushdb()
+        registry = ScheduledJobRegistry(queues.REPLIES, connection=world.redis)
+        assert book_tick(world.redis, now)
+        ticks = registry.get_job_ids()
+        assert len(ticks) == 1
+        registry.remove(ticks[0], delete_job=True)  # what the failover lost
+        worker = build_worker(world.redis)
+        worker.rebook_tick = True  # as `hrw-sms worker` runs it
+        worker.run_maintenance_tasks()
+        worker.run_maintenance_tasks()
+        assert registry.get_job_ids() == ticks
