@@ -25,12 +25,15 @@ WORKER_SENTINEL_TIMEOUT = 1.0
 # Web: one immediate retry, so a pooled socket the server closed (or a master that just
 # changed) costs a reconnect, not a fallback reply; a dead master fails the command within
 # CONNECT_TIMEOUT + COMMAND_TIMEOUT per try and the text gets the fallback reply.
-# (redis-py's default, 10 retries with backoff up to 1 s, takes ~4 s: too long for a webhook.)
+# Set explicitly: redis-py's defaults differ by path (a client made with `Redis(host, port)`
+# retries 10 times with backoff, 3+ s against a dead port; `from_url` and `master_for` do not).
 WEB_RETRY = Retry(NoBackoff(), 1)
 # Workers and the CLI: a few retries over ~2.5 s ride out a short blip; RQ itself keeps
 # retrying a lost connection (with growing pauses) for as long as a failover takes.
 WORKER_RETRY = Retry(ExponentialBackoff(cap=1.0, base=0.05), 6)
-# Sentinels: no retry; redis-py asks the next Sentinel when one does not answer.
+# Sentinels: no retry; redis-py asks the next Sentinel when one does not answer. (Sentinel()
+# makes its clients with `Redis(host, port)`: with the default retries, two dead Sentinels
+# held a text for 16 s before its fallback reply.)
 SENTINEL_RETRY = Retry(NoBackoff(), 0)
 
 
