@@ -53,7 +53,10 @@ class Worker(SimpleWorker):
             # The tick books its own successor; a Redis failover can lose that booking (async
             # replication), which would stop all planning. Booking again is a no-op when the
             # next tick is already there (one job id per minute).
-            book_tick(self.connection, current().clock())
+            try:
+                book_tick(self.connection, current().clock())
+            except redis.RedisError:  # Redis away: RQ's own loop waits for it; next time
+                log.warning("could not book the minute tick; trying at the next maintenance")
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         execution = self.prepare_execution(job)
