@@ -11,7 +11,7 @@ import redis
 from flask import Flask
 
 from hrw_sms.base.config import ConfigError, Settings
-from hrw_sms.base.connection import connect
+from hrw_sms.base.connection import redis_for
 from hrw_sms.base.logs import setup_logging
 from hrw_sms.handlers.services import Services
 
@@ -28,9 +28,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     with_console = overrides.pop("console", True)  # False: CLI commands that only need Services
     settings = Settings.from_env({**os.environ, **overrides}, hash_key_required=required)
     if client is None:
-        if not settings.redis_url:
+        if not settings.redis_configured:
             raise ConfigError("REDIS_URL", "is not set (hrw-sms demo runs an embedded store)")
-        client = connect(settings.redis_url)
+        client = redis_for(settings)
     setup_logging()
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

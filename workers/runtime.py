@@ -12,7 +12,7 @@ import redis
 from twilio.rest import Client
 
 from hrw_sms.base.config import ConfigError, Settings
-from hrw_sms.base.connection import connect
+from hrw_sms.base.connection import redis_for
 from hrw_sms.handlers.services import Services, system_clock
 from workers.outbound import Deps
 
@@ -54,7 +54,7 @@ def current() -> Runtime:
     global _installed
     if _installed is None:
         settings = Settings.from_env(os.environ)
-        if not settings.redis_url:
+        if not settings.redis_configured:
             raise ConfigError("REDIS_URL", "is not set")
-        _installed = Runtime(settings, connect(settings.redis_url, timeouts=False))
+        _installed = Runtime(settings, redis_for(settings, timeouts=False))
     return _installed

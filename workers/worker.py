@@ -45,6 +45,18 @@ class Worker(SimpleWorker):
     _running: tuple[Job, Execution] | None = None
     _beats: threading.Thread | None = None
     _stop_beats: threading.Event | None = None
+    rebook_tick = False  # `hrw-sms worker` (not burst runs): keep the minute tick booked
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()
+        if self.rebook_tick:
+            # The tick books its own successor; a Redis failover can lose that booking (async
+            # replication), which would stop all planning. Booking again is a no-op when the
+            # next tick is already there (one job id per minute).
+            try:
+                book_tick(self.connection, current().clock())
+            except redis.RedisError:  # Redis away: RQ's own loop waits for it; next time
+                log.warning("could not book the minute tick; trying at the next maintenance")
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         execution = self.prepare_execution(job)
@@ -120,4 +132,5 @@ def run(burst: bool = False, name: str | None = None) -> bool:
     rt.deps()  # fail now, with one line, if the sender or credentials are missing
     book_tick(rt.redis, rt.clock())
     worker = build_worker(rt.redis, name)
+    worker.rebook_tick = not burst
     return worker.work(with_scheduler=True, burst=burst, logging_level="WARNING")

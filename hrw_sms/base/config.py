@@ -33,6 +33,9 @@ class QuietHours:
 @dataclass(frozen=True)
 class Settings:
     redis_url: str | None = None
+    # REDIS_SENTINELS: (host, port) of each Sentinel; empty: REDIS_URL's host is the master
+    redis_sentinels: tuple[tuple[str, int], ...] = ()
+    redis_sentinel_master: str = "mymaster"  # REDIS_SENTINEL_MASTER: the master's name
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = field(default=None, repr=False)
     twilio_from_number: str | None = None
@@ -54,6 +57,11 @@ class Settings:
     @property
     def signatures_required(self) -> bool:
         return bool(self.twilio_auth_token)
+
+    @property
+    def redis_configured(self) -> bool:
+        """A Redis is named (REDIS_URL or REDIS_SENTINELS); else the demo's embedded store."""
+        return bool(self.redis_url or self.redis_sentinels)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, hash_key_required: bool = True) -> Settings:
@@ -96,10 +104,27 @@ class Settings:
             raise ConfigError(
                 "REDIS_URL", f"must start with redis://, rediss:// or unix://, got {redis_url!r}"
             )
+        sentinels = _sentinels(get("REDIS_SENTINELS"))
+        master = get("REDIS_SENTINEL_MASTER")
+        if master is not None and not sentinels:
+            raise ConfigError("REDIS_SENTINEL_MASTER", "is set but REDIS_SENTINELS is not")
+        if master is not None and not re.fullmatch(r"[A-Za-z0-9._:-]{1,128}", master):
+            raise ConfigError(
+                "REDIS_SENTINEL_MASTER",
+                f"must be a master name (letters, digits, . _ : -), got {master!r}",
+            )
+        if sentinels and redis_url and urlsplit(redis_url).scheme == "unix":
+            raise ConfigError(
+                "REDIS_URL",
+                "must be redis:// or rediss:// when REDIS_SENTINELS is set (its database "
+                f"number and password apply to the master), got {redis_url!r}",
+            )
         auth_token = get("TWILIO_AUTH_TOKEN")
         hash_key = _number_hash_key(get("HRW_NUMBER_HASH_KEY"), auth_token, hash_key_required)
         return cls(
             redis_url=redis_url,
+            redis_sentinels=sentinels,
+            redis_sentinel_master=master or "mymaster",
             twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
             twilio_auth_token=auth_token,
             twilio_from_number=from_number,
@@ -120,6 +145,24 @@ class Settings:
             secret_key=_secret_key(get("HRW_SECRET_KEY")),
             crisis_line=get("HRW_CRISIS_LINE"),
         )
+
+
+def _sentinels(raw: str | None) -> tuple[tuple[str, int], ...]:
+    """REDIS_SENTINELS: "host:port,host:port" ([v6::addr]:port too) -> ((host, port), ...)."""
+    if raw is None:
+        return ()
+    found: list[tuple[str, int]] = []
+    for part in raw.split(","):
+        match = re.fullmatch(r"\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})\s*", part)
+        if not match or not 1 <= int(match.group(2)) <= 65535:
+            raise ConfigError(
+                "REDIS_SENTINELS",
+                f"must be comma-separated host:port of Sentinels (port 1-65535), got {raw!r}",
+            )
+        address = (match.group(1).strip("[]"), int(match.group(2)))
+        if address not in found:
+            found.append(address)
+    return tuple(found)
 
 
 def _voice(raw: str | None, name: str, default: str) -> str:

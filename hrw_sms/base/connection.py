@@ -1,16 +1,94 @@
-"""Redis connections: short timeouts, so a Redis outage is noticed within a second."""
+"""Redis connections: short timeouts, so a Redis outage is noticed within a second; and,
+with REDIS_SENTINELS, the master found through Sentinel, so a failover is followed.
+
+Every process (web, `hrw-sms worker` and the RQ scheduler it forks, the CLI, the demo)
+gets its client from `redis_for(settings)`: one place decides how to reach Redis."""
 
 from __future__ import annotations
 
-import redis
+from urllib.parse import urlsplit
 
-CONNECT_TIMEOUT = 0.3
-COMMAND_TIMEOUT = 0.5
+import redis
+from redis.backoff import ExponentialBackoff, NoBackoff
+from redis.connection import parse_url
+from redis.retry import Retry
+from redis.sentinel import Sentinel
+
+from hrw_sms.base.config import ConfigError, Settings
+
+CONNECT_TIMEOUT = 0.3  # seconds to open a socket to Redis or a Sentinel
+COMMAND_TIMEOUT = 0.5  # seconds for one command's answer (web)
+WORKER_CONNECT_TIMEOUT = 2.0  # workers and the CLI: a vanished host is noticed, not waited on
+SENTINEL_TIMEOUT = 0.3  # seconds for one Sentinel to answer "who is the master?"
+WORKER_SENTINEL_TIMEOUT = 1.0
+
+# Web: one immediate retry, so a pooled socket the server closed (or a master that just
+# changed) costs a reconnect, not a fallback reply; a dead master fails the command within
+# CONNECT_TIMEOUT + COMMAND_TIMEOUT per try and the text gets the fallback reply.
+# Set explicitly: redis-py's defaults differ by path (a client made with `Redis(host, port)`
+# retries 10 times with backoff, 3+ s against a dead port; `from_url` and `master_for` do not).
+WEB_RETRY = Retry(NoBackoff(), 1)
+# Workers and the CLI: a few retries over ~2.5 s ride out a short blip; RQ itself keeps
+# retrying a lost connection (with growing pauses) for as long as a failover takes.
+WORKER_RETRY = Retry(ExponentialBackoff(cap=1.0, base=0.05), 6)
+# Sentinels: no retry; redis-py asks the next Sentinel when one does not answer. (Sentinel()
+# makes its clients with `Redis(host, port)`: with the default retries, two dead Sentinels
+# held a text for 16 s before its fallback reply.)
+SENTINEL_RETRY = Retry(NoBackoff(), 0)
 
 
 def connect(url: str, *, timeouts: bool = True) -> redis.Redis:
     """A client for `url`. Workers and the CLI may ask for no command timeout (long jobs)."""
+    return redis.Redis.from_url(url, **_options(timeouts))
+
+
+def redis_for(settings: Settings, *, timeouts: bool = True) -> redis.Redis:
+    """The configured Redis: through Sentinel when REDIS_SENTINELS is set, else REDIS_URL.
+
+    `timeouts=False` (workers, CLI): no command timeout, since RQ blocks on its queues for
+    seconds at a time; connecting still times out. With Sentinels, every new connection asks
+    them for the master's address, so after a failover the next command reaches the new
+    master; REDIS_URL's database number, user and password (and rediss:// for TLS) apply
+    to the master, its host and port are ignored.
+
+    Raises ConfigError when neither REDIS_URL nor REDIS_SENTINELS is set."""
+    if not settings.redis_sentinels:
+        if not settings.redis_url:
+            raise ConfigError("REDIS_URL", "is not set")
+        return connect(settings.redis_url, timeouts=timeouts)
+    sentinel_timeout = SENTINEL_TIMEOUT if timeouts else WORKER_SENTINEL_TIMEOUT
+    sentinel = Sentinel(
+        list(settings.redis_sentinels),
+        sentinel_kwargs={
+            "socket_connect_timeout": sentinel_timeout,
+            "socket_timeout": sentinel_timeout,
+            "retry": SENTINEL_RETRY,
+        },
+    )
+    return sentinel.master_for(
+        settings.redis_sentinel_master,
+        **_master_options(settings.redis_url),
+        **_options(timeouts),
+    )
+
+
+def _options(timeouts: bool) -> dict:
     options: dict = {"health_check_interval": 30}
     if timeouts:
-        options |= {"socket_connect_timeout": CONNECT_TIMEOUT, "socket_timeout": COMMAND_TIMEOUT}
-    return redis.Redis.from_url(url, **options)
+        return options | {
+            "socket_connect_timeout": CONNECT_TIMEOUT,
+            "socket_timeout": COMMAND_TIMEOUT,
+            "retry": WEB_RETRY,
+        }
+    return options | {"socket_connect_timeout": WORKER_CONNECT_TIMEOUT, "retry": WORKER_RETRY}
+
+
+def _master_options(url: str | None) -> dict:
+    """What of REDIS_URL still applies behind Sentinel: db, username, password, TLS."""
+    if not url:
+        return {}
+    parsed = parse_url(url)
+    options = {k: parsed[k] for k in ("db", "username", "password") if parsed.get(k) is not None}
+    if urlsplit(url).scheme == "rediss":
+        options["ssl"] = True
+    return options

@@ -25,7 +25,7 @@ def chat(obj: CliContext, phone: str) -> None:
         raise click.ClickException(f"PHONE: {exc}") from None
     app = create_app({"redis": obj.redis(), "console": False})  # no pages: no HRW_SECRET_KEY
     services = app.extensions["hrw"]
-    if not obj.settings.redis_url and not services.directory.load().meetings:
+    if not obj.settings.redis_configured and not services.directory.load().meetings:
         load_examples(services.directory)  # an empty embedded store: chat with the examples
     interactive = sys.stdin.isatty()
     if interactive:

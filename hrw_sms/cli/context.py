@@ -11,7 +11,7 @@ import click
 import redis
 
 from hrw_sms.base.config import ConfigError, Settings
-from hrw_sms.base.connection import connect
+from hrw_sms.base.connection import redis_for
 from hrw_sms.demo.embedded import embedded_store
 from hrw_sms.handlers.services import system_clock
 
@@ -40,8 +40,13 @@ class CliContext:
     def redis(self) -> redis.Redis:
         """The configured Redis, or the embedded store (started for this command if needed)."""
         if self._redis is None:
-            if self.settings.redis_url:
-                self._redis = connect(self.settings.redis_url, timeouts=False)
+            if self.settings.redis_configured:
+                self._redis = redis_for(self.settings, timeouts=False)
+                if self.settings.redis_sentinels:
+                    self.store_description = (
+                        f"Redis master {self.settings.redis_sentinel_master!r} "
+                        "found through REDIS_SENTINELS"
+                    )
             else:
                 store = self._ctx.with_resource(embedded_store())
                 self.store_description = store.description
@@ -52,7 +57,7 @@ class CliContext:
                 self._redis = store.client
             try:
                 self._redis.ping()
-            except redis.exceptions.ConnectionError as exc:
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
                 raise click.ClickException(f"cannot reach Redis: {exc}") from None
         return self._redis
 

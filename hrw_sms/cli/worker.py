@@ -19,7 +19,7 @@ def worker(obj: CliContext, burst: bool, name: str | None) -> None:
     from workers.twilio_client import MissingCredentials
     from workers.worker import run
 
-    if not obj.settings.redis_url:
+    if not obj.settings.redis_configured:
         raise click.ClickException("REDIS_URL is not set (hrw-sms demo runs its own worker)")
     try:
         hash_key(obj.redis(), obj.settings.number_hash_key)  # refuse a key Redis disagrees with
