@@ -5,15 +5,23 @@ None and the participant flow handles it (others never learn these words exist).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flows import effects as fx
 from flows.gsm import segments
 from flows.keywords import Command, first_number
-from flows.occurrences import meeting_day_to_weekday, next_occurrence, occurrence_on
+from flows.model import Directory, Meeting
+from flows.occurrences import (
+    Occurrence,
+    meeting_day_to_weekday,
+    next_occurrence,
+    occurrence_on,
+)
 from flows.render_sms import MAX_SEGMENTS, broadcast_text, max_broadcast_chars
-from flows.replies import BroadcastPreview, CancelPreview, StatusReport, Text
+from flows.replies import BroadcastPreview, CancelPreview, Reply, StatusReport, Text
 from flows.session import CoordinatorView, Session
 from flows.step import Step
 
@@ -21,6 +29,47 @@ if TYPE_CHECKING:
     from flows.context import Context
 
 CONFIRM_WINDOW = timedelta(minutes=10)  # a YES later than this confirms nothing
+
+
+class CancelRefusal(StrEnum):
+    """Why an occurrence cannot be cancelled (the one owner of these rules: the SMS flow, its
+    YES and the CLI's `hrw-sms cancel` all ask `cancellable`)."""
+
+    NOT_A_MEETING_DAY = "not_a_meeting_day"  # the meeting does not meet on that date
+    OVER = "over"  # that occurrence has ended
+    NONE_COMING = "none_coming"  # no date given and no coming occurrence
+    ALREADY = "already"  # cancelled before (by another coordinator, or the CLI)
+
+
+@dataclass(frozen=True)
+class CancelCheck:
+    """`cancellable`'s answer: the occurrence meant (None only for NONE_COMING and
+    NOT_A_MEETING_DAY) and, when it cannot be cancelled, why."""
+
+    occurrence: Occurrence | None
+    refusal: CancelRefusal | None = None
+
+
+def cancellable(
+    meeting: Meeting, day: date | None, now: datetime, directory: Directory
+) -> CancelCheck:
+    """Which occurrence of `meeting` a cancellation means and whether it may be cancelled.
+
+    `day` is the occurrence's local date (None: the next one from `now`, aware UTC);
+    `directory.cancelled` says what is cancelled already. Pure: raises nothing."""
+    if day is None:
+        occ = next_occurrence(meeting, now, directory)
+        if occ is None:
+            return CancelCheck(None, CancelRefusal.NONE_COMING)
+    else:
+        if day.weekday() not in {meeting_day_to_weekday(d) for d in meeting.days}:
+            return CancelCheck(None, CancelRefusal.NOT_A_MEETING_DAY)
+        occ = occurrence_on(meeting, day, (meeting.slug, day) in directory.cancelled)
+        if occ.end <= now:
+            return CancelCheck(occ, CancelRefusal.OVER)
+    if occ.cancelled:
+        return CancelCheck(occ, CancelRefusal.ALREADY)
+    return CancelCheck(occ)
 
 
 def step(session: Session, command: Command, ctx: Context) -> Step | None:
@@ -78,10 +127,37 @@ def _answer(session: Session, command: Command, ctx: Context, view: CoordinatorV
         slug, _, day = target.partition("|")
         meeting = ctx.directory.meetings.get(slug)
         if meeting and meeting.group in view.groups:
-            count = view.audiences.get(meeting.group, 0)
-            effect = fx.CancelOccurrence(slug, day)
-            return Step(_clear(session), (Text("cancel_done", {"count": count}),), (effect,))
+            return _confirm_cancel(_clear(session), ctx, view, meeting, day)
     return Step(_clear(session), (Text("nothing_pending"),))
+
+
+def _confirm_cancel(
+    session: Session, ctx: Context, view: CoordinatorView, meeting: Meeting, day: str
+) -> Step:
+    """YES to a cancellation: checked again on the directory as it is now, so a second
+    coordinator (or a CLI cancel) that got there first is answered "already cancelled"."""
+    try:
+        local_day = date.fromisoformat(day)
+    except ValueError:
+        return Step(session, (Text("nothing_pending"),))
+    check = cancellable(meeting, local_day, ctx.now, ctx.directory)
+    refused = _cancel_refused(check, meeting)
+    if refused is not None:
+        return Step(session, (refused,))
+    count = view.audiences.get(meeting.group or "", 0)
+    effect = fx.CancelOccurrence(meeting.slug, day)
+    return Step(session, (Text("cancel_done", {"count": count}),), (effect,))
+
+
+def _cancel_refused(check: CancelCheck, meeting: Meeting) -> Reply | None:
+    """The reply to a cancellation `cancellable` refused; None when it may go ahead."""
+    if check.refusal is None:
+        return None
+    if check.refusal is CancelRefusal.ALREADY and check.occurrence is not None:
+        return CancelPreview(check.occurrence, 0, already=True)
+    if check.refusal is CancelRefusal.NONE_COMING:
+        return Text("meeting_gone")
+    return Text("cancel_bad_date", {"meeting": meeting.name})
 
 
 def _broadcast(session: Session, command: Command, ctx: Context, view: CoordinatorView) -> Step:
@@ -136,21 +212,13 @@ def _cancel(session: Session, command: Command, ctx: Context, view: CoordinatorV
     if meeting.group not in view.groups:
         return Step(session, (Text("cancel_not_yours"),))
     day = _parse_day(command.args)
-    if day == "bad" or (
-        isinstance(day, date)
-        and day.weekday() not in {meeting_day_to_weekday(d) for d in meeting.days}
-    ):
+    if day == "bad":
         return Step(session, (Text("cancel_bad_date", {"meeting": meeting.name}),))
-    if isinstance(day, date):
-        occ = occurrence_on(meeting, day, (slug, day) in ctx.directory.cancelled)
-        if occ.end <= ctx.now:
-            return Step(session, (Text("cancel_bad_date", {"meeting": meeting.name}),))
-    else:
-        occ = next_occurrence(meeting, ctx.now, ctx.directory)
-        if occ is None:
-            return Step(session, (Text("meeting_gone"),))
-    if occ.cancelled:
-        return Step(session, (CancelPreview(occ, 0, already=True),))
+    check = cancellable(meeting, day if isinstance(day, date) else None, ctx.now, ctx.directory)
+    refused = _cancel_refused(check, meeting)
+    if refused is not None or check.occurrence is None:
+        return Step(session, (refused or Text("meeting_gone"),))
+    occ = check.occurrence
     audience = view.audiences.get(meeting.group or "", 0)
     asked = _ask(session, f"cancel:{slug}|{occ.local_date.isoformat()}", ctx)
     return Step(asked, (CancelPreview(occ, audience),))

@@ -59,6 +59,28 @@ class Occurrence:
         return f"{self.meeting.slug}@{self.start:%Y%m%dT%H%MZ}"
 
 
+@dataclass(frozen=True, order=True)
+class OccurrenceId:
+    """One occurrence named by its meeting's slug and its local date: the form stored in
+    Redis (cancelled occurrences, hosting records), in job arguments and in a pending
+    cancellation, written `slug|YYYY-MM-DD`. `Occurrence.ref` (`slug@UTC start`) remains the
+    name of a listed occurrence, which pins its start time too."""
+
+    meeting: str  # slug
+    day: date  # local date, in the meeting's time zone
+
+    def __str__(self) -> str:
+        return f"{self.meeting}|{self.day.isoformat()}"
+
+    @classmethod
+    def parse(cls, text: str) -> OccurrenceId:
+        """Read `slug|YYYY-MM-DD`. Raises ValueError on anything else."""
+        slug, sep, day = text.rpartition("|")
+        if not sep or not slug:
+            raise ValueError(f"not an occurrence id: {text!r}")
+        return cls(slug, date.fromisoformat(day))
+
+
 def relative_days_are_clear(
     occurrences: Iterable[Occurrence], now: datetime, every_zone: Iterable[str]
 ) -> bool:

@@ -46,7 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def _connect_workers(services: Services) -> None:
     """Texts sent later and reminder planning go to the RQ queues (never Twilio from here)."""
     from hrw_sms.jobs.queues import enqueue_text
-    from workers.hosts import plan_occurrence, tell_host_cancelled
+    from workers.hosts import plan_occurrence
     from workers.reminders import plan_meeting
 
     def outbox(to: str, body: str, message_id: str, kind: str) -> None:
@@ -55,7 +55,6 @@ def _connect_workers(services: Services) -> None:
     services.outbox = outbox
     services.on_schedule_change = lambda slug: plan_meeting(services, slug)
     services.on_hosting_change = lambda slug, day: plan_occurrence(services, slug, day)
-    services.on_cancellation = lambda meeting, occ: tell_host_cancelled(services, meeting, occ)  # type: ignore[arg-type]
 
 
 def _register(app: Flask) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+
+import redis
 
 from flows.occurrences import (
     Occurrence,
@@ -90,15 +93,42 @@ def send_reminders(ref: str) -> str:
     now = max(rt.clock(), due)  # what the texts say ("today 6pm") is true when they go
     # Sorted, so a rerun after a crash makes the same batches (and RQ drops the copies).
     nids = sorted(subscriptions.meeting_subscribers(client, occ.meeting.slug))
+    kind = "cancelled" if occ.cancelled else "remind"
+    render = cancellation_text if occ.cancelled else reminder_text
+    items = notice_items(client, nids, kind, occ, render, now, "reminder", occ.start)
+    hold = (due - rt.clock()).total_seconds()
+    log.info("reminders for %s: %d texts ready, %.2f s before they are due", ref, len(items), hold)
+    if hold > 0:  # released early on purpose (FAN_OUT_EARLY): the texts go at the due moment
+        rt.sleep(min(hold, 2 * FAN_OUT_EARLY.total_seconds()))
+    jobs = queue_batches(client, "reminder", f"{kind}:{ref}", items)
+    return f"{kind}: {len(items)} of {len(nids)} queued in {jobs} batches"
+
+
+def notice_items(
+    client: redis.Redis,
+    nids: list[str],
+    kind: str,
+    occ: Occurrence,
+    render: Callable[[str, Occurrence, datetime], str],
+    now: datetime,
+    send_kind: str,
+    expires: datetime,
+) -> list[tuple]:
+    """The `deliver` arguments of one text about `occ` to each number id in `nids` (in that
+    order; erased or unsubscribed numbers are left out), each in its saved language.
+
+    `kind` names the logical message ("remind", "cancelled"): a reminder job and a
+    cancellation's fan-out give a cancelled occurrence the same id, so one notice each.
+    `send_kind` picks the queue (hrw_sms.jobs.queues.QUEUE_FOR_KIND); `expires` (aware) is
+    when a text still unsent is dropped."""
     pipe = client.pipeline(transaction=False)
     for nid in nids:
         subscriptions.ask_number_of(pipe, nid)
         prefs.ask_language(pipe, nid)
     answers = pipe.execute()
-    kind = "cancelled" if occ.cancelled else "remind"
-    render = cancellation_text if occ.cancelled else reminder_text
     bodies: dict[str, str] = {}
     items: list[tuple] = []
+    about = ("meeting", occ.meeting.slug)
     for nid, number, language in zip(nids, answers[::2], answers[1::2], strict=True):
         if number is None:  # erased or unsubscribed meanwhile
             continue
@@ -106,25 +136,17 @@ def send_reminders(ref: str) -> str:
         if lang not in bodies:
             bodies[lang] = render(lang, occ, now)
         items.append((
-            queues.message_id(kind, ref, nid), _text(number), bodies[lang], "reminder",
-            occ.meeting.timezone, occ.start.isoformat(), ("meeting", occ.meeting.slug),
+            queues.message_id(kind, occ.ref, nid), _text(number), bodies[lang], send_kind,
+            occ.meeting.timezone, expires.isoformat(), about,
         ))  # fmt: skip
-    hold = (due - rt.clock()).total_seconds()
-    log.info("reminders for %s: %d texts ready, %.2f s before they are due", ref, len(items), hold)
-    if hold > 0:  # released early on purpose (FAN_OUT_EARLY): the texts go at the due moment
-        rt.sleep(min(hold, 2 * FAN_OUT_EARLY.total_seconds()))
+    return items
+
+
+def queue_batches(client: redis.Redis, send_kind: str, name: str, items: list[tuple]) -> int:
+    """Queue `items` as batch jobs of hrw_sms.jobs.queues.BATCH_SIZE texts; how many were new."""
     size = queues.BATCH_SIZE
-    jobs = sum(
-        queues.enqueue_batch(
-            client, "reminder", f"{kind}:{ref}:{start}", items[start : start + size]
-        )
+    return sum(
+        queues.enqueue_batch(client, send_kind, f"{name}:{start}", items[start : start + size])
         is not None
         for start in range(0, len(items), size)
     )
-    return f"{kind}: {len(items)} of {len(nids)} queued in {jobs} batches"
-
-
-def plan() -> str:
-    """The periodic planner job."""
-    services = current().services
-    return f"{plan_all(services)} reminders newly scheduled"

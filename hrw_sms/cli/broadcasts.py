@@ -99,7 +99,10 @@ def cancel(obj: CliContext, meeting: str, date: str | None, assume_yes: bool) ->
     )
     if not assume_yes and not click.confirm("Cancel it?", default=False):
         raise click.ClickException("not cancelled")
-    queued = cancellations.cancel(services, chosen, actor=None, channel="cli")
+    try:
+        queued = cancellations.cancel(services, chosen, actor=None, channel="cli")
+    except cancellations.Refused as exc:  # cancelled by someone else while we asked
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Cancelled. {queued} notices queued.")
 
 

@@ -71,12 +71,15 @@ def _start_broadcast(services: Services, number: str, nid: str, effect: fx.Start
 def _cancel_occurrence(
     services: Services, number: str, nid: str, effect: fx.CancelOccurrence
 ) -> None:
-    from datetime import date
-
     from hrw_sms.handlers import cancellations
 
-    chosen = cancellations.plan(services, effect.meeting, date.fromisoformat(effect.day))
-    queued = cancellations.cancel(services, chosen, actor=number, channel="sms")
+    try:
+        chosen = cancellations.plan(services, effect.meeting, date.fromisoformat(effect.day))
+        queued = cancellations.cancel(services, chosen, actor=number, channel="sms")
+    except cancellations.Refused as exc:
+        # The flow checked on the directory it was given; it changed since (another
+        # coordinator cancelled first). Replayed, the flow answers with what happened.
+        raise Stale(str(exc)) from exc
     log.info("%s on %s cancelled by %s; %d told", effect.meeting, effect.day, mask(number), queued)
 
 

@@ -32,8 +32,6 @@ class Services:
     on_schedule_change: Callable[[str], None] | None = None
     # (to, body, message_id, kind): hand a text to the workers' outbound path.
     outbox: Callable[[str, str, str, str], None] | None = None
-    # (meeting, occurrence) -> texts queued: wired by the hosts module when hosts exist.
-    on_cancellation: Callable[[object, object], int] | None = None
     # (meeting slug, local date): an occurrence's hosting changed; plan what it needs now.
     on_hosting_change: Callable[[str, date], None] | None = None
     _hash_key: bytes | None = None
@@ -63,12 +61,6 @@ class Services:
             return False
         self.outbox(to, body, message_id, kind)
         return True
-
-    def tell_host_of_cancellation(self, meeting: object, occurrence: object) -> int:
-        """Text the occurrence's assigned host that it is cancelled; how many were queued."""
-        if self.on_cancellation is None:
-            return 0
-        return self.on_cancellation(meeting, occurrence)
 
     def hosting_changed(self, meeting_slug: str, day: date) -> None:
         """A host answered: let the schedule know at once (cover requests, thanks)."""

@@ -31,7 +31,7 @@ from flows.host import (
     HostView,
 )
 from flows.model import Directory
-from flows.occurrences import meeting_day_to_weekday, occurrence_on, zone
+from flows.occurrences import OccurrenceId, meeting_day_to_weekday, occurrence_on, zone
 from hrw_sms.store import keys
 from hrw_sms.store.roles import Member, Role, text
 
@@ -90,8 +90,9 @@ def occurrence_name(meeting: str, day: date) -> str:
 
 
 def parse_name(name: str) -> tuple[str, date]:
-    slug, _, day = name.rpartition("|")
-    return slug, date.fromisoformat(day)
+    """(slug, local date) from a hosting record's name. Raises ValueError if malformed."""
+    found = OccurrenceId.parse(name)
+    return found.meeting, found.day
 
 
 def _stamp(moment: datetime) -> float:
@@ -474,8 +475,6 @@ def exercise_of(client: redis.Redis, rec: Hosting) -> str | None:
 
 
 # --- what the host flow is shown ---
-
-VIEW_COMMANDS = 3  # commands queue_view adds to a pipeline
 
 
 def queue_view(pipe: Pipeline, nid: str, now: datetime) -> None:
