@@ -236,8 +236,10 @@ def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -
     number = hosts.number_of(services.redis, to)
     mid = queues.message_id("host", "prompt", occ.ref, str(index), to)
     sent = _send(services, mid, number, body, occ, ("host", rec.group), when)
-    if key == "host_ask":  # after queueing: a retry after a crash re-queues the same text
-        hosts.mark_prompted(services.redis, rec)
+    # After queueing: a retry after a crash re-queues the same text. A record changed
+    # meanwhile is not marked (its next prompt asks anew, which is true to it).
+    if key == "host_ask" and not hosts.mark_prompted(services.redis, rec):
+        log.info("%s changed while its prompt was queued; not marked prompted", rec.name)
     return f"{key} to {mask(number)}: {'queued' if sent else 'already queued or no number'}"
 
 
@@ -260,13 +262,17 @@ def escalate(meeting: str, day: str, round_: int) -> str:
     """Tell the coordinators, and ask the group's other hosts to cover."""
     rt = current()
     services, now = rt.services, rt.clock()
-    rec, occ, why = _load(services, meeting, day, now)
-    if rec is None or occ is None:
-        return f"nothing sent: {why}"
-    if rec.state not in OPEN or rec.round != round_:
-        return f"nothing sent: {rec.state} (round {rec.round})"
     client = services.redis
-    hosts.mark_sought(client, rec)
+    for _ in range(hosts.RELEASE_TRIES):  # marked at the version read, or read again
+        rec, occ, why = _load(services, meeting, day, now)
+        if rec is None or occ is None:
+            return f"nothing sent: {why}"
+        if rec.state not in OPEN or rec.round != round_:
+            return f"nothing sent: {rec.state} (round {rec.round})"
+        if hosts.mark_sought(client, rec):
+            break
+    else:
+        return "nothing sent: the record kept changing; its next change plans again"
     directory = services.directory.load()
     others = [nid for nid in hosts.hosts_of(client, rec.group) if nid != rec.host]
     numbers = hosts.numbers(client, others)

@@ -180,28 +180,42 @@ def _release(
     names |= {text(n) for n in client.zrange(keys.host_asks(nid), 0, -1)}
     released = 0
     for name in sorted(names):
-        rec = _read(client, name)
-        if rec is None or not matches(rec):
-            continue
-        client.srem(keys.hosting_asked(name), nid)
-        client.zrem(keys.host_asks(nid), name)
-        client.zrem(keys.host_hosting(nid), name)
-        if rec.end <= now:
-            continue
-        if rec.host == nid and rec.state != COVERED:
-            released += _unassign(client, rec)
-        elif rec.cover == nid and rec.state == COVERED:
-            released += _change(client, rec, lambda r: _uncover(r))
+        for _ in range(RELEASE_TRIES):  # each lost compare-and-set means another change landed
+            rec = _read(client, name)
+            if rec is None or not matches(rec):
+                break
+            client.srem(keys.hosting_asked(name), nid)
+            client.zrem(keys.host_asks(nid), name)
+            client.zrem(keys.host_hosting(nid), name)
+            if rec.end <= now:
+                break
+            if rec.host == nid and rec.state != COVERED:
+                done = _unassign(client, rec)
+            elif rec.cover == nid and rec.state == COVERED:
+                done = int(_change(client, rec, lambda r: _uncover(r)))
+            else:
+                break
+            released += done
+            if done:
+                break
     return released
 
 
+RELEASE_TRIES = 5
+
+
 def _unassign(client: redis.Redis, rec: Hosting) -> int:
-    """Drop an occurrence from the roster (its exercise goes with it)."""
-    pipe = client.pipeline(transaction=True)
-    pipe.delete(keys.hosting(rec.name), keys.hosting_asked(rec.name), keys.exercise(rec.name))
-    pipe.zrem(keys.HOST_ROSTER, rec.name)
-    pipe.execute()
-    return 1
+    """Drop an occurrence from the roster (its exercise goes with it) if the record is still
+    at `rec.version`: 1 if dropped, 0 if it changed meanwhile (the caller reads it again)."""
+    name = rec.name
+
+    def drop(cur: Hosting) -> list[Operation]:
+        return [
+            lambda p: p.delete(keys.hosting(name), keys.hosting_asked(name), keys.exercise(name)),
+            lambda p: p.zrem(keys.HOST_ROSTER, name),
+        ]
+
+    return int(_change(client, rec, drop, bump=False))
 
 
 def _uncover(rec: Hosting) -> list[Operation]:
@@ -350,9 +364,15 @@ def _change(
     rec: Hosting,
     plan: Callable[[Hosting], list[Operation] | None],
     version: int | None = None,
+    *,
+    bump: bool = True,
 ) -> bool:
     """Apply plan(current record) if the record is still at `version` (default: rec's).
-    False when it changed meanwhile or the plan refuses (returns None)."""
+    False when it changed meanwhile or the plan refuses (returns None).
+
+    `bump=False` for writes that change no state a YES or NO answers (bookkeeping such as
+    `prompted` and `sought`, and deleting the record): still checked against the version,
+    but they leave it as it is (a delete must not recreate the key by counting it up)."""
     key = keys.hosting(rec.name)
     expected = rec.version if version is None else version
     with client.pipeline(transaction=True) as pipe:
@@ -369,7 +389,8 @@ def _change(
             pipe.multi()
             for operation in operations:
                 operation(pipe)
-            pipe.hincrby(key, "version", 1)
+            if bump:
+                pipe.hincrby(key, "version", 1)
             pipe.execute()
         except redis.WatchError:
             return False  # someone else changed it between our read and our write
@@ -422,14 +443,22 @@ def time_out(client: redis.Redis, rec: Hosting) -> bool:
     )
 
 
-def mark_prompted(client: redis.Redis, rec: Hosting) -> None:
-    """The assigned host has had their first prompt (later ones ask again, not anew)."""
-    client.hset(keys.hosting(rec.name), "prompted", rec.host)
+def mark_prompted(client: redis.Redis, rec: Hosting) -> bool:
+    """The assigned host has had their first prompt (later ones ask again, not anew).
+    False, writing nothing, when the record is no longer at `rec.version` (or is gone)."""
+    key = keys.hosting(rec.name)
+    return _change(
+        client, rec, lambda cur: [lambda p: p.hset(key, "prompted", cur.host)], bump=False
+    )
 
 
-def mark_sought(client: redis.Redis, rec: Hosting) -> None:
-    """Cover requests for the record's current round have gone out."""
-    client.hset(keys.hosting(rec.name), "sought", rec.round)
+def mark_sought(client: redis.Redis, rec: Hosting) -> bool:
+    """Cover requests for the record's current round have gone out. False, writing nothing,
+    when the record is no longer at `rec.version` (the caller looks again)."""
+    key = keys.hosting(rec.name)
+    return _change(
+        client, rec, lambda cur: [lambda p: p.hset(key, "sought", cur.round)], bump=False
+    )
 
 
 # --- asks: what a host's YES or NO answers ---
