@@ -21,7 +21,7 @@ from flows.replies import (
     StatusReport,
     Text,
 )
-from flows.texts import text
+from flows.texts import text, with_contact
 
 MAX_SEGMENTS = 3
 # Tried in turn until a list fits: (meeting name, place) lengths.
@@ -273,9 +273,7 @@ def _text(lang: str, reply: Text, contact: str | None) -> str:
         return text(lang, key, what=what)
     if reply.key == "place_unknown":
         return text(lang, "place_unknown", place=str(params.get("place", "")).title())
-    if reply.key in ("help", "fallback"):
-        return text(lang, reply.key, contact=contact or text(lang, "default_contact"))
-    return text(lang, reply.key, **params)
+    return text(lang, reply.key, **with_contact(lang, params, contact))
 
 
 def render_messages(

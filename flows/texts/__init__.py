@@ -8,6 +8,16 @@ CATALOGS: dict[str, dict[str, str]] = {"en": en.TEXTS, "es": es.TEXTS}
 
 
 def text(language: str, key: str, **params: object) -> str:
+    """The catalog text `key` in `language` (English when Spanish lacks it), filled in.
+
+    Always formatted, so a template missing one of its parameters raises KeyError (the
+    caller logs it) instead of sending a literal `{name}`. Raises KeyError for an unknown key."""
     catalog = CATALOGS.get(language, en.TEXTS)
     template = catalog.get(key) or en.TEXTS[key]
-    return template.format(**params) if params else template
+    return template.format(**params)
+
+
+def with_contact(language: str, params: dict[str, object], contact: str | None) -> dict:
+    """`params` plus `contact`, the way to reach a person (HRW_HELP_CONTACT, or the catalog's
+    default_contact): the one place both the SMS and the voice renderers fill it in."""
+    return {**params, "contact": contact or text(language, "default_contact")}
