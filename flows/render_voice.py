@@ -25,8 +25,7 @@ from flows.replies import (
     Text,
 )
 from flows.texts import text as shared_text
-from flows.texts import with_contact
-from flows.texts import voice_en, voice_es
+from flows.texts import voice_en, voice_es, with_contact
 from flows.voice import LIST_SIZE, ZIP_DIGITS, Position
 
 # Logging is the standard library's and does no I/O of its own here: the shell configures
