@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.gsm import is_gsm, segments
+from flows.texts import text
 from hrw_sms.app import create_app
 from hrw_sms.meetings.directory import DirectoryStore
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.feeds import feed_text
-from flows.texts import text
 from tests.webhook import sign
 
 NOW = datetime.fromisoformat("2026-11-24T15:00:00-05:00")

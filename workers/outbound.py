@@ -46,7 +46,7 @@ from flows.gsm import segments
 from hrw_sms.base.config import QuietHours, Settings
 from hrw_sms.base.phone import mask
 from hrw_sms.jobs.consent import Consent
-from hrw_sms.store import keys, optouts, subscriptions
+from hrw_sms.store import keys, optouts
 from hrw_sms.store.identity import hash_key, number_id
 from workers.ratelimit import RateLimiter
 from workers.twilio_client import DEFAULT_TIMEOUT, build_client
@@ -484,9 +484,9 @@ def _rejected(
     if status >= 500:
         return _retry(deps, message_id, to, kind, token, attempts, code, f"Twilio HTTP {status}")
     if code == OPTED_OUT_AT_CARRIER:
-        # DESIGN: treated exactly like the person texting STOP (hrw_sms.handlers.effects._opt_out).
-        optouts.opt_out(deps.redis, nid)
-        subscriptions.unsubscribe(deps.redis, nid)
+        # The carrier says the person opted out: exactly what their STOP does (one function).
+        # Not waiting for sends, as STOP's answer does: this worker is the one sending.
+        optouts.stop(deps.redis, nid)
         return _finish(deps, message_id, to, "failed", "opted out at the carrier", code, kind)
     if code in INVALID_NUMBER_CODES:
         deps.redis.set(keys.invalid_number(nid), code, ex=keys.INVALID_NUMBER_TTL)

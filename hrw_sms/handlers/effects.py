@@ -32,8 +32,7 @@ def _set_language(services: Services, number: str, nid: str, effect: fx.SetLangu
 
 
 def _opt_out(services: Services, number: str, nid: str, effect: fx.OptOut) -> None:
-    optouts.opt_out(services.redis, nid)
-    subscriptions.unsubscribe(services.redis, nid)  # STOP ends everything, reminders too
+    optouts.stop(services.redis, nid)  # the same as a 21610 from Twilio (workers/outbound.py)
     optouts.wait_for_sends(services.redis, nid)  # answered only once nothing more can go
     log.info("opt-out recorded for %s", mask(number))
 
