@@ -16,9 +16,17 @@ from flows.keywords import Command, first_number
 from flows.model import Directory, Meeting
 from flows.occurrences import (
     Occurrence,
+    OccurrenceId,
     meeting_day_to_weekday,
     next_occurrence,
     occurrence_on,
+)
+from flows.pending import (
+    COORDINATOR,
+    ChooseBroadcastGroup,
+    ConfirmBroadcast,
+    ConfirmCancel,
+    Pending,
 )
 from flows.render_sms import MAX_SEGMENTS, broadcast_text, max_broadcast_chars
 from flows.replies import BroadcastPreview, CancelPreview, Reply, StatusReport, Text
@@ -76,7 +84,7 @@ def step(session: Session, command: Command, ctx: Context) -> Step | None:
     view = ctx.caller.coordinator
     if view is None or not view.groups:
         return None
-    if session.pending and session.pending.startswith(("broadcast", "cancel")):
+    if isinstance(session.pending, COORDINATOR):
         answered = _answer(session, command, ctx, view)
         if answered is not None:
             return answered
@@ -90,7 +98,7 @@ def _clear(session: Session) -> Session:
     return session.with_(pending=None, draft=None, asked_at=None)
 
 
-def _ask(session: Session, pending: str, ctx: Context, draft: str | None = None) -> Session:
+def _ask(session: Session, pending: Pending, ctx: Context, draft: str | None = None) -> Session:
     return session.with_(pending=pending, draft=draft, asked_at=ctx.now.isoformat())
 
 
@@ -104,48 +112,44 @@ def _expired(session: Session, now: datetime) -> bool:
 
 def _answer(session: Session, command: Command, ctx: Context, view: CoordinatorView) -> Step | None:
     """A reply to our last question; None when the text is about something else."""
-    pending = session.pending or ""
-    if pending == "broadcast-group" and command.word == "NUMBER":
+    pending = session.pending
+    if isinstance(pending, ChooseBroadcastGroup) and command.word == "NUMBER":
         n = command.number or 0
         if 1 <= n <= len(view.groups) and session.draft:
             return _preview(_clear(session), ctx, view, view.groups[n - 1], session.draft)
         return Step(session, (Text("broadcast_which_again", {"count": len(view.groups)}),))
+    cancelling = isinstance(pending, ConfirmCancel)
     if command.word == "NO":
-        key = "cancel_kept" if pending.startswith("cancel") else "broadcast_dropped"
-        return Step(_clear(session), (Text(key),))
+        return Step(_clear(session), (Text("cancel_kept" if cancelling else "broadcast_dropped"),))
     if command.word != "YES":
         return None
     if _expired(session, ctx.now):
-        key = "cancel_expired" if pending.startswith("cancel") else "broadcast_expired"
-        return Step(_clear(session), (Text(key),))
-    kind, _, target = pending.partition(":")
-    if kind == "broadcast" and target in view.groups and session.draft:
-        count = view.audiences.get(target, 0)
-        effect = fx.StartBroadcast(target, session.draft)
-        return Step(_clear(session), (Text("broadcast_sending", {"count": count}),), (effect,))
-    if kind == "cancel":
-        slug, _, day = target.partition("|")
-        meeting = ctx.directory.meetings.get(slug)
-        if meeting and meeting.group in view.groups:
-            return _confirm_cancel(_clear(session), ctx, view, meeting, day)
+        return Step(
+            _clear(session), (Text("cancel_expired" if cancelling else "broadcast_expired"),)
+        )
+    match pending:
+        case ConfirmBroadcast(group) if group in view.groups and session.draft:
+            count = view.audiences.get(group, 0)
+            effect = fx.StartBroadcast(group, session.draft)
+            return Step(_clear(session), (Text("broadcast_sending", {"count": count}),), (effect,))
+        case ConfirmCancel(occurrence):
+            meeting = ctx.directory.meetings.get(occurrence.meeting)
+            if meeting and meeting.group in view.groups:
+                return _confirm_cancel(_clear(session), ctx, view, meeting, occurrence.day)
     return Step(_clear(session), (Text("nothing_pending"),))
 
 
 def _confirm_cancel(
-    session: Session, ctx: Context, view: CoordinatorView, meeting: Meeting, day: str
+    session: Session, ctx: Context, view: CoordinatorView, meeting: Meeting, day: date
 ) -> Step:
     """YES to a cancellation: checked again on the directory as it is now, so a second
     coordinator (or a CLI cancel) that got there first is answered "already cancelled"."""
-    try:
-        local_day = date.fromisoformat(day)
-    except ValueError:
-        return Step(session, (Text("nothing_pending"),))
-    check = cancellable(meeting, local_day, ctx.now, ctx.directory)
+    check = cancellable(meeting, day, ctx.now, ctx.directory)
     refused = _cancel_refused(check, meeting)
     if refused is not None:
         return Step(session, (refused,))
     count = view.audiences.get(meeting.group or "", 0)
-    effect = fx.CancelOccurrence(meeting.slug, day)
+    effect = fx.CancelOccurrence(meeting.slug, day.isoformat())
     return Step(session, (Text("cancel_done", {"count": count}),), (effect,))
 
 
@@ -169,7 +173,7 @@ def _broadcast(session: Session, command: Command, ctx: Context, view: Coordinat
     names = [ctx.directory.groups[s].name if s in ctx.directory.groups else s for s in view.groups]
     choices = "\n".join(f"{i}. {name}" for i, name in enumerate(names, start=1))
     question = Text("broadcast_which", {"choices": choices})
-    return Step(_ask(session, "broadcast-group", ctx, draft=message), (question,))
+    return Step(_ask(session, ChooseBroadcastGroup(), ctx, draft=message), (question,))
 
 
 def _preview(
@@ -188,7 +192,7 @@ def _preview(
     if audience == 0:
         return Step(session, (Text("broadcast_nobody", {"group": group.name}),))
     preview = BroadcastPreview(group.name, audience, final)
-    return Step(_ask(session, f"broadcast:{slug}", ctx, draft=message), (preview,))
+    return Step(_ask(session, ConfirmBroadcast(slug), ctx, draft=message), (preview,))
 
 
 def _parse_day(args: tuple[str, ...]) -> date | str | None:
@@ -220,7 +224,7 @@ def _cancel(session: Session, command: Command, ctx: Context, view: CoordinatorV
         return Step(session, (refused or Text("meeting_gone"),))
     occ = check.occurrence
     audience = view.audiences.get(meeting.group or "", 0)
-    asked = _ask(session, f"cancel:{slug}|{occ.local_date.isoformat()}", ctx)
+    asked = _ask(session, ConfirmCancel(OccurrenceId(slug, occ.local_date)), ctx)
     return Step(asked, (CancelPreview(occ, audience),))
 
 

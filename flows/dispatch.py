@@ -13,6 +13,7 @@ from flows import coordinator, host, participant
 from flows import effects as fx
 from flows.context import Context
 from flows.keywords import Command, parse
+from flows.pending import ConfirmForget
 from flows.replies import Text
 from flows.session import Session
 from flows.step import Step
@@ -39,9 +40,9 @@ def step(session: Session, text: str, ctx: Context) -> Step:
         and (not session.listed or command.word in ("UNKNOWN", "OPTOUT_HINT"))
     ):
         session = session.with_(language="es")
-    if session.pending == "forget" and command.word == "YES":
+    if isinstance(session.pending, ConfirmForget) and command.word == "YES":
         return Step(None, (Text("forget_done"),), (fx.Forget(),))
-    if session.pending == "forget" and command.word == "NO":
+    if isinstance(session.pending, ConfirmForget) and command.word == "NO":
         return Step(session.with_(pending=None), (Text("forget_kept"),))
     for role_step in ROLE_STEPS:  # hosts' and coordinators' words come before everyone's
         result = role_step(session, command, ctx)

@@ -15,6 +15,7 @@ from flows import effects as fx
 from flows.context import Context
 from flows.dispatch import step
 from flows.host import STATES as HOSTING_STATES
+from flows.pending import ChooseBroadcastGroup, ConfirmBroadcast, ConfirmCancel, ConfirmForget
 from flows.session import Ask, Caller, CoordinatorView, HostView, Session
 
 Transition = tuple[str, str, str]
@@ -38,15 +39,14 @@ def conversation_state(session: Session | None, caller: Caller) -> str:
         return "opted-out"
     if session is None:
         return "start"
-    pending = session.pending or ""
-    if pending == "forget":
-        return "confirming-forget"
-    if pending == "broadcast-group":
-        return "choosing-group"
-    if pending.startswith("broadcast:"):
-        return "confirming-broadcast"
-    if pending.startswith("cancel:"):
-        return "confirming-cancel"
+    named = {
+        ConfirmForget: "confirming-forget",
+        ChooseBroadcastGroup: "choosing-group",
+        ConfirmBroadcast: "confirming-broadcast",
+        ConfirmCancel: "confirming-cancel",
+    }
+    if session.pending is not None:
+        return named[type(session.pending)]
     if session.viewed:
         return "viewing-meeting"
     if session.listed:

@@ -14,6 +14,7 @@ from flows.context import Context
 from flows.keywords import Command, first_number, normalise
 from flows.model import Meeting
 from flows.occurrences import Occurrence, relative_days_are_clear
+from flows.pending import ConfirmForget
 from flows.replies import (
     GroupText,
     ListItem,
@@ -113,7 +114,7 @@ def _language(language: str) -> Handler:
 
 
 def _forget(session: Session, command: Command, ctx: Context) -> Step:
-    return Step(session.with_(pending="forget"), (Text("forget_confirm"),))
+    return Step(session.with_(pending=ConfirmForget()), (Text("forget_confirm"),))
 
 
 def _relative(occurrences: Iterable[Occurrence], ctx: Context) -> bool:
