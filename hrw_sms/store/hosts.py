@@ -25,10 +25,11 @@ from flows.host import (
     COVERED,
     DECLINED,
     MAX_EXERCISE,
-    OPEN,
-    UNCOVERED,
+    Actor,
     Ask,
+    Event,
     HostView,
+    next_state,
 )
 from flows.model import Directory
 from flows.occurrences import OccurrenceId, meeting_day_to_weekday, occurrence_on, zone
@@ -218,9 +219,13 @@ def _unassign(client: redis.Redis, rec: Hosting) -> int:
     return int(_change(client, rec, drop, bump=False))
 
 
-def _uncover(rec: Hosting) -> list[Operation]:
+def _uncover(rec: Hosting) -> list[Operation] | None:
+    """The covering host left: the record goes back to seeking a cover (flows.host decides)."""
+    move = next_state(rec.state, Actor.ROSTER, Event.UNCOVER)
+    if move is None:
+        return None
     key = keys.hosting(rec.name)
-    return [lambda p: p.hset(key, "state", UNCOVERED), lambda p: p.hdel(key, "cover")]
+    return [lambda p: p.hset(key, "state", move.to), lambda p: p.hdel(key, "cover")]
 
 
 # --- the roster ---
@@ -406,23 +411,28 @@ def answer(client: redis.Redis, nid: str, meeting: str, day: date, version: int,
     key = keys.hosting(rec.name)
 
     def plan(cur: Hosting) -> list[Operation] | None:
-        if to == CONFIRMED and cur.host == nid and cur.state != COVERED:
-            return [lambda p: p.hset(key, "state", CONFIRMED), lambda p: _hosting_add(p, nid, cur)]
-        if to == DECLINED and cur.host == nid and cur.state != COVERED:
-            ops: list[Operation] = [
+        # The move is flows.host.next_state's; this only writes it.
+        actor = Actor.ASSIGNED_HOST if cur.host == nid else Actor.COVERING_HOST
+        move = next_state(cur.state, actor, Event.NO if to == DECLINED else Event.YES)
+        if move is None or move.to != to:
+            return None
+        ops: list[Operation] = []
+        if move.to == CONFIRMED:
+            ops += [lambda p: p.hset(key, "state", CONFIRMED), lambda p: _hosting_add(p, nid, cur)]
+        elif move.to == DECLINED:
+            ops += [
                 lambda p: p.hset(key, "state", DECLINED),
                 lambda p: p.zrem(keys.host_hosting(nid), cur.name),
             ]
-            if cur.state not in OPEN:  # a new search for a cover
-                ops.append(lambda p: p.hincrby(key, "round", 1))
-            return ops
-        if to == COVERED and cur.host != nid and cur.state in OPEN:
-            return [
+        elif move.to == COVERED:
+            ops += [
                 lambda p: p.hset(key, mapping={"state": COVERED, "cover": nid}),
                 lambda p: _hosting_add(p, nid, cur),
                 lambda p: p.zrem(keys.host_hosting(cur.host), cur.name),
             ]
-        return None
+        if move.new_round:  # a new search for a cover
+            ops.append(lambda p: p.hincrby(key, "round", 1))
+        return ops
 
     return _change(client, rec, plan, version)
 
@@ -430,17 +440,18 @@ def answer(client: redis.Redis, nid: str, meeting: str, day: date, version: int,
 def time_out(client: redis.Redis, rec: Hosting) -> bool:
     """The deadline passed: an assignment never answered becomes uncovered (if `rec` is
     still current and unanswered)."""
-    if rec.state != ASSIGNED:
-        return False
     key = keys.hosting(rec.name)
-    return _change(
-        client,
-        rec,
-        lambda cur: [
-            lambda p: p.hset(key, "state", UNCOVERED),
-            lambda p: p.hincrby(key, "round", 1),
-        ],
-    )
+
+    def plan(cur: Hosting) -> list[Operation] | None:
+        move = next_state(cur.state, Actor.CLOCK, Event.DEADLINE)  # flows.host decides
+        if move is None:
+            return None
+        ops: list[Operation] = [lambda p: p.hset(key, "state", move.to)]
+        if move.new_round:
+            ops.append(lambda p: p.hincrby(key, "round", 1))
+        return ops
+
+    return _change(client, rec, plan)
 
 
 def mark_prompted(client: redis.Redis, rec: Hosting) -> bool:
