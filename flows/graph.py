@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable
 
 from flows import effects as fx
 from flows.context import Context
@@ -55,25 +54,6 @@ def conversation_state(session: Session | None, caller: Caller) -> str:
     return "start"
 
 
-def caller_after(caller: Caller, effects: Iterable[object]) -> Caller:
-    """What the shell would know of the caller once the effects are applied."""
-    for effect in effects:
-        if isinstance(effect, fx.OptOut):
-            caller = replace(caller, opted_out=True, reminders=frozenset())
-        elif isinstance(effect, fx.OptIn):
-            caller = replace(caller, opted_out=False)
-        elif isinstance(effect, fx.SetLanguage):
-            caller = replace(caller, language=effect.language)
-        elif isinstance(effect, fx.Forget):
-            caller = Caller(opted_out=caller.opted_out, coordinator=caller.coordinator)
-        elif isinstance(effect, fx.Subscribe):
-            caller = replace(caller, reminders=caller.reminders | {effect.meeting})
-        elif isinstance(effect, fx.Unsubscribe):
-            kept = caller.reminders - {effect.meeting} if effect.meeting else frozenset()
-            caller = replace(caller, reminders=kept)
-    return caller
-
-
 def explore(
     ctx_for: Callable[[Caller], Context], caller: Caller, words: tuple[tuple[str, str], ...]
 ) -> set[Transition]:
@@ -90,7 +70,7 @@ def explore(
         seen.add(here)
         for sample, label in words:
             result = step(session, sample, ctx_for(who))
-            after = caller_after(who, result.effects)
+            after = fx.callers_after(who, result.effects)
             there = conversation_state(result.session, after)
             found.add((here, label, there))
             queue.append((result.session or Session(), after))

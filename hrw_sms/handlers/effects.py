@@ -1,11 +1,14 @@
-"""Apply the effects a flow step asked for: one handler per effect type."""
+"""Apply the effects a flow step asked for: one handler per effect type.
+
+What each effect means to the caller is written once, in flows.effects.caller_after; these
+handlers are its application to Redis (tests/test_effects_meaning.py holds them to it)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from flows import effects as fx
 from hrw_sms.base.phone import mask
@@ -110,6 +113,13 @@ HANDLERS: dict[type, Handler] = {
 }
 
 
+# Every effect a step may return has its handler (a new effect without one fails at import).
+assert set(HANDLERS) == set(get_args(fx.Effect)), "an effect without a handler"
+
+
 def apply_effects(services: Services, number: str, nid: str, effects: Iterable[object]) -> None:
+    """Apply a step's effects in order for the number (`nid`: its number id). Raises Stale
+    when one met state changed since the step read it (nothing of that one was applied:
+    the caller replays the step); Redis errors propagate."""
     for effect in effects:
         HANDLERS[type(effect)](services, number, nid, effect)
