@@ -15,6 +15,7 @@ from hrw_sms.base.config import ConfigError, Settings
 from hrw_sms.base.connection import connect
 from hrw_sms.handlers.services import Services, system_clock
 from workers.outbound import Deps
+from workers.wiring import build_services
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Runtime:
     @property
     def services(self) -> Services:
         if self._services is None:
-            self._services = Services(settings=self.settings, redis=self.redis, clock=self.clock)
+            self._services = build_services(self.settings, self.redis, self.clock)
         return self._services
 
     def deps(self) -> Deps:

@@ -7,14 +7,15 @@ import time
 import click
 
 from hrw_sms.cli.context import CliContext
+from hrw_sms.handlers.services import Services
+from workers.wiring import build_services
 
 POLL_SECONDS = 0.5
 
 
-def _services(obj: CliContext):
-    from hrw_sms.app import create_app
-
-    return create_app({"redis": obj.redis(), "clock": obj.clock}).extensions["hrw"]
+def _services(obj: CliContext) -> Services:
+    """The commands' Services: wired as the app's and the workers' are (no Flask app)."""
+    return build_services(obj.settings, obj.redis(), obj.clock)
 
 
 @click.command()

@@ -19,7 +19,13 @@ from hrw_sms.store.identity import hash_key, number_id
 Clock = Callable[[], datetime]
 
 
+class Unwired(RuntimeError):
+    """A Services callback was used but never connected: build Services with
+    workers.wiring.build_services (an unwired callback must not silently do nothing)."""
+
+
 def system_clock() -> datetime:
+    """Now, aware, in UTC."""
     return datetime.now(UTC)
 
 
@@ -51,21 +57,27 @@ class Services:
         return number_id(self.load_hash_key(), e164)
 
     def schedule_changed(self, meeting_slug: str) -> None:
-        """Something about a meeting's reminders changed: let the schedule know at once."""
-        if self.on_schedule_change is not None:
-            self.on_schedule_change(meeting_slug)
+        """Something about a meeting's reminders changed: let the schedule know at once.
+        Raises Unwired on a Services not made by workers.wiring.build_services."""
+        if self.on_schedule_change is None:
+            raise Unwired("on_schedule_change")
+        self.on_schedule_change(meeting_slug)
 
     def send_later(self, to: str, body: str, message_id: str, kind: str = "reply") -> bool:
-        """Queue a text for the workers; False when no outbound path is configured."""
+        """Queue a text for the workers (`kind`: reply, host, reminder or bulk); False when
+        no outbound path is configured. Not an error: a caller asking "text me" is told we
+        cannot send texts right now (hrw_sms.handlers.calls)."""
         if self.outbox is None:
             return False
         self.outbox(to, body, message_id, kind)
         return True
 
     def hosting_changed(self, meeting_slug: str, day: date) -> None:
-        """A host answered: let the schedule know at once (cover requests, thanks)."""
-        if self.on_hosting_change is not None:
-            self.on_hosting_change(meeting_slug, day)
+        """A host answered (`day`: the occurrence's local date): plan what it needs now
+        (cover requests, thanks). Raises Unwired on a Services not wired."""
+        if self.on_hosting_change is None:
+            raise Unwired("on_hosting_change")
+        self.on_hosting_change(meeting_slug, day)
 
     def timetable(self, directory: Directory, now: datetime) -> Timetable:
         """Occurrences for the coming days; rebuilt when the directory or the hour changes."""
