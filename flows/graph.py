@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable
 
 from flows import effects as fx
+from flows import voice
 from flows.context import Context
 from flows.dispatch import step
 from flows.host import STATES as HOSTING_STATES
@@ -108,8 +109,6 @@ def all_transitions(
     coordinator = Caller(
         coordinator=CoordinatorView(coordinator_groups, {g: 3 for g in coordinator_groups})
     )
-    from flows import voice
-
     return {
         "participant": explore(ctx_for, Caller(), PARTICIPANT_WORDS),
         "coordinator": explore(ctx_for, coordinator, COORDINATOR_WORDS),

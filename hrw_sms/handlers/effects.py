@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from flows import effects as fx
 from hrw_sms.base.phone import mask
-from hrw_sms.handlers import erasure
+from hrw_sms.handlers import broadcasts, cancellations, erasure
 from hrw_sms.store import hosts, optouts, prefs, subscriptions
 
 if TYPE_CHECKING:
@@ -63,8 +63,6 @@ def _unsubscribe(services: Services, number: str, nid: str, effect: fx.Unsubscri
 
 
 def _start_broadcast(services: Services, number: str, nid: str, effect: fx.StartBroadcast) -> None:
-    from hrw_sms.handlers import broadcasts
-
     draft = broadcasts.prepare(services, effect.group, effect.text)
     broadcast_id = broadcasts.start(services, draft, actor=number, channel="sms")
     log.info("broadcast %d to %s started by %s", broadcast_id, effect.group, mask(number))
@@ -73,8 +71,6 @@ def _start_broadcast(services: Services, number: str, nid: str, effect: fx.Start
 def _cancel_occurrence(
     services: Services, number: str, nid: str, effect: fx.CancelOccurrence
 ) -> None:
-    from hrw_sms.handlers import cancellations
-
     try:
         chosen = cancellations.plan(services, effect.meeting, date.fromisoformat(effect.day))
         queued = cancellations.cancel(services, chosen, actor=number, channel="sms")
