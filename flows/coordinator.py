@@ -81,6 +81,8 @@ def cancellable(
 
 
 def step(session: Session, command: Command, ctx: Context) -> Step | None:
+    """A coordinator's BROADCAST, CANCEL, STATUS, or an answer to their pending question;
+    None for anyone else's text or any other word (the participant flow answers it)."""
     view = ctx.caller.coordinator
     if view is None or not view.groups:
         return None

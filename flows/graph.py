@@ -106,6 +106,8 @@ def hosting_transitions(ctx_for: Callable[[Caller], Context], meeting: str) -> s
 def all_transitions(
     ctx_for: Callable[[Caller], Context], coordinator_groups: tuple[str, ...], host_meeting: str
 ) -> dict[str, set[Transition]]:
+    """Every flow's transitions by name (participant, coordinator, host, voice), found
+    by stepping the real flows on contexts made by `ctx_for`."""
     coordinator = Caller(
         coordinator=CoordinatorView(coordinator_groups, {g: 3 for g in coordinator_groups})
     )
@@ -118,6 +120,7 @@ def all_transitions(
 
 
 def lines(transitions: set[Transition]) -> list[str]:
+    """One "state --word--> state" line per transition, sorted."""
     return [f"{a} --{w}--> {b}" for a, w, b in sorted(transitions)]
 
 

@@ -52,6 +52,7 @@ class Session:
             return cls(language=default_language)
 
     def with_(self, **changes: object) -> Session:
+        """A copy with `changes` (field names of Session). Raises TypeError for others."""
         return replace(self, **changes)
 
 

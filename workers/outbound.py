@@ -75,6 +75,7 @@ _E164 = re.compile(r"\+[1-9]\d{7,14}")
 
 
 def utc_now() -> datetime:
+    """Now, aware, in UTC."""
     return datetime.now(UTC)
 
 
@@ -134,6 +135,9 @@ class Deps:
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
     ) -> Deps:
+        """The outbound path's dependencies from settings: a Twilio client (unless given),
+        the shared RateLimiter at HRW_SEND_RATE segments a second, the clock and sleep.
+        Raises MissingSender or MissingCredentials when settings lack them."""
         if not settings.twilio_from_number and not settings.twilio_messaging_service_sid:
             raise MissingSender("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID to send")
         return cls(

@@ -46,5 +46,6 @@ def plan_meeting(services: Services, slug: str, now: datetime | None = None) -> 
 
 
 def plan_all(services: Services, now: datetime | None = None) -> int:
+    """plan_meeting for every meeting someone is reminded of; how many are new."""
     slugs = sorted(_text(s) for s in services.redis.smembers(keys.SUBSCRIBED_MEETINGS))
     return sum(plan_meeting(services, slug, now) for slug in slugs)

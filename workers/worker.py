@@ -47,6 +47,8 @@ class Worker(SimpleWorker):
     _stop_beats: threading.Event | None = None
 
     def execute_job(self, job: Job, queue: Queue) -> None:
+        """Run one job in this process with heartbeats; a retry first clears the
+        executions its dead worker left behind."""
         execution = self.prepare_execution(job)
         if job.retries_left is not None and job.retries_left < queues.CRASH_RETRY.max:
             _forget_other_executions(job, execution)  # a retry: maybe after its worker died
@@ -60,9 +62,12 @@ class Worker(SimpleWorker):
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         # The lease of a running job: the next heartbeat + 60 s (RQ's rule for Worker).
+        """Seconds a running job's lease lasts: the next heartbeat plus 60 s, RQ's
+        rule for its forking Worker."""
         return BaseWorker.get_heartbeat_ttl(self, job, working_time)
 
     def teardown(self) -> None:
+        """Stop the heartbeat thread, then RQ's own teardown."""
         if self._stop_beats is not None:
             self._stop_beats.set()
         super().teardown()
@@ -115,6 +120,8 @@ def build_worker(connection: redis.Redis, name: str | None = None) -> Worker:
 
 
 def run(burst: bool = False, name: str | None = None) -> bool:
+    """Serve the queues in priority order until stopped (or, with `burst`, until empty);
+    True if it ended cleanly."""
     setup_logging()
     rt = current()
     rt.deps()  # fail now, with one line, if the sender or credentials are missing

@@ -54,6 +54,7 @@ class Services:
         return self._hash_key
 
     def number_id(self, e164: str) -> str:
+        """The keyed hash that stands for an E.164 number in every key (hrw_sms.store.identity)."""
         return number_id(self.load_hash_key(), e164)
 
     def schedule_changed(self, meeting_slug: str) -> None:

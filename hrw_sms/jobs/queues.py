@@ -34,6 +34,7 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.:|/=@-]")
 
 
 def queue(connection: redis.Redis, name: str) -> Queue:
+    """The RQ queue `name` (one of ORDER) on `connection`."""
     return Queue(name, connection=connection)
 
 
