@@ -57,7 +57,7 @@ Kind = Literal["reply", "host", "reminder", "bulk"]
 KINDS: tuple[str, ...] = ("reply", "host", "reminder", "bulk")
 HELD_IN_QUIET_HOURS = frozenset({"reminder", "bulk"})  # replies and host prompts are answers
 
-BACKOFF_START = 1.0  # DESIGN: retries after 429/5xx start within seconds...
+BACKOFF_START = 1.0  # README "Workers": retries after 429/5xx start within seconds...
 BACKOFF_CAP = 60.0  # ...and back off to at most a minute
 MAX_ATTEMPTS = 12  # 1+2+4+...+60 s: about 6 minutes of trying, then finally failed
 RATE_WAIT_MAX = 5.0  # sleep for a shorter token wait; hand a longer one back to the queue

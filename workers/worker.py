@@ -33,7 +33,7 @@ _WORKER_TTL = IDLE_WAKE + 15  # RQ waits for a job worker_ttl - 15 s at a time
 
 class Worker(SimpleWorker):
     """RQ's SimpleWorker (each job in this process: no fork per text), changed so that a dead
-    worker's jobs come back within two minutes (DESIGN "Timing"):
+    worker's jobs come back within two minutes (README "Workers"):
 
     - it sends heartbeats while a job runs, every JOB_MONITORING_INTERVAL s, as RQ's forking
       Worker does. SimpleWorker sends none, so RQ keeps a started job for its whole timeout
