@@ -26,7 +26,9 @@ class NoPlaces:
     """Places for tests and callers that have no place data."""
 
     def zip_point(self, zip_code: str) -> tuple[float, float] | None:
+        """No places known: always None (the flows then search without distance)."""
         return None
 
     def town_points(self, town: str) -> dict[str, tuple[float, float]]:
+        """No places known: always an empty mapping."""
         return {}

@@ -13,6 +13,7 @@ from flows import coordinator, host, participant
 from flows import effects as fx
 from flows.context import Context
 from flows.keywords import Command, parse
+from flows.pending import ConfirmForget
 from flows.replies import Text
 from flows.session import Session
 from flows.step import Step
@@ -39,7 +40,7 @@ def step(session: Session, text: str, ctx: Context) -> Step:
         and (not session.listed or command.word in ("UNKNOWN", "OPTOUT_HINT"))
     ):
         session = session.with_(language="es")
-    if session.pending == "forget":
+    if isinstance(session.pending, ConfirmForget):
         if command.word == "YES":
             return Step(None, (Text("forget_done"),), (fx.Forget(),))
         # Anything else keeps everything, and says so; a real command is answered too.

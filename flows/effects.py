@@ -1,10 +1,18 @@
-"""Effects a step asks the shell to apply: plain data, applied after the state is saved."""
+"""Effects a step asks the shell to apply: plain data, applied after the state is saved.
+
+`caller_after` is the one description of what each effect does to what the flows know of
+the caller (flows.session.Caller): the diagram (flows/graph.py) and the flow cases
+(tests/test_flow_cases.py) step on it, and tests/test_effects_meaning.py checks the shell's
+handlers (hrw_sms/handlers/effects.py) against it on real Redis."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
 
 from flows.model import Language
+from flows.session import Caller
 
 
 @dataclass(frozen=True)
@@ -89,3 +97,53 @@ Effect = (
     | StartBroadcast
     | CancelOccurrence
 )
+
+
+def caller_after(caller: Caller, effect: Effect) -> Caller:
+    """What the flows will know of the caller once the shell has applied `effect`. Pure.
+
+    - SetLanguage: the saved choice. OptIn: not opted out.
+    - OptOut (STOP, or Twilio's 21610): opted out, and every reminder ended.
+    - Forget: nothing but the opt-out is left: no language, reminders, or host or
+      coordinator role (hrw_sms/handlers/erasure.py).
+    - Subscribe / Unsubscribe: the meeting added to or taken from the reminders (all of
+      them when Unsubscribe names none).
+    - AnswerHosting: the hosting question answered moves to `to`, one version on; the
+      answerer covers it when `to` is covered.
+    - SetExercise, StartBroadcast, CancelOccurrence: nothing the caller's view shows."""
+    match effect:
+        case SetLanguage(language):
+            return replace(caller, language=language)
+        case OptOut():
+            return replace(caller, opted_out=True, reminders=frozenset())
+        case OptIn():
+            return replace(caller, opted_out=False)
+        case Forget():
+            return Caller(opted_out=caller.opted_out)
+        case Subscribe(meeting):
+            return replace(caller, reminders=caller.reminders | {meeting})
+        case Unsubscribe(meeting):
+            kept = caller.reminders - {meeting} if meeting else frozenset()
+            return replace(caller, reminders=kept)
+        case AnswerHosting(meeting, day, version, to):
+            ask = caller.host.ask if caller.host else None
+            if (
+                caller.host is None
+                or ask is None
+                or (ask.meeting, ask.day)
+                != (
+                    meeting,
+                    date.fromisoformat(day),
+                )
+            ):
+                return caller
+            moved = replace(ask, state=to, version=version + 1, mine=to == "covered")
+            return replace(caller, host=replace(caller.host, ask=moved))
+    return caller
+
+
+def callers_after(caller: Caller, effects: Iterable[Effect]) -> Caller:
+    """caller_after for each effect in turn."""
+    for effect in effects:
+        caller = caller_after(caller, effect)
+    return caller

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable
 
 from flows import effects as fx
+from flows import voice
 from flows.context import Context
 from flows.dispatch import step
 from flows.host import STATES as HOSTING_STATES
+from flows.host import Actor, Event, next_state
+from flows.pending import ChooseBroadcastGroup, ConfirmBroadcast, ConfirmCancel, ConfirmForget
 from flows.session import Ask, Caller, CoordinatorView, HostView, Session
 
 Transition = tuple[str, str, str]
@@ -38,39 +40,19 @@ def conversation_state(session: Session | None, caller: Caller) -> str:
         return "opted-out"
     if session is None:
         return "start"
-    pending = session.pending or ""
-    if pending == "forget":
-        return "confirming-forget"
-    if pending == "broadcast-group":
-        return "choosing-group"
-    if pending.startswith("broadcast:"):
-        return "confirming-broadcast"
-    if pending.startswith("cancel:"):
-        return "confirming-cancel"
+    named = {
+        ConfirmForget: "confirming-forget",
+        ChooseBroadcastGroup: "choosing-group",
+        ConfirmBroadcast: "confirming-broadcast",
+        ConfirmCancel: "confirming-cancel",
+    }
+    if session.pending is not None:
+        return named[type(session.pending)]
     if session.viewed:
         return "viewing-meeting"
     if session.listed:
         return "browsing-list"
     return "start"
-
-
-def caller_after(caller: Caller, effects: Iterable[object]) -> Caller:
-    """What the shell would know of the caller once the effects are applied."""
-    for effect in effects:
-        if isinstance(effect, fx.OptOut):
-            caller = replace(caller, opted_out=True, reminders=frozenset())
-        elif isinstance(effect, fx.OptIn):
-            caller = replace(caller, opted_out=False)
-        elif isinstance(effect, fx.SetLanguage):
-            caller = replace(caller, language=effect.language)
-        elif isinstance(effect, fx.Forget):
-            caller = Caller(opted_out=caller.opted_out, coordinator=caller.coordinator)
-        elif isinstance(effect, fx.Subscribe):
-            caller = replace(caller, reminders=caller.reminders | {effect.meeting})
-        elif isinstance(effect, fx.Unsubscribe):
-            kept = caller.reminders - {effect.meeting} if effect.meeting else frozenset()
-            caller = replace(caller, reminders=kept)
-    return caller
 
 
 def explore(
@@ -89,7 +71,7 @@ def explore(
         seen.add(here)
         for sample, label in words:
             result = step(session, sample, ctx_for(who))
-            after = caller_after(who, result.effects)
+            after = fx.callers_after(who, result.effects)
             there = conversation_state(result.session, after)
             found.add((here, label, there))
             queue.append((result.session or Session(), after))
@@ -111,17 +93,24 @@ def hosting_transitions(ctx_for: Callable[[Caller], Context], meeting: str) -> s
                 role = "covering host" if cover else "assigned host"
                 for move in moves:
                     found.add((f"hosting:{state}", f"{word} ({role})", f"hosting:{move.to}"))
+    # What no text causes: the deadline and a covering host leaving, straight from the rules.
+    for state in HOSTING_STATES:
+        for actor, event in ((Actor.CLOCK, Event.DEADLINE), (Actor.ROSTER, Event.UNCOVER)):
+            found_move = next_state(state, actor, event)
+            if found_move is not None:
+                label = "deadline, no answer" if event == Event.DEADLINE else "cover removed"
+                found.add((f"hosting:{state}", label, f"hosting:{found_move.to}"))
     return found
 
 
 def all_transitions(
     ctx_for: Callable[[Caller], Context], coordinator_groups: tuple[str, ...], host_meeting: str
 ) -> dict[str, set[Transition]]:
+    """Every flow's transitions by name (participant, coordinator, host, voice), found
+    by stepping the real flows on contexts made by `ctx_for`."""
     coordinator = Caller(
         coordinator=CoordinatorView(coordinator_groups, {g: 3 for g in coordinator_groups})
     )
-    from flows import voice
-
     return {
         "participant": explore(ctx_for, Caller(), PARTICIPANT_WORDS),
         "coordinator": explore(ctx_for, coordinator, COORDINATOR_WORDS),
@@ -131,6 +120,7 @@ def all_transitions(
 
 
 def lines(transitions: set[Transition]) -> list[str]:
+    """One "state --word--> state" line per transition, sorted."""
     return [f"{a} --{w}--> {b}" for a, w, b in sorted(transitions)]
 
 

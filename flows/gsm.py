@@ -54,6 +54,8 @@ GSM_CHARACTERS, GSM_EXTENDED = _alphabet()
 
 
 def is_gsm(text: str) -> bool:
+    """True if every character of `text` is in the GSM-7 alphabet (basic or extension
+    table, 3GPP TS 23.038), so it goes at 160/153 characters a segment."""
     return GSM_CHARACTERS.issuperset(text)
 
 
@@ -93,6 +95,7 @@ def to_gsm(text: str) -> str:
 
 
 def septets(text: str) -> int:
+    """The septets `text` costs in GSM-7: 1 a character, 2 for the extension table's."""
     return len(text) + sum(1 for c in text if c in GSM_EXTENDED)
 
 

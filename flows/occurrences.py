@@ -18,10 +18,12 @@ DEFAULT_LENGTH = timedelta(minutes=90)
 
 @lru_cache(maxsize=256)
 def zone(name: str) -> ZoneInfo:
+    """The ZoneInfo for an IANA name (cached). Raises ZoneInfoNotFoundError or ValueError."""
     return ZoneInfo(name)
 
 
 def is_timezone(name: str) -> bool:
+    """True if `name` is an IANA time zone this machine knows."""
     try:
         zone(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -39,14 +41,17 @@ class Occurrence:
     # Occurrences live in a timetable reused for an hour: compute these once each.
     @cached_property
     def local_start(self) -> datetime:
+        """The start in the meeting's own time zone."""
         return self.start.astimezone(zone(self.meeting.timezone))
 
     @property
     def local_end(self) -> datetime:
+        """The end in the meeting's own time zone."""
         return self.end.astimezone(zone(self.meeting.timezone))
 
     @cached_property
     def local_date(self) -> date:
+        """The start's date in the meeting's own time zone."""
         return self.local_start.date()
 
     def days_away(self, now: datetime) -> int:
@@ -57,6 +62,28 @@ class Occurrence:
     def ref(self) -> str:
         """A stable name for this occurrence, kept in session state."""
         return f"{self.meeting.slug}@{self.start:%Y%m%dT%H%MZ}"
+
+
+@dataclass(frozen=True, order=True)
+class OccurrenceId:
+    """One occurrence named by its meeting's slug and its local date: the form stored in
+    Redis (cancelled occurrences, hosting records), in job arguments and in a pending
+    cancellation, written `slug|YYYY-MM-DD`. `Occurrence.ref` (`slug@UTC start`) remains the
+    name of a listed occurrence, which pins its start time too."""
+
+    meeting: str  # slug
+    day: date  # local date, in the meeting's time zone
+
+    def __str__(self) -> str:
+        return f"{self.meeting}|{self.day.isoformat()}"
+
+    @classmethod
+    def parse(cls, text: str) -> OccurrenceId:
+        """Read `slug|YYYY-MM-DD`. Raises ValueError on anything else."""
+        slug, sep, day = text.rpartition("|")
+        if not sep or not slug:
+            raise ValueError(f"not an occurrence id: {text!r}")
+        return cls(slug, date.fromisoformat(day))
 
 
 def relative_days_are_clear(
@@ -117,6 +144,8 @@ def occurrences_between(
 def next_occurrence(
     meeting: Meeting, now: datetime, directory: Directory | None = None
 ) -> Occurrence | None:
+    """The first occurrence starting after `now` - STARTED_GRACE (aware), within
+    8 days, marked cancelled from `directory`; None for an inactive or by-appointment one."""
     return next(
         occurrences_between(meeting, now - STARTED_GRACE, now + timedelta(days=8), directory), None
     )
@@ -133,6 +162,7 @@ class Timetable:
 
     @classmethod
     def build(cls, directory: Directory, start: datetime, end: datetime) -> Timetable:
+        """Every occurrence of the directory's meetings starting in [start, end) (aware), sorted."""
         found = [
             occ
             for meeting in directory.meetings.values()
@@ -152,6 +182,7 @@ class Timetable:
 
     @cached_property
     def located_points(self) -> frozenset[tuple[float, float]]:
+        """The distinct (lat, lon) points of in-person meetings."""
         return frozenset(self.located.values())
 
     @cached_property
@@ -168,6 +199,7 @@ class Timetable:
         return {slug: tuple(found) for slug, found in grouped.items()}
 
     def covers(self, start: datetime, end: datetime) -> bool:
+        """True if [start, end) lies inside this timetable's window."""
         return self.start <= start and end <= self.end
 
     def upcoming(self, now: datetime) -> Iterator[Occurrence]:
@@ -184,6 +216,8 @@ class Timetable:
                 yield occ
 
     def find(self, ref: str) -> Occurrence | None:
+        """The occurrence named by `ref` (Occurrence.ref, "slug@YYYYMMDDTHHMMZ" in UTC);
+        None when the timetable has no such one."""
         slug, _, stamp = ref.partition("@")
         try:
             when = datetime.strptime(stamp, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)

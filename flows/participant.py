@@ -14,6 +14,7 @@ from flows.context import Context
 from flows.keywords import Command, first_number, normalise
 from flows.model import Meeting
 from flows.occurrences import Occurrence, relative_days_are_clear
+from flows.pending import ConfirmForget
 from flows.replies import (
     GroupText,
     ListItem,
@@ -135,7 +136,7 @@ def _forget(session: Session, command: Command, ctx: Context) -> Step:
     # A host's or coordinator's role is erased too (hrw_sms.erasure): they are told so first.
     has_role = ctx.caller.host is not None or ctx.caller.coordinator is not None
     prompt = "forget_confirm_roles" if has_role else "forget_confirm"
-    return Step(session.with_(pending="forget"), (Text(prompt),))
+    return Step(session.with_(pending=ConfirmForget()), (Text(prompt),))
 
 
 def _relative(occurrences: Iterable[Occurrence], ctx: Context) -> bool:

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flows.render_sms import clock, date_label
-from flows.texts import text
+from flows.texts import template, text
 
 DAY_NAMES = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")  # index = day, 0 = Sunday
 _CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -178,10 +178,9 @@ def safety(language: str, crisis_line: str | None) -> str:
 
 def message(language: str, key: str, crisis_line: str | None = None, **params: object) -> str:
     """A peer-line text from the catalog; `{safety}` is filled in when the text has one."""
-    template = text(language, key)
-    if "{safety}" in template:
+    if "{safety}" in template(language, key):
         params["safety"] = safety(language, crisis_line)
-    return text(language, key, **params) if params else template
+    return text(language, key, **params)
 
 
 def when_label(language: str, moment: datetime, zone: ZoneInfo, now: datetime) -> str:

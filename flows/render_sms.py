@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from flows.gsm import segments, to_gsm
@@ -21,16 +21,58 @@ from flows.replies import (
     StatusReport,
     Text,
 )
-from flows.texts import text
+from flows.texts import text, with_contact
 
-MAX_SEGMENTS = 3
+MAX_SEGMENTS = 3  # every text we send: Twilio's advice for deliverability (README "Texts")
+
+
+class DoesNotFit(ValueError):
+    """No version of a text fits in MAX_SEGMENTS: a fault in a catalog or a limit table, never
+    a text to send over budget (the shell logs it and sends the fallback)."""
+
+
+def fits(body: str, budget: int = MAX_SEGMENTS) -> bool:
+    """True if `body`, as sent (GSM-7 folded), costs at most `budget` segments."""
+    return segments(to_gsm(body)) <= budget
+
+
+def first_fitting(candidates: Iterable[str], budget: int = MAX_SEGMENTS) -> str:
+    """The first of `candidates` (tried lazily, longest first) that fits in `budget`
+    segments, unchanged. Raises DoesNotFit when none does."""
+    for body in candidates:
+        if fits(body, budget):
+            return body
+    raise DoesNotFit(f"no version fits in {budget} segments")
+
+
+def longest_fitting(build: Callable[[int], str], longest: int, budget: int = MAX_SEGMENTS) -> int:
+    """The largest n in [0, longest] for which build(n) fits in `budget` segments (build's
+    length grows with n). Raises DoesNotFit when even build(0) does not fit."""
+    if not fits(build(0), budget):
+        raise DoesNotFit(f"does not fit in {budget} segments even at its shortest")
+    low, high = 0, longest
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(build(mid), budget):
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
 # Tried in turn until a list fits: (meeting name, place) lengths.
 LIST_LIMITS = ((42, 24), (34, 20), (26, 16), (20, 14))
 
 
 def clip(value: str, limit: int) -> str:
+    """`value` with its spaces collapsed, at most `limit` characters: cut with "..." when
+    longer (and cut short, with no room for "...", when `limit` is under 4)."""
     value = " ".join(value.split())
-    return value if len(value) <= limit else value[: limit - 3].rstrip() + "..."
+    if len(value) <= limit:
+        return value
+    if limit < 4:
+        return value[: max(limit, 0)]
+    return value[: limit - 3].rstrip() + "..."
 
 
 def clock(moment: datetime) -> str:
@@ -140,10 +182,12 @@ def _heading(lang: str, params: dict) -> str:
 
 
 def _list(lang: str, reply: MeetingList, now: datetime, before: str = "") -> str:
-    """The list with names as long as the segment budget allows (after `before`, the text
-    already in the same message)."""
+    """The list with names as long as the segment budget allows, after `before` (text already
+    in the same message, not repeated in the result) when it fits there, else on its own.
+    Raises DoesNotFit."""
     reserve = before + "\n" if before else ""
-    for limits in LIST_LIMITS:
+
+    def build(limits: tuple[int, int]) -> str:
         lines = [_heading(lang, dict(reply.heading.params))]
         lines += [_item(lang, item, now, limits, reply.relative) for item in reply.items]
         if any(item.subscribed for item in reply.items):
@@ -151,10 +195,14 @@ def _list(lang: str, reply: MeetingList, now: datetime, before: str = "") -> str
         numbers = [item.number for item in reply.items]
         footer = "footer_more" if reply.more else "footer_end"
         lines.append(text(lang, footer, choices=choices(lang, numbers)))
-        joined = "\n".join(lines)
-        if segments(to_gsm(reserve + joined)) <= MAX_SEGMENTS:
-            break
-    return joined
+        return reserve + "\n".join(lines)
+
+    try:
+        return first_fitting(build(limits) for limits in LIST_LIMITS).removeprefix(reserve)
+    except DoesNotFit:
+        if not before:
+            raise
+        return _list(lang, reply, now)  # a text of its own (render_messages splits them)
 
 
 # Tried in turn until details fit: (name, place) lengths and the long or short kind sentence.
@@ -162,20 +210,27 @@ DETAIL_LIMITS = ((80, 110, True), (50, 70, True), (40, 50, False), (30, 30, Fals
 
 
 def _details(lang: str, reply: MeetingDetails, now: datetime, before: str = "") -> str:
-    """The details, fitted to the segment budget after `before` (text already in the same
-    message, which is not repeated in the result)."""
+    """A meeting's details: the longest (name, place, kind) that fits without the notes, then
+    as much of the notes as still fits; after `before` (text already in the same message, not
+    repeated in the result) when it fits there, else on its own. Raises DoesNotFit."""
     notes = " ".join((reply.occurrence.meeting.notes or "").split())
     lead = [before] if before else []
-    for name_limit, place_limit, long_kind in DETAIL_LIMITS:
-        head = lead + _detail_lines(lang, reply, now, name_limit, place_limit, long_kind)
-        tail = [
-            text(lang, "details_footer")
-            if reply.subscribed
-            else text(lang, "details_footer_remind", n=reply.number)
-        ]
-        if segments(to_gsm("\n".join(head + tail))) <= MAX_SEGMENTS:
-            break
-    return fit_notes(head, notes, tail).removeprefix(to_gsm(before) + "\n" if before else "")
+    tail = [
+        text(lang, "details_footer")
+        if reply.subscribed
+        else text(lang, "details_footer_remind", n=reply.number)
+    ]
+    heads = {
+        "\n".join(head + tail): head
+        for head in (lead + _detail_lines(lang, reply, now, *limits) for limits in DETAIL_LIMITS)
+    }
+    try:
+        fitted = fit_notes(heads[first_fitting(heads)], notes, tail)
+    except DoesNotFit:
+        if not before:
+            raise
+        return _details(lang, reply, now)  # a text of its own (render_messages splits them)
+    return fitted.removeprefix(to_gsm(before) + "\n" if before else "")
 
 
 def _detail_lines(
@@ -201,20 +256,16 @@ def _detail_lines(
 
 
 def fit_notes(head: list[str], notes: str, tail: list[str]) -> str:
-    """Keep the notes only as far as they fit in the segment budget."""
+    """`head`, the notes, `tail` as one GSM-7 text, the notes clipped as far as needed (left
+    out when under 11 characters would remain). Raises DoesNotFit if head and tail alone
+    do not fit."""
 
     def build(n: str) -> str:
         return to_gsm("\n".join([*head, *([n] if n else []), *tail]))
 
-    if not notes or segments(build(notes)) <= MAX_SEGMENTS:
-        return build(notes)
-    low, high = 0, len(notes)
-    while low < high:  # the longest clipped note that still fits
-        mid = (low + high + 1) // 2
-        if segments(build(clip(notes, mid))) <= MAX_SEGMENTS:
-            low = mid
-        else:
-            high = mid - 1
+    if not notes or fits(build(notes)):
+        return first_fitting([build(notes)])
+    low = longest_fitting(lambda n: build(clip(notes, n) if n else ""), len(notes))
     return build(clip(notes, low) if low > 10 else "")
 
 
@@ -263,11 +314,8 @@ def _group_text(lang: str, reply: GroupText) -> str:
         # next step fit; the group's name goes first when it fits as well.
         name = clip(reply.group_name or "", 40)
         body = " ".join(reply.own_text.split())
-        if name:
-            named = f"{text(lang, 'group_says', group=name)} {body}\n{after}"
-            if segments(to_gsm(named)) <= MAX_SEGMENTS:
-                return named
-        return f"{body}\n{after}"
+        named = [f"{text(lang, 'group_says', group=name)} {body}\n{after}"] if name else []
+        return first_fitting([*named, f"{body}\n{after}"])
     if reply.which == "welcome":
         body = text(lang, f"welcome_{reply.kind}" if reply.kind else "welcome_general")
     else:
@@ -291,9 +339,7 @@ def _text(lang: str, reply: Text, contact: str | None) -> str:
         return text(lang, key, what=what)
     if reply.key == "place_unknown":
         return text(lang, "place_unknown", place=str(params.get("place", "")).title())
-    if reply.key in ("help", "fallback"):
-        return text(lang, reply.key, contact=contact or text(lang, "default_contact"))
-    return text(lang, reply.key, **params)
+    return text(lang, reply.key, **with_contact(lang, params, contact))
 
 
 def render_messages(
@@ -366,12 +412,10 @@ def _place_lines(lang: str, occ: Occurrence, place_limit: int) -> list[str]:
 
 
 def _fitted(build: Callable[[int, int], str]) -> str:
-    """The first (name, place) clipping that fits in the segment budget."""
-    for name_limit, place_limit in ((80, 110), (50, 60), (30, 30), (20, 16)):
-        body = to_gsm(build(name_limit, place_limit))
-        if segments(body) <= MAX_SEGMENTS:
-            break
-    return body
+    """The first (name, place) clipping that fits in the segment budget, in GSM-7.
+    Raises DoesNotFit."""
+    limits = ((80, 110), (50, 60), (30, 30), (20, 16))
+    return first_fitting(to_gsm(build(name, place)) for name, place in limits)
 
 
 def reminder_text(lang: str, occ: Occurrence, now: datetime) -> str:
@@ -419,14 +463,15 @@ def host_text(
     lang: str, key: str, occ: Occurrence, now: datetime, then: str | None = None, **params: object
 ) -> str:
     """A host's or coordinator's text about one occurrence ({meeting} and {when} filled in),
-    with the catalog text `then` after it."""
-    for limit in HOST_NAME_LIMITS:
-        name = clip(occ.meeting.name, limit)
-        body = text(lang, key, meeting=name, when=moment(lang, occ, now), **params)
-        body = to_gsm(f"{body} {text(lang, then)}" if then else body)
-        if segments(body) <= MAX_SEGMENTS:
-            break
-    return body
+    with the catalog text `then` after it; GSM-7. Raises DoesNotFit."""
+
+    def build(limit: int) -> str:
+        body = text(
+            lang, key, meeting=clip(occ.meeting.name, limit), when=moment(lang, occ, now), **params
+        )
+        return to_gsm(f"{body} {text(lang, then)}" if then else body)
+
+    return first_fitting(build(limit) for limit in HOST_NAME_LIMITS)
 
 
 def _host_reply(lang: str, reply: HostText, now: datetime) -> str:
@@ -449,15 +494,8 @@ def host_prompt_text(
         return to_gsm("\n".join(lines))
 
     full = len(exercise or "")
-    for limit in HOST_NAME_LIMITS:
-        body = build(limit, full)
-        if segments(body) <= MAX_SEGMENTS:
-            return body
-    low, high = 0, full
-    while low < high:  # the longest clipped exercise that fits beside the shortest name
-        mid = (low + high + 1) // 2
-        if segments(build(HOST_NAME_LIMITS[-1], mid)) <= MAX_SEGMENTS:
-            low = mid
-        else:
-            high = mid - 1
-    return build(HOST_NAME_LIMITS[-1], low)
+    try:
+        return first_fitting(build(limit, full) for limit in HOST_NAME_LIMITS)
+    except DoesNotFit:  # the longest clipped exercise that fits beside the shortest name
+        shortest = HOST_NAME_LIMITS[-1]
+        return build(shortest, longest_fitting(lambda n: build(shortest, n), full))

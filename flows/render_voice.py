@@ -5,6 +5,7 @@ Spanish keeps its accents here (the voice reads them; only SMS folds them)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,8 +26,12 @@ from flows.replies import (
     Text,
 )
 from flows.texts import text as shared_text
-from flows.texts import voice_en, voice_es
+from flows.texts import voice_en, voice_es, with_contact
 from flows.voice import LIST_SIZE, ZIP_DIGITS, Position
+
+# Logging is the standard library's and does no I/O of its own here: the shell configures
+# where records go (hrw_sms.base.logs).
+log = logging.getLogger(__name__)
 
 MAX_SAY = 400  # characters in one <Say>: every prompt stays short
 NAME_LIMIT = 60
@@ -37,9 +42,13 @@ VOICE_TEXTS: dict[str, dict[str, str]] = {"en": voice_en.TEXTS, "es": voice_es.T
 
 
 def say(language: str, key: str, **params: object) -> str:
+    """The spoken text `key` in `language` (English when Spanish lacks it), filled in.
+
+    Always formatted: a template missing a parameter raises KeyError rather than speak a
+    literal `{name}`; an unknown key raises KeyError too."""
     catalog = VOICE_TEXTS.get(language, voice_en.TEXTS)
     template = catalog.get(key) or voice_en.TEXTS[key]
-    return template.format(**params) if params else template
+    return template.format(**params)
 
 
 def other(language: Language) -> Language:
@@ -484,12 +493,19 @@ def _text(language: str, reply: Text, contact: str | None) -> list[str]:
     if key == "place_unknown":
         place = spoken_place(language, str(params.get("place", "")))
         return pack([say(language, "place_unknown", place=place)])
+    params = with_contact(language, params, contact)  # HELP and the apology name a person
     try:
         if key in VOICE_TEXTS.get(language, voice_en.TEXTS):
             return pack([say(language, key, **params)])
         # A reply with no spoken wording of its own: the text's words.
         return pack(_sentences(shared_text(language, key, **params)))
-    except (KeyError, IndexError):
+    except (KeyError, IndexError, ValueError):
+        # A fault in a catalog or in the flow's parameters, not the caller's: say something
+        # useful, and leave a trace (the key and the parameter names; never their values).
+        log.error(
+            "voice text %r (%s) could not be rendered with %s",
+            key, language, sorted(params), exc_info=True,
+        )  # fmt: skip
         return pack([say(language, "not_understood")])
 
 

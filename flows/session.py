@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
+from flows import pending as pending_
 from flows.model import LANGUAGES, Language
 
 
@@ -18,14 +19,16 @@ class Session:
     listed: tuple[str, ...] = ()  # occurrence refs shown so far, numbered from 1
     query: str = ""  # the search behind `listed`, for MORE
     viewed: str | None = None  # slug of the meeting last viewed, for WELCOME/AGREEMENTS
-    pending: str | None = None  # what a YES would confirm
+    pending: pending_.Pending | None = None  # what a YES would confirm
     # A coordinator's unconfirmed broadcast, held only until YES (at most CONFIRM_WINDOW).
     draft: str | None = None
     asked_at: str | None = None  # ISO time the pending question was asked
 
     def to_json(self) -> str:
         """Compact: empty fields are left out."""
-        data = {k: v for k, v in asdict(self).items() if k == "language" or v not in (None, (), "")}
+        data = asdict(self)
+        data["pending"] = pending_.dump(self.pending) if self.pending is not None else None
+        data = {k: v for k, v in data.items() if k == "language" or v not in (None, (), "")}
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -41,7 +44,7 @@ class Session:
                 listed=tuple(str(x) for x in data.get("listed", ()))[:200],
                 query=str(data.get("query", "")),
                 viewed=data.get("viewed") if isinstance(data.get("viewed"), str) else None,
-                pending=_str_or_none(data.get("pending")),
+                pending=pending_.load(_str_or_none(data.get("pending"))),
                 draft=_str_or_none(data.get("draft")),
                 asked_at=_str_or_none(data.get("asked_at")),
             )
@@ -49,6 +52,7 @@ class Session:
             return cls(language=default_language)
 
     def with_(self, **changes: object) -> Session:
+        """A copy with `changes` (field names of Session). Raises TypeError for others."""
         return replace(self, **changes)
 
 

@@ -10,10 +10,10 @@ from typing import Any
 import redis
 from flask import Flask
 
-from hrw_sms.base.config import ConfigError, Settings
-from hrw_sms.base.connection import redis_for
+from hrw_sms.base.config import Settings
 from hrw_sms.base.logs import setup_logging
-from hrw_sms.handlers.services import Services
+from hrw_sms.web import health, sms, status, voice
+from workers.wiring import build_services
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -27,20 +27,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     required = overrides.pop("hash_key_required", True)  # False: the demo only
     with_console = overrides.pop("console", True)  # False: CLI commands that only need Services
     settings = Settings.from_env({**os.environ, **overrides}, hash_key_required=required)
-    if client is None:
-        if not settings.redis_configured:
-            raise ConfigError("REDIS_URL", "is not set (hrw-sms demo runs an embedded store)")
-        client = redis_for(settings)
+    services = build_services(settings, client, clock)  # ConfigError without REDIS_URL
     setup_logging()
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    services = Services(settings=settings, redis=client)
-    if clock is not None:
-        services.clock = clock
     services.places.warm()
     with suppress(redis.RedisError):  # Redis down: /healthz says so; checked on first use
         services.load_hash_key()  # a key that differs from one left in Redis stops start-up
-    _connect_workers(services)
     app.extensions["hrw"] = services
     _register(app)
     if with_console:
@@ -50,23 +43,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _connect_workers(services: Services) -> None:
-    """Texts sent later and reminder planning go to the RQ queues (never Twilio from here)."""
-    from hrw_sms.jobs.queues import enqueue_text
-    from workers.hosts import plan_occurrence, tell_host_cancelled
-    from workers.reminders import plan_meeting
-
-    def outbox(to: str, body: str, message_id: str, kind: str) -> None:
-        enqueue_text(services.redis, message_id, to, body, kind)
-
-    services.outbox = outbox
-    services.on_schedule_change = lambda slug: plan_meeting(services, slug)
-    services.on_hosting_change = lambda slug, day: plan_occurrence(services, slug, day)
-    services.on_cancellation = lambda meeting, occ: tell_host_cancelled(services, meeting, occ)  # type: ignore[arg-type]
-
-
 def _register(app: Flask) -> None:
-    from hrw_sms.web import health, sms, status, voice
-
     for module in (sms, status, health, voice):
         app.register_blueprint(module.bp)

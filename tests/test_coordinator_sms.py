@@ -138,3 +138,72 @@ def test_cancel_of_another_groups_meeting_is_refused(world: World) -> None:
     listing = coord.text("MEETINGS TODAY")
     (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
     assert "group you don't coordinate" in coord.text("CANCEL " + line.split(".")[0])
+
+
+COORD2 = "+14135550901"
+
+
+def _listed_number(coord) -> str:
+    listing = coord.text("MEETINGS TODAY")
+    (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
+    return line.split(".")[0]
+
+
+def test_two_coordinators_confirming_one_cancellation_each_get_a_true_answer(
+    world: World,
+) -> None:
+    for number in (COORD, COORD2):
+        result = world.cli("coordinator", "add", number, "--group", "hrw-northampton")
+        assert result.exit_code == 0, result.output
+    first, second = world.phone(COORD), world.phone(COORD2)
+    for coord in (first, second):
+        assert coord.text(f"CANCEL {_listed_number(coord)}").startswith("Cancel Tuesday Night")
+    assert first.text("YES") == "Cancelled. We're letting 3 people know."
+    late = second.text("YES")
+    assert late == "Tuesday Night at the Library, today 6pm EST, is already cancelled."
+    world.work()
+    for number in PEOPLE:
+        (notice,) = world.texts_to(number)  # once, not once per coordinator
+        assert "is cancelled" in notice
+    assert world.cli("audit").output.count("\tcancel\t") == 1
+
+
+def test_a_cancellation_that_lost_the_race_is_replayed_not_refused(world: World) -> None:
+    """The second YES's flow saw the directory before the first one's mark: the shell's
+    compare-and-set says Stale, so the conversation replays the step on the fresh state."""
+    from datetime import date
+
+    from flows import effects as fx
+    from hrw_sms.handlers import cancellations
+    from hrw_sms.handlers.effects import Stale, apply_effects
+
+    services = world.app.extensions["hrw"]
+    day = date(2026, 11, 24)
+    chosen = cancellations.plan(services, "forbes-tuesday", day)
+    cancellations.cancel(services, chosen, actor=None, channel="cli")
+    with pytest.raises(cancellations.AlreadyCancelled):
+        cancellations.cancel(services, chosen, actor=None, channel="cli")  # planned before
+    with pytest.raises(Stale):
+        effect = fx.CancelOccurrence("forbes-tuesday", day.isoformat())
+        apply_effects(services, COORD2, services.number_id(COORD2), [effect])
+    world.work()
+    assert all(len(world.texts_to(n)) == 1 for n in PEOPLE)
+
+
+def test_a_confirmed_cancellation_queues_one_fan_out_job_not_the_notices(world: World) -> None:
+    from rq import Queue
+
+    from hrw_sms.jobs import queues
+
+    make_coordinator(world, "hrw-northampton")
+    coord = world.phone(COORD)
+    coord.text(f"CANCEL {_listed_number(coord)}")
+    coord.text("YES")
+    waiting = [
+        job.func_name
+        for name in queues.ORDER
+        for job in Queue(name, connection=world.redis).get_jobs()
+    ]
+    assert waiting == ["workers.cancellations.send_notices"]  # the request sent nothing
+    world.work()
+    assert all(len(world.texts_to(n)) == 1 for n in PEOPLE)

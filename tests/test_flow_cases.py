@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from flows import effects as fx
 from flows.dispatch import step
 from flows.gsm import segments
-from flows.host import COVERED
 from flows.render_sms import render
 from flows.session import Ask, Caller, HostView, Session
 from tests.flow_world import context
@@ -33,11 +33,14 @@ def host_view(data: dict | None) -> HostView | None:
     )
 
 
-def answered(data: dict, to: str) -> dict:
-    """The host's view after the shell applied an answer: the new state, one version on."""
-    ask = data["ask"]
-    ask = {**ask, "state": to, "version": ask["version"] + 1, "mine": to == COVERED}
-    return {**data, "ask": ask}
+def caller_of(data: dict) -> Caller:
+    """The case's caller: {"opted_out", "language", "reminders", "host"}."""
+    return Caller(
+        opted_out=data.get("opted_out", False),
+        language=data.get("language"),
+        reminders=frozenset(data.get("reminders", ())),
+        host=host_view(data.get("host")),
+    )
 
 
 def run_case(case: dict) -> list[dict]:
@@ -47,39 +50,17 @@ def run_case(case: dict) -> list[dict]:
     caller_data = case.get("caller", {})
     session = Session(language=caller_data.get("language") or "en")
     outcomes = []
+    caller = caller_of(caller_data)
     for text in case["texts"]:
         if case.get("each_fresh"):
-            caller_data = case.get("caller", {})
+            caller = caller_of(case.get("caller", {}))
             session = Session(language=caller_data.get("language") or "en")
-        caller = Caller(
-            opted_out=caller_data.get("opted_out", False),
-            language=caller_data.get("language"),
-            reminders=frozenset(caller_data.get("reminders", ())),
-            host=host_view(caller_data.get("host")),
-        )
         result = step(session, text, context(now, caller))
         language = (result.session or session).language
         reply = render(result.replies, language, now)
         effects = [type(e).__name__ + json.dumps(asdict(e)) for e in result.effects]
-        for effect in result.effects:  # the shell's view of the caller, for the next text
-            name = type(effect).__name__
-            if name == "OptOut":
-                caller_data = {**caller_data, "opted_out": True}
-            elif name == "OptIn":
-                caller_data = {**caller_data, "opted_out": False}
-            elif name == "SetLanguage":
-                caller_data = {**caller_data, "language": effect.language}
-            elif name == "Subscribe":
-                mine = set(caller_data.get("reminders", ())) | {effect.meeting}
-                caller_data = {**caller_data, "reminders": sorted(mine)}
-            elif name == "Unsubscribe":
-                mine = set(caller_data.get("reminders", ()))
-                mine = mine - {effect.meeting} if effect.meeting else set()
-                caller_data = {**caller_data, "reminders": sorted(mine)}
-            elif name == "AnswerHosting":
-                caller_data = {**caller_data, "host": answered(caller_data["host"], effect.to)}
-            elif name == "Forget":
-                caller_data = {"opted_out": caller_data.get("opted_out", False)}
+        # The shell's view of the caller for the next text: the one meaning of each effect.
+        caller = fx.callers_after(caller, result.effects)
         session = result.session or Session()
         outcomes.append(
             {

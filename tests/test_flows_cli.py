@@ -33,6 +33,8 @@ def test_flows_prints_one_transition_per_line(tmp_path: Path) -> None:
         "viewing-meeting --CANCEL--> confirming-cancel",
         "hosting:assigned --YES (assigned host)--> hosting:confirmed",
         "hosting:declined --YES (covering host)--> hosting:covered",
+        "hosting:assigned --deadline, no answer--> hosting:uncovered",
+        "hosting:covered --cover removed--> hosting:uncovered",
         "voice:main --1--> voice:list",
     ]:
         assert expected in lines

@@ -510,3 +510,43 @@ def test_a_meeting_moved_to_a_new_time_is_prompted_at_the_new_time(world: World)
     at(world, datetime.fromisoformat("2026-11-22T19:00:00-05:00"))
     (ask,) = world.texts_to(ALEX)
     assert "Tuesday Night at the Library, Tue 11/24 7pm EST" in ask
+
+
+# --- every write to a hosting record is checked against its version ---
+
+
+def test_bookkeeping_marks_write_nothing_on_a_record_that_moved_on(world: World) -> None:
+    assign(world, ALEX)
+    stale = record(world)
+    assert hosts.time_out(world.redis, stale)  # the deadline passed: uncovered, round 1
+    marked = hosts.mark_prompted(world.redis, stale)
+    assert record(world).prompted is None  # not ALEX: that was the old version's business
+    assert marked is False
+    moved = record(world)
+    assert hosts.answer(world.redis, nid(world, SAM), "forbes-tuesday", TUESDAY,
+                        moved.version, "covered")  # fmt: skip
+    marked = hosts.mark_sought(world.redis, moved)
+    assert record(world).sought == 0
+    assert marked is False
+    fresh = record(world)
+    assert hosts.mark_sought(world.redis, fresh) is True
+    assert record(world).sought == fresh.round == 1
+    assert record(world).version == fresh.version  # bookkeeping leaves the version alone
+
+
+def test_a_mark_on_a_dropped_record_leaves_no_key_behind(world: World) -> None:
+    assign(world, ALEX)
+    rec = record(world)
+    assert hosts.remove_host(world.redis, nid(world, ALEX), GROUP, world.clock()) == 1
+    marks = (hosts.mark_prompted(world.redis, rec), hosts.mark_sought(world.redis, rec))
+    assert not world.redis.exists(keys.hosting(rec.name))  # no key without an expiry
+    assert marks == (False, False)
+
+
+def test_unassigning_a_record_answered_meanwhile_drops_nothing(world: World) -> None:
+    assign(world, ALEX)
+    stale = record(world)
+    assert hosts.answer(world.redis, nid(world, ALEX), "forbes-tuesday", TUESDAY,
+                        stale.version, "confirmed")  # fmt: skip
+    assert hosts._unassign(world.redis, stale) == 0
+    assert record(world).state == "confirmed"

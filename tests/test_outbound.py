@@ -333,6 +333,32 @@ def test_21610_is_recorded_like_stop_and_not_retried(
     assert len(fake.attempts()) == 1
 
 
+def test_21610_leaves_exactly_what_a_stop_leaves(
+    deps: Deps, fake: FakeTwilio, r: redis.Redis
+) -> None:
+    """The carrier's opt-out and the person's STOP go through one function: same keys after."""
+    from flows import effects as fx
+    from hrw_sms.handlers.effects import apply_effects
+    from hrw_sms.handlers.services import Services
+
+    other = "+14135550188"
+    services = Services(settings=deps.settings, redis=r)
+    ids = {TO: nid(deps), other: services.number_id(other)}
+    for number, its_id in ids.items():
+        subscriptions.subscribe(r, its_id, number, "tuesday-night")
+        subscriptions.subscribe(r, its_id, number, "thursday-night")
+    fake.fail_number(TO, 21610)
+    send_text(deps, "m1", TO, BODY, "reply")
+    apply_effects(services, other, ids[other], [fx.OptOut()])
+
+    def left(its_id: str) -> set[str]:
+        keys_ = {k.decode().replace(its_id, "*") for k in r.scan_iter(f"*{its_id}*")}
+        found = {k for k in keys_ if not k.startswith(keys.PREFIX + "out:")}  # the send itself
+        return found | {"opted out"} if optouts.is_opted_out(r, its_id) else found
+
+    assert left(ids[TO]) == left(ids[other]) == {"opted out"}
+
+
 @pytest.mark.parametrize("code", [21211, 21614])
 def test_an_invalid_number_is_marked_and_final(
     deps: Deps, fake: FakeTwilio, r: redis.Redis, code: int

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.gsm import is_gsm, segments
+from flows.texts import text
 from hrw_sms.app import create_app
 from hrw_sms.meetings.directory import DirectoryStore
 from tests.conftest import PUBLIC_URL, TOKEN
@@ -19,6 +20,12 @@ from tests.feeds import feed_text
 from tests.webhook import sign
 
 NOW = datetime.fromisoformat("2026-11-24T15:00:00-05:00")
+# The apology the shell sends when handling a text crashed: valid input must never get it
+# (without this, any crash would pass as "valid TwiML").
+FALLBACKS = {
+    text(language, "fallback", contact=text(language, "default_contact"))
+    for language in ("en", "es")
+}
 
 words = st.sampled_from(
     [
@@ -102,3 +109,4 @@ def test_any_request_gets_twiml_or_a_4xx(
         for child in root:
             assert child.tag == "Message"
             assert is_gsm(child.text or "") and segments(child.text or "") <= 3
+            assert child.text not in FALLBACKS, f"{body!r} from {number!r} crashed the handler"

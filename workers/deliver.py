@@ -28,6 +28,8 @@ class WayMaker:
         self.next_check = rt.clock() + MAKE_WAY_AFTER
 
     def should_stop(self, handled: int) -> bool:
+        """True when the batch, having handled `handled` texts (at least one) and run
+        MAKE_WAY_AFTER, finds texts waiting on a queue served before its own."""
         if not handled:  # at least one text per run, whatever waits
             return False
         now = self.rt.clock()

@@ -28,124 +28,36 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flows.host import CONFIRMED, COVERED, OPEN
 from flows.model import Directory, Meeting
-from flows.occurrences import Occurrence, meeting_day_to_weekday, occurrence_on
+from flows.occurrences import Occurrence
 from flows.render_sms import host_prompt_text, host_text
 from hrw_sms.base.phone import mask
 from hrw_sms.handlers.services import Services
 from hrw_sms.jobs import queues
 from hrw_sms.jobs.consent import About
-from hrw_sms.jobs.scheduling import schedule_once
 from hrw_sms.store import coordinators, hosts, prefs
 from hrw_sms.store.hosts import Hosting
-from workers.outbound import held_until
+from workers.host_plans import (  # the planners, here too for the jobs and their callers
+    PLAN_AHEAD,
+    allowed_at,
+    current_occurrence,
+    deadline_for,
+    plan_hosts,
+    plan_occurrence,
+    prompt_times,
+    settled_after_search,
+)
 from workers.runtime import current
 
+__all__ = [
+    "PLAN_AHEAD", "allowed_at", "current_occurrence", "deadline_for", "plan_hosts",
+    "plan_occurrence", "prompt_times",
+]  # fmt: skip
+
 log = logging.getLogger(__name__)
-
-PLAN_AHEAD = timedelta(days=1)  # beyond the longest lead: the planner runs every minute
-
-
-# --- planning ---
-
-
-def prompt_times(
-    leads: tuple[timedelta, ...],
-    start: datetime,
-    now: datetime,
-    allowed: Callable[[datetime], datetime] = lambda at: at,
-) -> list[tuple[int, datetime]]:
-    """(lead index, when) of the prompts to plan: every lead still to come, and the latest
-    one already passed, at once (so a late assignment still gets its question); each moved
-    to `allowed(when)` (quiet hours). A prompt moved to or past the next one's time is left
-    to that one: one text, which still asks for YES or NO if nobody has answered."""
-    due = [(i, start - lead) for i, lead in enumerate(leads)]
-    passed = [(i, now) for i, at in due if at < now]
-    planned = [(i, allowed(at)) for i, at in passed[-1:] + [(i, at) for i, at in due if at >= now]]
-    later = [at for _, at in planned[1:]] + [start]  # each prompt's successor (or the start)
-    return [(i, at) for (i, at), after in zip(planned, later, strict=True) if at < after]
-
-
-def allowed_at(services: Services, occ: Occurrence, at: datetime) -> datetime:
-    """When a host text meant for `at` may go: `at`, or the end of the quiet hours it falls
-    in (in the meeting's time zone), unless the meeting starts by then (then `at`)."""
-    until = held_until(at, occ.meeting.timezone, services.settings.quiet_hours, occ.start)
-    return at if until is None else until
-
-
-def deadline_for(first: datetime, start: datetime) -> datetime:
-    """Halfway between the first prompt and the start."""
-    return first + (start - first) / 2
-
-
-def current_occurrence(directory: Directory, meeting: str, day: date) -> Occurrence | None:
-    """The occurrence as the directory has it now; None if it no longer meets that day."""
-    found: Meeting | None = directory.meetings.get(meeting)
-    if found is None or not found.active:
-        return None
-    if day.weekday() not in {meeting_day_to_weekday(d) for d in found.days}:
-        return None
-    return occurrence_on(found, day, (meeting, day) in directory.cancelled)
-
-
-def plan_occurrence(
-    services: Services, meeting: str, day: date, now: datetime | None = None
-) -> int:
-    """Schedule what the occurrence's hosting needs now; how many jobs are new. Idempotent:
-    called on assignment, after every answer, and by the minute tick."""
-    now = now or services.clock()
-    rec = hosts.hosting_of(services.redis, meeting, day)
-    if rec is None:
-        return 0
-    occ = current_occurrence(services.directory.load(), meeting, day)
-    if occ is None or occ.cancelled or occ.start <= now:
-        return 0
-    client, name, ref = services.redis, rec.name, occ.ref
-    args = (meeting, day.isoformat())
-    new = 0
-    allowed = lambda at: allowed_at(services, occ, at)  # noqa: E731
-    times = prompt_times(services.settings.host_reminders, occ.start, now, allowed)
-    for index, at in times:
-        new += schedule_once(
-            client, f"host:prompt:{ref}:a{rec.assignment}:{index}", queues.REPLIES, at,
-            "workers.hosts.prompt", *args, index, rec.assignment, ref, keep_until=occ.end,
-        )  # fmt: skip
-    if times:
-        at = deadline_for(times[0][1], occ.start)
-        new += schedule_once(
-            client, f"host:deadline:{ref}:a{rec.assignment}", queues.REPLIES, at,
-            "workers.hosts.deadline", *args, rec.assignment, ref, keep_until=occ.end,
-        )  # fmt: skip
-    if rec.state in OPEN and rec.round > rec.sought:
-        new += schedule_once(
-            client, f"host:escalate:{name}:{rec.round}", queues.REPLIES, allowed(now),
-            "workers.hosts.escalate", *args, rec.round, keep_until=occ.end,
-        )  # fmt: skip
-    if _settled_after_search(rec):
-        new += schedule_once(
-            client, f"host:announce:{name}:{rec.round}:{rec.version}", queues.REPLIES, allowed(now),
-            "workers.hosts.announce", *args, rec.round, keep_until=occ.end,
-        )  # fmt: skip
-    return new
-
-
-def _settled_after_search(rec: Hosting) -> bool:
-    """Someone hosts after a cover was sought for this round (so the others must be told)."""
-    return rec.round > 0 and rec.sought == rec.round and rec.state in (CONFIRMED, COVERED)
-
-
-def plan_hosts(services: Services, now: datetime | None = None) -> int:
-    """The planner's part for hosts: every rostered occurrence in the coming days."""
-    now = now or services.clock()
-    hosts.trim_roster(services.redis, now)
-    until = now + services.settings.host_reminders[0] + PLAN_AHEAD
-    found = hosts.roster(services.redis, now, until)
-    return sum(plan_occurrence(services, r.meeting, r.day, now) for r in found)
-
 
 # --- the jobs ---
 
@@ -236,8 +148,10 @@ def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -
     number = hosts.number_of(services.redis, to)
     mid = queues.message_id("host", "prompt", occ.ref, str(index), to)
     sent = _send(services, mid, number, body, occ, ("host", rec.group), when)
-    if key == "host_ask":  # after queueing: a retry after a crash re-queues the same text
-        hosts.mark_prompted(services.redis, rec)
+    # After queueing: a retry after a crash re-queues the same text. A record changed
+    # meanwhile is not marked (its next prompt asks anew, which is true to it).
+    if key == "host_ask" and not hosts.mark_prompted(services.redis, rec):
+        log.info("%s changed while its prompt was queued; not marked prompted", rec.name)
     return f"{key} to {mask(number)}: {'queued' if sent else 'already queued or no number'}"
 
 
@@ -260,13 +174,17 @@ def escalate(meeting: str, day: str, round_: int) -> str:
     """Tell the coordinators, and ask the group's other hosts to cover."""
     rt = current()
     services, now = rt.services, rt.clock()
-    rec, occ, why = _load(services, meeting, day, now)
-    if rec is None or occ is None:
-        return f"nothing sent: {why}"
-    if rec.state not in OPEN or rec.round != round_:
-        return f"nothing sent: {rec.state} (round {rec.round})"
     client = services.redis
-    hosts.mark_sought(client, rec)
+    for _ in range(hosts.RELEASE_TRIES):  # marked at the version read, or read again
+        rec, occ, why = _load(services, meeting, day, now)
+        if rec is None or occ is None:
+            return f"nothing sent: {why}"
+        if rec.state not in OPEN or rec.round != round_:
+            return f"nothing sent: {rec.state} (round {rec.round})"
+        if hosts.mark_sought(client, rec):
+            break
+    else:
+        return "nothing sent: the record kept changing; its next change plans again"
     directory = services.directory.load()
     others = [nid for nid in hosts.hosts_of(client, rec.group) if nid != rec.host]
     numbers = hosts.numbers(client, others)
@@ -292,7 +210,7 @@ def announce(meeting: str, day: str, round_: int) -> str:
     rec, occ, why = _load(services, meeting, day, now)
     if rec is None or occ is None:
         return f"nothing sent: {why}"
-    if rec.round != round_ or not _settled_after_search(rec):
+    if rec.round != round_ or not settled_after_search(rec):
         return f"nothing sent: {rec.state} (round {rec.round})"
     client = services.redis
     who = rec.current or rec.host

@@ -46,7 +46,7 @@ from flows.gsm import segments
 from hrw_sms.base.config import QuietHours, Settings
 from hrw_sms.base.phone import mask
 from hrw_sms.jobs.consent import Consent
-from hrw_sms.store import keys, optouts, subscriptions, usage
+from hrw_sms.store import keys, optouts, usage
 from hrw_sms.store.identity import hash_key, number_id
 from workers.ratelimit import RateLimiter
 from workers.twilio_client import DEFAULT_TIMEOUT, build_client
@@ -57,7 +57,7 @@ Kind = Literal["reply", "host", "reminder", "bulk"]
 KINDS: tuple[str, ...] = ("reply", "host", "reminder", "bulk")
 HELD_IN_QUIET_HOURS = frozenset({"reminder", "bulk"})  # replies and host prompts are answers
 
-BACKOFF_START = 1.0  # DESIGN: retries after 429/5xx start within seconds...
+BACKOFF_START = 1.0  # README "Workers": retries after 429/5xx start within seconds...
 BACKOFF_CAP = 60.0  # ...and back off to at most a minute
 MAX_ATTEMPTS = 12  # 1+2+4+...+60 s: about 6 minutes of trying, then finally failed
 RATE_WAIT_MAX = 5.0  # sleep for a shorter token wait; hand a longer one back to the queue
@@ -75,6 +75,7 @@ _E164 = re.compile(r"\+[1-9]\d{7,14}")
 
 
 def utc_now() -> datetime:
+    """Now, aware, in UTC."""
     return datetime.now(UTC)
 
 
@@ -134,6 +135,9 @@ class Deps:
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
     ) -> Deps:
+        """The outbound path's dependencies from settings: a Twilio client (unless given),
+        the shared RateLimiter at HRW_SEND_RATE segments a second, the clock and sleep.
+        Raises MissingSender or MissingCredentials when settings lack them."""
         if not settings.twilio_from_number and not settings.twilio_messaging_service_sid:
             raise MissingSender("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID to send")
         return cls(
@@ -501,9 +505,9 @@ def _rejected(
     if status >= 500:
         return _retry(deps, message_id, to, kind, token, attempts, code, f"Twilio HTTP {status}")
     if code == OPTED_OUT_AT_CARRIER:
-        # DESIGN: treated exactly like the person texting STOP (hrw_sms.handlers.effects._opt_out).
-        optouts.opt_out(deps.redis, nid)
-        subscriptions.unsubscribe(deps.redis, nid)
+        # The carrier says the person opted out: exactly what their STOP does (one function).
+        # Not waiting for sends, as STOP's answer does: this worker is the one sending.
+        optouts.stop(deps.redis, nid)
         return _finish(deps, message_id, to, "failed", "opted out at the carrier", code, kind)
     if code in INVALID_NUMBER_CODES:
         deps.redis.set(keys.invalid_number(nid), code, ex=keys.INVALID_NUMBER_TTL)

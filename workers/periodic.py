@@ -33,6 +33,8 @@ def book_tick(connection: redis.Redis, now: datetime) -> bool:
 
 
 def tick() -> str:
+    """The minute tick: plan the coming reminders and hosting jobs and queue the feed syncs
+    that are due; a one-line summary of what was new."""
     rt = current()
     now = rt.clock()
     book_tick(rt.redis, now)

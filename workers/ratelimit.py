@@ -1,21 +1,59 @@
-"""One send-rate limiter in Redis, shared by every worker process, counted in SMS segments."""
+"""One send-rate limiter in Redis, shared by every worker process, counted in SMS segments.
+
+The arithmetic is `decide`, a pure function; the Lua script below is the same arithmetic run
+inside Redis so that every process reads and moves one bucket atomically. Tests check both
+on a fake clock (tests/test_ratelimit.py)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import redis
 
 from hrw_sms.store import keys
 
-# A token bucket written as GCRA: the key holds the "theoretical arrival time" (TAT), the
-# moment the bucket would be full again. Taking n tokens moves TAT on by n/rate; the caller
-# may go once TAT - burst/rate <= now. Time comes from Redis (TIME), never from a worker's
-# clock, so processes on different machines agree. Granted tokens are reserved: the caller
-# sleeps the returned wait and then sends, without asking again, so nobody spins or starves.
+
+@dataclass(frozen=True)
+class Decision:
+    """What one request for tokens gets: whether they are reserved, the seconds to wait
+    before sending, and the bucket's new theoretical arrival time (seconds; unchanged when
+    nothing was reserved)."""
+
+    reserved: bool
+    wait: float
+    tat: float
+
+
+def decide(
+    now: float, tat: float, interval: float, burst: float, cost: int, max_wait: float
+) -> Decision:
+    """A token bucket written as GCRA (the "generic cell rate algorithm" of ATM networks).
+
+    `tat` (seconds, the same clock as `now`) is the "theoretical arrival time", when the
+    bucket would be full again; taking `cost` tokens moves it on by cost x `interval`
+    (seconds per segment); the caller may go once tat - burst x interval <= now. Granted
+    tokens are reserved: the caller sleeps the wait and sends without asking again, so
+    nobody spins or starves. A wait over `max_wait` seconds reserves nothing."""
+    tat = max(tat, now)
+    new_tat = tat + cost * interval
+    wait = max(0.0, new_tat - burst * interval - now)
+    if wait > max_wait:
+        return Decision(False, wait, tat)
+    return Decision(True, wait, new_tat)
+
+
+# `decide` in Lua. Time comes from Redis (TIME), never from a worker's clock, so processes on
+# different machines agree; ARGV[5], when given, is "now" instead (tests' fake clock).
 _ACQUIRE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local now
+if ARGV[5] then
+  now = tonumber(ARGV[5])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
@@ -42,7 +80,10 @@ class RateLimiter:
     In any one-second window at most burst + rate segments are granted. Without a `burst`
     the bucket holds just the text being sent: each text waits until the one before it has
     had its time, so sends are paced evenly and no second carries more than `rate`
-    segments (plus, at most, the rest of one longer text that began in it)."""
+    segments (plus, at most, the rest of one longer text that began in it).
+
+    `clock` (seconds, for tests) replaces Redis's own time; production leaves it None.
+    Raises ValueError for a rate or burst that is not positive."""
 
     def __init__(
         self,
@@ -50,6 +91,7 @@ class RateLimiter:
         rate: float,
         burst: float | None = None,
         key: str = keys.SEND_RATE_BUCKET,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if not rate > 0:
             raise ValueError(f"rate must be positive, got {rate!r}")
@@ -58,18 +100,21 @@ class RateLimiter:
         if self.burst is not None and self.burst <= 0:
             raise ValueError(f"burst must be positive, got {burst!r}")
         self.key = key
+        self.clock = clock
         self._script = client.register_script(_ACQUIRE)
 
     def acquire(self, segments: int, max_wait: float = math.inf) -> float:
         """Seconds to wait before sending `segments`. The tokens are reserved when the result
-        is <= max_wait (sleep, then send); otherwise nothing is taken: try again that much later."""
+        is <= max_wait (sleep, then send); otherwise nothing is taken: try again that much
+        later. Raises ValueError for fewer than 1 segment."""
         if segments < 1:
             raise ValueError(f"segments must be at least 1, got {segments!r}")
         limit = _NO_LIMIT if math.isinf(max_wait) else max(0.0, max_wait)
         burst = self.burst if self.burst is not None else float(segments)
-        reserved, wait = self._script(
-            keys=[self.key], args=[repr(1.0 / self.rate), repr(burst), segments, repr(limit)]
-        )
+        args = [repr(1.0 / self.rate), repr(burst), segments, repr(limit)]
+        if self.clock is not None:
+            args.append(repr(self.clock()))
+        reserved, wait = self._script(keys=[self.key], args=args)
         wait = float(wait)
         if not reserved and wait <= max_wait:
             wait = math.nextafter(max_wait, math.inf)  # keep the "> max_wait: not reserved" rule

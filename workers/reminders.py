@@ -1,59 +1,39 @@
-"""Participant reminders: plan them ahead, then fan each one out to its subscribers."""
+"""Participant reminders: each one fanned out to its subscribers at its time (planned ahead
+by workers/reminder_plans.py)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+
+import redis
 
 from flows.occurrences import (
     Occurrence,
     meeting_day_to_weekday,
     occurrence_on,
-    occurrences_between,
 )
 from flows.render_sms import cancellation_text, reminder_text
 from hrw_sms.handlers.services import Services
 from hrw_sms.jobs import queues
-from hrw_sms.jobs.scheduling import schedule_once
-from hrw_sms.store import keys, prefs, subscriptions
+from hrw_sms.store import prefs, subscriptions
+from workers.reminder_plans import (  # the planners, here too for their callers
+    FAN_OUT_EARLY,
+    GRACE,
+    PLAN_AHEAD,
+    plan_all,
+    plan_meeting,
+)
 from workers.runtime import current
 
-log = logging.getLogger(__name__)
+__all__ = ["FAN_OUT_EARLY", "GRACE", "PLAN_AHEAD", "plan_all", "plan_meeting"]
 
-GRACE = timedelta(minutes=5)  # a reminder this late is still worth planning
-PLAN_AHEAD = timedelta(hours=26)  # beyond the lead: the planner runs every minute
-# The fan-out is released this much before the reminder is due and holds the batches until
-# the due moment: RQ keeps scheduled times in whole seconds and polls once a second, so a
-# job scheduled for the due moment itself would leave 0-1 s late, before any text is read.
-FAN_OUT_EARLY = timedelta(seconds=2)
+log = logging.getLogger(__name__)
 
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
-
-
-def plan_meeting(services: Services, slug: str, now: datetime | None = None) -> int:
-    """Schedule the reminders of one meeting's coming occurrences; how many are new."""
-    now = now or services.clock()
-    directory = services.directory.load()
-    meeting = directory.meetings.get(slug)
-    if meeting is None:
-        subscriptions.drop_meetings(services.redis, [slug])  # removed from the directory
-        return 0
-    lead = timedelta(minutes=services.settings.reminder_minutes)
-    new = 0
-    for occ in occurrences_between(meeting, now + lead - GRACE, now + lead + PLAN_AHEAD):
-        at = max(occ.start - lead - FAN_OUT_EARLY, now)
-        new += schedule_once(
-            services.redis, f"remind:{occ.ref}", queues.REMINDERS, at,
-            "workers.reminders.send_reminders", occ.ref, keep_until=occ.end,
-        )  # fmt: skip
-    return new
-
-
-def plan_all(services: Services, now: datetime | None = None) -> int:
-    slugs = sorted(_text(s) for s in services.redis.smembers(keys.SUBSCRIBED_MEETINGS))
-    return sum(plan_meeting(services, slug, now) for slug in slugs)
 
 
 def _current_occurrence(services: Services, ref: str) -> Occurrence | None:
@@ -90,15 +70,42 @@ def send_reminders(ref: str) -> str:
     now = max(rt.clock(), due)  # what the texts say ("today 6pm") is true when they go
     # Sorted, so a rerun after a crash makes the same batches (and RQ drops the copies).
     nids = sorted(subscriptions.meeting_subscribers(client, occ.meeting.slug))
+    kind = "cancelled" if occ.cancelled else "remind"
+    render = cancellation_text if occ.cancelled else reminder_text
+    items = notice_items(client, nids, kind, occ, render, now, "reminder", occ.start)
+    hold = (due - rt.clock()).total_seconds()
+    log.info("reminders for %s: %d texts ready, %.2f s before they are due", ref, len(items), hold)
+    if hold > 0:  # released early on purpose (FAN_OUT_EARLY): the texts go at the due moment
+        rt.sleep(min(hold, 2 * FAN_OUT_EARLY.total_seconds()))
+    jobs = queue_batches(client, "reminder", f"{kind}:{ref}", items)
+    return f"{kind}: {len(items)} of {len(nids)} queued in {jobs} batches"
+
+
+def notice_items(
+    client: redis.Redis,
+    nids: list[str],
+    kind: str,
+    occ: Occurrence,
+    render: Callable[[str, Occurrence, datetime], str],
+    now: datetime,
+    send_kind: str,
+    expires: datetime,
+) -> list[tuple]:
+    """The `deliver` arguments of one text about `occ` to each number id in `nids` (in that
+    order; erased or unsubscribed numbers are left out), each in its saved language.
+
+    `kind` names the logical message ("remind", "cancelled"): a reminder job and a
+    cancellation's fan-out give a cancelled occurrence the same id, so one notice each.
+    `send_kind` picks the queue (hrw_sms.jobs.queues.QUEUE_FOR_KIND); `expires` (aware) is
+    when a text still unsent is dropped."""
     pipe = client.pipeline(transaction=False)
     for nid in nids:
         subscriptions.ask_number_of(pipe, nid)
         prefs.ask_language(pipe, nid)
     answers = pipe.execute()
-    kind = "cancelled" if occ.cancelled else "remind"
-    render = cancellation_text if occ.cancelled else reminder_text
     bodies: dict[str, str] = {}
     items: list[tuple] = []
+    about = ("meeting", occ.meeting.slug)
     for nid, number, language in zip(nids, answers[::2], answers[1::2], strict=True):
         if number is None:  # erased or unsubscribed meanwhile
             continue
@@ -106,25 +113,17 @@ def send_reminders(ref: str) -> str:
         if lang not in bodies:
             bodies[lang] = render(lang, occ, now)
         items.append((
-            queues.message_id(kind, ref, nid), _text(number), bodies[lang], "reminder",
-            occ.meeting.timezone, occ.start.isoformat(), ("meeting", occ.meeting.slug),
+            queues.message_id(kind, occ.ref, nid), _text(number), bodies[lang], send_kind,
+            occ.meeting.timezone, expires.isoformat(), about,
         ))  # fmt: skip
-    hold = (due - rt.clock()).total_seconds()
-    log.info("reminders for %s: %d texts ready, %.2f s before they are due", ref, len(items), hold)
-    if hold > 0:  # released early on purpose (FAN_OUT_EARLY): the texts go at the due moment
-        rt.sleep(min(hold, 2 * FAN_OUT_EARLY.total_seconds()))
+    return items
+
+
+def queue_batches(client: redis.Redis, send_kind: str, name: str, items: list[tuple]) -> int:
+    """Queue `items` as batch jobs of hrw_sms.jobs.queues.BATCH_SIZE texts; how many were new."""
     size = queues.BATCH_SIZE
-    jobs = sum(
-        queues.enqueue_batch(
-            client, "reminder", f"{kind}:{ref}:{start}", items[start : start + size]
-        )
+    return sum(
+        queues.enqueue_batch(client, send_kind, f"{name}:{start}", items[start : start + size])
         is not None
         for start in range(0, len(items), size)
     )
-    return f"{kind}: {len(items)} of {len(nids)} queued in {jobs} batches"
-
-
-def plan() -> str:
-    """The periodic planner job."""
-    services = current().services
-    return f"{plan_all(services)} reminders newly scheduled"

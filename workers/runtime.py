@@ -15,6 +15,7 @@ from hrw_sms.base.config import ConfigError, Settings
 from hrw_sms.base.connection import redis_for
 from hrw_sms.handlers.services import Services, system_clock
 from workers.outbound import Deps
+from workers.wiring import build_services
 
 
 @dataclass
@@ -29,11 +30,13 @@ class Runtime:
 
     @property
     def services(self) -> Services:
+        """The jobs' Services, built once by workers.wiring.build_services."""
         if self._services is None:
-            self._services = Services(settings=self.settings, redis=self.redis, clock=self.clock)
+            self._services = build_services(self.settings, self.redis, self.clock)
         return self._services
 
     def deps(self) -> Deps:
+        """The outbound path's dependencies, built once (see Deps.build for errors)."""
         if self._deps is None:
             self._deps = Deps.build(
                 self.settings, self.redis, twilio=self.twilio, clock=self.clock, sleep=self.sleep
@@ -51,6 +54,8 @@ def install(runtime: Runtime | None) -> None:
 
 
 def current() -> Runtime:
+    """The runtime jobs in this process use: the installed one, else one built from the
+    environment on first use. Raises ConfigError when REDIS_URL is not set."""
     global _installed
     if _installed is None:
         settings = Settings.from_env(os.environ)

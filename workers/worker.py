@@ -33,7 +33,7 @@ _WORKER_TTL = IDLE_WAKE + 15  # RQ waits for a job worker_ttl - 15 s at a time
 
 class Worker(SimpleWorker):
     """RQ's SimpleWorker (each job in this process: no fork per text), changed so that a dead
-    worker's jobs come back within two minutes (DESIGN "Timing"):
+    worker's jobs come back within two minutes (README "Workers"):
 
     - it sends heartbeats while a job runs, every JOB_MONITORING_INTERVAL s, as RQ's forking
       Worker does. SimpleWorker sends none, so RQ keeps a started job for its whole timeout
@@ -48,6 +48,8 @@ class Worker(SimpleWorker):
     rebook_tick = False  # `hrw-sms worker` (not burst runs): keep the minute tick booked
 
     def run_maintenance_tasks(self) -> None:
+        """RQ's maintenance (abandoned jobs, registries), then book the minute tick again: a
+        Redis failover can lose its booking of the next one (README "Redis with Sentinel")."""
         super().run_maintenance_tasks()
         if self.rebook_tick:
             # The tick books its own successor; a Redis failover can lose that booking (async
@@ -59,6 +61,8 @@ class Worker(SimpleWorker):
                 log.warning("could not book the minute tick; trying at the next maintenance")
 
     def execute_job(self, job: Job, queue: Queue) -> None:
+        """Run one job in this process with heartbeats; a retry first clears the
+        executions its dead worker left behind."""
         execution = self.prepare_execution(job)
         if job.retries_left is not None and job.retries_left < queues.CRASH_RETRY.max:
             _forget_other_executions(job, execution)  # a retry: maybe after its worker died
@@ -72,9 +76,12 @@ class Worker(SimpleWorker):
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         # The lease of a running job: the next heartbeat + 60 s (RQ's rule for Worker).
+        """Seconds a running job's lease lasts: the next heartbeat plus 60 s, RQ's
+        rule for its forking Worker."""
         return BaseWorker.get_heartbeat_ttl(self, job, working_time)
 
     def teardown(self) -> None:
+        """Stop the heartbeat thread, then RQ's own teardown."""
         if self._stop_beats is not None:
             self._stop_beats.set()
         super().teardown()
@@ -127,6 +134,8 @@ def build_worker(connection: redis.Redis, name: str | None = None) -> Worker:
 
 
 def run(burst: bool = False, name: str | None = None) -> bool:
+    """Serve the queues in priority order until stopped (or, with `burst`, until empty);
+    True if it ended cleanly."""
     setup_logging()
     rt = current()
     rt.deps()  # fail now, with one line, if the sender or credentials are missing

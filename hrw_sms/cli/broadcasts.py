@@ -7,15 +7,15 @@ import time
 import click
 
 from hrw_sms.cli.context import CliContext, counted
+from hrw_sms.handlers.services import Services
+from workers.wiring import build_services
 
 POLL_SECONDS = 0.5
 
 
-def _services(obj: CliContext):
-    from hrw_sms.app import create_app
-
-    wiring = {"redis": obj.redis(), "clock": obj.clock, "console": False}  # no pages served
-    return create_app(wiring).extensions["hrw"]
+def _services(obj: CliContext) -> Services:
+    """The commands' Services: wired as the app's and the workers' are (no Flask app)."""
+    return build_services(obj.settings, obj.redis(), obj.clock)
 
 
 @click.command()
@@ -102,7 +102,10 @@ def cancel(obj: CliContext, meeting: str, date: str | None, assume_yes: bool) ->
     )
     if not assume_yes and not click.confirm("Cancel it?", default=False):
         raise click.ClickException("not cancelled")
-    queued = cancellations.cancel(services, chosen, actor=None, channel="cli")
+    try:
+        queued = cancellations.cancel(services, chosen, actor=None, channel="cli")
+    except cancellations.Refused as exc:  # cancelled by someone else while we asked
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Cancelled. {queued} notices queued.")
 
 

@@ -15,10 +15,12 @@ from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.cli.context import CliContext
 from hrw_sms.handlers.services import Services
 from hrw_sms.store import hosts
+from workers.wiring import build_services
 
 
 def services_for(obj: CliContext) -> Services:
-    return Services(settings=obj.settings, redis=obj.redis(), clock=obj.clock)
+    """The commands' Services, wired as everywhere else (workers.wiring.build_services)."""
+    return build_services(obj.settings, obj.redis(), obj.clock)
 
 
 def e164_or_fail(raw: str) -> str:

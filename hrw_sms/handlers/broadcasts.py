@@ -85,6 +85,7 @@ def start(services: Services, draft: Draft, *, actor: str | None, channel: str) 
 
 
 def message_id(broadcast_id: int, nid: str) -> str:
+    """The logical message id of one broadcast's text to one number id."""
     return f"bcast:{broadcast_id}:{nid}"
 
 
@@ -101,6 +102,7 @@ class Progress:
 
     @property
     def queued(self) -> int:
+        """Recipients handed to the outbound path so far (sent, delivered, failed or skipped)."""
         return self.total - self.sent - self.failed - self.skipped
 
     @property
@@ -110,6 +112,7 @@ class Progress:
 
 
 def progress(client: redis.Redis, broadcast_id: int) -> Progress | None:
+    """A broadcast's counts read from Redis; None when it is unknown or expired."""
     record = client.hgetall(keys.broadcast(broadcast_id))
     if not record:
         return None
@@ -139,5 +142,6 @@ def last_id(client: redis.Redis, group_slugs: list[str] | tuple[str, ...]) -> in
 
 
 def started_at(client: redis.Redis, broadcast_id: int) -> datetime | None:
+    """When a broadcast started (aware UTC); None when unknown or expired."""
     raw = client.hget(keys.broadcast(broadcast_id), "created")
     return datetime.fromisoformat(_text(raw)) if raw else None

@@ -65,6 +65,9 @@ def textable(raw: str | None) -> str | None:
 
 
 def identify(services: Services, call_sid: str | None, from_: str | None) -> Party:
+    """Who is calling: the call's id (a keyed hash of the CallSid) and the caller's
+    textable number and number id (None when withheld or not textable).
+    Raises BadCall on a missing or malformed CallSid."""
     if not call_sid or not CALL_SID.fullmatch(call_sid):
         raise BadCall("CallSid: missing or malformed")
     number = textable(from_)
@@ -76,11 +79,13 @@ def identify(services: Services, call_sid: str | None, from_: str | None) -> Par
 
 
 def load_session(services: Services, party: Party, language: str) -> Session:
+    """The call's menu state (a fresh one in `language` when none is kept)."""
     raw = services.redis.get(keys.voice_session(party.call_id))
     return Session.from_json(raw, language)  # type: ignore[arg-type]
 
 
 def save_call_session(services: Services, party: Party, session: Session) -> None:
+    """Keep the call's menu state for keys.SESSION_TTL seconds."""
     services.redis.set(keys.voice_session(party.call_id), session.to_json(), ex=keys.SESSION_TTL)
 
 

@@ -1,15 +1,18 @@
-"""Apply the effects a flow step asked for: one handler per effect type."""
+"""Apply the effects a flow step asked for: one handler per effect type.
+
+What each effect means to the caller is written once, in flows.effects.caller_after; these
+handlers are its application to Redis (tests/test_effects_meaning.py holds them to it)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from flows import effects as fx
 from hrw_sms.base.phone import mask
-from hrw_sms.handlers import erasure
+from hrw_sms.handlers import broadcasts, cancellations, erasure
 from hrw_sms.store import hosts, optouts, prefs, subscriptions
 
 if TYPE_CHECKING:
@@ -32,8 +35,7 @@ def _set_language(services: Services, number: str, nid: str, effect: fx.SetLangu
 
 
 def _opt_out(services: Services, number: str, nid: str, effect: fx.OptOut) -> None:
-    optouts.opt_out(services.redis, nid)
-    subscriptions.unsubscribe(services.redis, nid)  # STOP ends everything, reminders too
+    optouts.stop(services.redis, nid)  # the same as a 21610 from Twilio (workers/outbound.py)
     optouts.wait_for_sends(services.redis, nid)  # answered only once nothing more can go
     log.info("opt-out recorded for %s", mask(number))
 
@@ -61,8 +63,6 @@ def _unsubscribe(services: Services, number: str, nid: str, effect: fx.Unsubscri
 
 
 def _start_broadcast(services: Services, number: str, nid: str, effect: fx.StartBroadcast) -> None:
-    from hrw_sms.handlers import broadcasts
-
     draft = broadcasts.prepare(services, effect.group, effect.text)
     broadcast_id = broadcasts.start(services, draft, actor=number, channel="sms")
     log.info("broadcast %d to %s started by %s", broadcast_id, effect.group, mask(number))
@@ -71,12 +71,13 @@ def _start_broadcast(services: Services, number: str, nid: str, effect: fx.Start
 def _cancel_occurrence(
     services: Services, number: str, nid: str, effect: fx.CancelOccurrence
 ) -> None:
-    from datetime import date
-
-    from hrw_sms.handlers import cancellations
-
-    chosen = cancellations.plan(services, effect.meeting, date.fromisoformat(effect.day))
-    queued = cancellations.cancel(services, chosen, actor=number, channel="sms")
+    try:
+        chosen = cancellations.plan(services, effect.meeting, date.fromisoformat(effect.day))
+        queued = cancellations.cancel(services, chosen, actor=number, channel="sms")
+    except cancellations.Refused as exc:
+        # The flow checked on the directory it was given; it changed since (another
+        # coordinator cancelled first). Replayed, the flow answers with what happened.
+        raise Stale(str(exc)) from exc
     log.info("%s on %s cancelled by %s; %d told", effect.meeting, effect.day, mask(number), queued)
 
 
@@ -108,6 +109,15 @@ HANDLERS: dict[type, Handler] = {
 }
 
 
+# Every effect a step may return has its handler: a new effect without one fails at import,
+# not on the first text that asks for it.
+if set(HANDLERS) != set(get_args(fx.Effect)):
+    raise ImportError(f"effects without a handler: {set(get_args(fx.Effect)) - set(HANDLERS)}")
+
+
 def apply_effects(services: Services, number: str, nid: str, effects: Iterable[object]) -> None:
+    """Apply a step's effects in order for the number (`nid`: its number id). Raises Stale
+    when one met state changed since the step read it (nothing of that one was applied:
+    the caller replays the step); Redis errors propagate."""
     for effect in effects:
         HANDLERS[type(effect)](services, number, nid, effect)

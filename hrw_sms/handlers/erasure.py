@@ -26,6 +26,7 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
 from hrw_sms.base.phone import mask
+from hrw_sms.jobs.queues import ORDER
 from hrw_sms.store import coordinators, hosts, keys, optouts, relays, subscriptions, volunteers
 from hrw_sms.store.roles import text
 
@@ -118,8 +119,6 @@ def _erase_from_hosting(client: redis.Redis, nid: str, now: datetime) -> int:
 def _erase_jobs(client: redis.Redis, number: str) -> int:
     """Delete queued, scheduled and failed send jobs addressed to the number (their arguments
     hold it and the text), and take it out of the batches that hold it among others."""
-    from hrw_sms.jobs.queues import ORDER
-
     erased = 0
     for name in ORDER:
         queue = Queue(name, connection=client)

@@ -56,6 +56,8 @@ def on_shift(services: Services, now: datetime) -> dict[str, str]:
 
 
 def next_shift(services: Services, now: datetime) -> tuple[datetime, ZoneInfo] | None:
+    """The soonest shift start after `now` (UTC) in any group, with its group's zone; None
+    when no shift is kept at all."""
     return peer.next_start_anywhere(((z, s) for _, z, s in shift_table(services)), now)
 
 
@@ -73,6 +75,8 @@ def nobody_text(services: Services, language: str, now: datetime) -> str:
 
 
 def count(client: redis.Redis, now: datetime, field: str, amount: int = 1) -> None:
+    """Add `amount` to the usage counter `field` of `now`'s UTC day (keys.usage); counters
+    only, never per number."""
     day = keys.usage(now.astimezone(UTC).date())
     pipe = client.pipeline(transaction=False)
     pipe.hincrby(day, field, amount)
@@ -338,6 +342,8 @@ def call_turn(services: Services, position: Position) -> rv.Ring | rv.Turn:
 
 
 def missed_turn(services: Services, position: Position, now: datetime, tried: bool) -> rv.Turn:
+    """What a caller hears when no peer took the call (`tried`) or none is on shift: when
+    the next shift starts, the safety words and the text route, then the main menu."""
     found = next_shift(services, now)
     when = None
     if found is not None:

@@ -19,7 +19,13 @@ from hrw_sms.store.identity import hash_key, number_id
 Clock = Callable[[], datetime]
 
 
+class Unwired(RuntimeError):
+    """A Services callback was used but never connected: build Services with
+    workers.wiring.build_services (an unwired callback must not silently do nothing)."""
+
+
 def system_clock() -> datetime:
+    """Now, aware, in UTC."""
     return datetime.now(UTC)
 
 
@@ -32,8 +38,6 @@ class Services:
     on_schedule_change: Callable[[str], None] | None = None
     # (to, body, message_id, kind): hand a text to the workers' outbound path.
     outbox: Callable[[str, str, str, str], None] | None = None
-    # (meeting, occurrence) -> texts queued: wired by the hosts module when hosts exist.
-    on_cancellation: Callable[[object, object], int] | None = None
     # (meeting slug, local date): an occurrence's hosting changed; plan what it needs now.
     on_hosting_change: Callable[[str, date], None] | None = None
     _hash_key: bytes | None = None
@@ -50,30 +54,31 @@ class Services:
         return self._hash_key
 
     def number_id(self, e164: str) -> str:
+        """The keyed hash that stands for an E.164 number in every key (hrw_sms.store.identity)."""
         return number_id(self.load_hash_key(), e164)
 
     def schedule_changed(self, meeting_slug: str) -> None:
-        """Something about a meeting's reminders changed: let the schedule know at once."""
-        if self.on_schedule_change is not None:
-            self.on_schedule_change(meeting_slug)
+        """Something about a meeting's reminders changed: let the schedule know at once.
+        Raises Unwired on a Services not made by workers.wiring.build_services."""
+        if self.on_schedule_change is None:
+            raise Unwired("on_schedule_change")
+        self.on_schedule_change(meeting_slug)
 
     def send_later(self, to: str, body: str, message_id: str, kind: str = "reply") -> bool:
-        """Queue a text for the workers; False when no outbound path is configured."""
+        """Queue a text for the workers (`kind`: reply, host, reminder or bulk); False when
+        no outbound path is configured. Not an error: a caller asking "text me" is told we
+        cannot send texts right now (hrw_sms.handlers.calls)."""
         if self.outbox is None:
             return False
         self.outbox(to, body, message_id, kind)
         return True
 
-    def tell_host_of_cancellation(self, meeting: object, occurrence: object) -> int:
-        """Text the occurrence's assigned host that it is cancelled; how many were queued."""
-        if self.on_cancellation is None:
-            return 0
-        return self.on_cancellation(meeting, occurrence)
-
     def hosting_changed(self, meeting_slug: str, day: date) -> None:
-        """A host answered: let the schedule know at once (cover requests, thanks)."""
-        if self.on_hosting_change is not None:
-            self.on_hosting_change(meeting_slug, day)
+        """A host answered (`day`: the occurrence's local date): plan what it needs now
+        (cover requests, thanks). Raises Unwired on a Services not wired."""
+        if self.on_hosting_change is None:
+            raise Unwired("on_hosting_change")
+        self.on_hosting_change(meeting_slug, day)
 
     def timetable(self, directory: Directory, now: datetime) -> Timetable:
         """Occurrences for the coming days; rebuilt when the directory or the hour changes."""

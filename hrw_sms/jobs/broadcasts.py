@@ -8,7 +8,6 @@ from rq.exceptions import DuplicateJobError
 from hrw_sms.jobs import queues
 
 BATCH = 500  # recipients a batch job sends to, in order
-BATCH_TIMEOUT = 30 * 60  # a batch waits on the carrier's rate; RQ must not cut it short
 
 
 def queue_batches(client: redis.Redis, broadcast_id: int, total: int) -> int:
@@ -28,7 +27,7 @@ def queue_batch(
         queues.queue(client, queues.BULK).enqueue(
             "workers.broadcasts.send_batch", broadcast_id, start, stop, resume,
             job_id=queues.job_id("bcast", name), unique=True,
-            result_ttl=0, failure_ttl=queues.FAILURE_TTL, job_timeout=BATCH_TIMEOUT,
+            result_ttl=0, failure_ttl=queues.FAILURE_TTL, job_timeout=queues.BATCH_TIMEOUT,
             retry=queues.CRASH_RETRY,
         )  # fmt: skip
     except DuplicateJobError:

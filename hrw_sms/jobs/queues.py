@@ -22,7 +22,10 @@ SEND_TIMEOUT = 60  # seconds a send job may run (HTTP timeout, rate waits, recon
 # Texts sent later in bulk (reminders) go BATCH_SIZE to a job: RQ's own bookkeeping per job
 # costs more than a send, so one job per text would halve what a worker sends per second.
 BATCH_SIZE = 50
-BATCH_TIMEOUT = BATCH_SIZE * SEND_TIMEOUT  # a worker renews the lease: a crash is seen sooner
+# Seconds any batch or fan-out job may run (reminder batches, broadcast batches, fan-outs):
+# the longest is a broadcast batch of 500 texts of up to 3 segments at HRW_SEND_RATE=1, about
+# 1500 s. A worker renews its lease while it runs, so a crash is seen long before this.
+BATCH_TIMEOUT = 30 * 60
 FAILURE_TTL = 60 * 60  # a failed job keeps its arguments (a body) only this long
 # A send job whose worker died is retried by RQ's abandoned-job handling.
 CRASH_RETRY = Retry(max=5, interval=[5, 15, 30, 60, 60])
@@ -31,6 +34,7 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.:|/=@-]")
 
 
 def queue(connection: redis.Redis, name: str) -> Queue:
+    """The RQ queue `name` (one of ORDER) on `connection`."""
     return Queue(name, connection=connection)
 
 

@@ -55,4 +55,5 @@ def release_due(connection: redis.Redis, until: datetime) -> int:
 
 
 def minute(at: datetime) -> datetime:
+    """The start of the next whole minute after `at` (same time zone)."""
     return at.replace(second=0, microsecond=0) + timedelta(minutes=1)

@@ -23,10 +23,6 @@ def remove(client: redis.Redis, nid: str, group: str) -> bool:
     return ROLE.remove(client, nid, group)
 
 
-def is_coordinator(client: redis.Redis, nid: str, group: str) -> bool:
-    return ROLE.has(client, nid, group)
-
-
 def of_group(client: redis.Redis, group: str) -> dict[str, str]:
     """The group's coordinators: number_id -> E.164."""
     return ROLE.numbers(client, ROLE.members(client, group))

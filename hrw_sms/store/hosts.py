@@ -25,13 +25,14 @@ from flows.host import (
     COVERED,
     DECLINED,
     MAX_EXERCISE,
-    OPEN,
-    UNCOVERED,
+    Actor,
     Ask,
+    Event,
     HostView,
+    next_state,
 )
 from flows.model import Directory
-from flows.occurrences import meeting_day_to_weekday, occurrence_on, zone
+from flows.occurrences import OccurrenceId, meeting_day_to_weekday, occurrence_on, zone
 from hrw_sms.store import keys
 from hrw_sms.store.roles import Member, Role, text
 
@@ -90,8 +91,9 @@ def occurrence_name(meeting: str, day: date) -> str:
 
 
 def parse_name(name: str) -> tuple[str, date]:
-    slug, _, day = name.rpartition("|")
-    return slug, date.fromisoformat(day)
+    """(slug, local date) from a hosting record's name. Raises ValueError if malformed."""
+    found = OccurrenceId.parse(name)
+    return found.meeting, found.day
 
 
 def _stamp(moment: datetime) -> float:
@@ -179,33 +181,51 @@ def _release(
     names |= {text(n) for n in client.zrange(keys.host_asks(nid), 0, -1)}
     released = 0
     for name in sorted(names):
-        rec = _read(client, name)
-        if rec is None or not matches(rec):
-            continue
-        client.srem(keys.hosting_asked(name), nid)
-        client.zrem(keys.host_asks(nid), name)
-        client.zrem(keys.host_hosting(nid), name)
-        if rec.end <= now:
-            continue
-        if rec.host == nid and rec.state != COVERED:
-            released += _unassign(client, rec)
-        elif rec.cover == nid and rec.state == COVERED:
-            released += _change(client, rec, lambda r: _uncover(r))
+        for _ in range(RELEASE_TRIES):  # each lost compare-and-set means another change landed
+            rec = _read(client, name)
+            if rec is None or not matches(rec):
+                break
+            client.srem(keys.hosting_asked(name), nid)
+            client.zrem(keys.host_asks(nid), name)
+            client.zrem(keys.host_hosting(nid), name)
+            if rec.end <= now:
+                break
+            if rec.host == nid and rec.state != COVERED:
+                done = _unassign(client, rec)
+            elif rec.cover == nid and rec.state == COVERED:
+                done = int(_change(client, rec, lambda r: _uncover(r)))
+            else:
+                break
+            released += done
+            if done:
+                break
     return released
 
 
+RELEASE_TRIES = 5
+
+
 def _unassign(client: redis.Redis, rec: Hosting) -> int:
-    """Drop an occurrence from the roster (its exercise goes with it)."""
-    pipe = client.pipeline(transaction=True)
-    pipe.delete(keys.hosting(rec.name), keys.hosting_asked(rec.name), keys.exercise(rec.name))
-    pipe.zrem(keys.HOST_ROSTER, rec.name)
-    pipe.execute()
-    return 1
+    """Drop an occurrence from the roster (its exercise goes with it) if the record is still
+    at `rec.version`: 1 if dropped, 0 if it changed meanwhile (the caller reads it again)."""
+    name = rec.name
+
+    def drop(cur: Hosting) -> list[Operation]:
+        return [
+            lambda p: p.delete(keys.hosting(name), keys.hosting_asked(name), keys.exercise(name)),
+            lambda p: p.zrem(keys.HOST_ROSTER, name),
+        ]
+
+    return int(_change(client, rec, drop, bump=False))
 
 
-def _uncover(rec: Hosting) -> list[Operation]:
+def _uncover(rec: Hosting) -> list[Operation] | None:
+    """The covering host left: the record goes back to seeking a cover (flows.host decides)."""
+    move = next_state(rec.state, Actor.ROSTER, Event.UNCOVER)
+    if move is None:
+        return None
     key = keys.hosting(rec.name)
-    return [lambda p: p.hset(key, "state", UNCOVERED), lambda p: p.hdel(key, "cover")]
+    return [lambda p: p.hset(key, "state", move.to), lambda p: p.hdel(key, "cover")]
 
 
 # --- the roster ---
@@ -349,9 +369,15 @@ def _change(
     rec: Hosting,
     plan: Callable[[Hosting], list[Operation] | None],
     version: int | None = None,
+    *,
+    bump: bool = True,
 ) -> bool:
     """Apply plan(current record) if the record is still at `version` (default: rec's).
-    False when it changed meanwhile or the plan refuses (returns None)."""
+    False when it changed meanwhile or the plan refuses (returns None).
+
+    `bump=False` for writes that change no state a YES or NO answers (bookkeeping such as
+    `prompted` and `sought`, and deleting the record): still checked against the version,
+    but they leave it as it is (a delete must not recreate the key by counting it up)."""
     key = keys.hosting(rec.name)
     expected = rec.version if version is None else version
     with client.pipeline(transaction=True) as pipe:
@@ -368,7 +394,8 @@ def _change(
             pipe.multi()
             for operation in operations:
                 operation(pipe)
-            pipe.hincrby(key, "version", 1)
+            if bump:
+                pipe.hincrby(key, "version", 1)
             pipe.execute()
         except redis.WatchError:
             return False  # someone else changed it between our read and our write
@@ -384,23 +411,28 @@ def answer(client: redis.Redis, nid: str, meeting: str, day: date, version: int,
     key = keys.hosting(rec.name)
 
     def plan(cur: Hosting) -> list[Operation] | None:
-        if to == CONFIRMED and cur.host == nid and cur.state != COVERED:
-            return [lambda p: p.hset(key, "state", CONFIRMED), lambda p: _hosting_add(p, nid, cur)]
-        if to == DECLINED and cur.host == nid and cur.state != COVERED:
-            ops: list[Operation] = [
+        # The move is flows.host.next_state's; this only writes it.
+        actor = Actor.ASSIGNED_HOST if cur.host == nid else Actor.COVERING_HOST
+        move = next_state(cur.state, actor, Event.NO if to == DECLINED else Event.YES)
+        if move is None or move.to != to:
+            return None
+        ops: list[Operation] = []
+        if move.to == CONFIRMED:
+            ops += [lambda p: p.hset(key, "state", CONFIRMED), lambda p: _hosting_add(p, nid, cur)]
+        elif move.to == DECLINED:
+            ops += [
                 lambda p: p.hset(key, "state", DECLINED),
                 lambda p: p.zrem(keys.host_hosting(nid), cur.name),
             ]
-            if cur.state not in OPEN:  # a new search for a cover
-                ops.append(lambda p: p.hincrby(key, "round", 1))
-            return ops
-        if to == COVERED and cur.host != nid and cur.state in OPEN:
-            return [
+        elif move.to == COVERED:
+            ops += [
                 lambda p: p.hset(key, mapping={"state": COVERED, "cover": nid}),
                 lambda p: _hosting_add(p, nid, cur),
                 lambda p: p.zrem(keys.host_hosting(cur.host), cur.name),
             ]
-        return None
+        if move.new_round:  # a new search for a cover
+            ops.append(lambda p: p.hincrby(key, "round", 1))
+        return ops
 
     return _change(client, rec, plan, version)
 
@@ -408,27 +440,36 @@ def answer(client: redis.Redis, nid: str, meeting: str, day: date, version: int,
 def time_out(client: redis.Redis, rec: Hosting) -> bool:
     """The deadline passed: an assignment never answered becomes uncovered (if `rec` is
     still current and unanswered)."""
-    if rec.state != ASSIGNED:
-        return False
+    key = keys.hosting(rec.name)
+
+    def plan(cur: Hosting) -> list[Operation] | None:
+        move = next_state(cur.state, Actor.CLOCK, Event.DEADLINE)  # flows.host decides
+        if move is None:
+            return None
+        ops: list[Operation] = [lambda p: p.hset(key, "state", move.to)]
+        if move.new_round:
+            ops.append(lambda p: p.hincrby(key, "round", 1))
+        return ops
+
+    return _change(client, rec, plan)
+
+
+def mark_prompted(client: redis.Redis, rec: Hosting) -> bool:
+    """The assigned host has had their first prompt (later ones ask again, not anew).
+    False, writing nothing, when the record is no longer at `rec.version` (or is gone)."""
     key = keys.hosting(rec.name)
     return _change(
-        client,
-        rec,
-        lambda cur: [
-            lambda p: p.hset(key, "state", UNCOVERED),
-            lambda p: p.hincrby(key, "round", 1),
-        ],
+        client, rec, lambda cur: [lambda p: p.hset(key, "prompted", cur.host)], bump=False
     )
 
 
-def mark_prompted(client: redis.Redis, rec: Hosting) -> None:
-    """The assigned host has had their first prompt (later ones ask again, not anew)."""
-    client.hset(keys.hosting(rec.name), "prompted", rec.host)
-
-
-def mark_sought(client: redis.Redis, rec: Hosting) -> None:
-    """Cover requests for the record's current round have gone out."""
-    client.hset(keys.hosting(rec.name), "sought", rec.round)
+def mark_sought(client: redis.Redis, rec: Hosting) -> bool:
+    """Cover requests for the record's current round have gone out. False, writing nothing,
+    when the record is no longer at `rec.version` (the caller looks again)."""
+    key = keys.hosting(rec.name)
+    return _change(
+        client, rec, lambda cur: [lambda p: p.hset(key, "sought", cur.round)], bump=False
+    )
 
 
 # --- asks: what a host's YES or NO answers ---
@@ -474,8 +515,6 @@ def exercise_of(client: redis.Redis, rec: Hosting) -> str | None:
 
 
 # --- what the host flow is shown ---
-
-VIEW_COMMANDS = 3  # commands queue_view adds to a pipeline
 
 
 def queue_view(pipe: Pipeline, nid: str, now: datetime) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flows.occurrences import OccurrenceId
+
 PREFIX = "hrw:"
 
 # --- lifetimes (seconds) ---
@@ -52,7 +54,8 @@ def message_sid(sid: str) -> str:
 
 
 def cancelled_member(meeting_slug: str, day: date) -> str:
-    return f"{meeting_slug}|{day.isoformat()}"
+    """The member of CANCELLED (and a hosting record's name): flows.occurrences.OccurrenceId."""
+    return str(OccurrenceId(meeting_slug, day))
 
 
 def per_number_keys(number_id: str) -> list[str]:

@@ -6,7 +6,7 @@ import time
 
 import redis
 
-from hrw_sms.store import keys
+from hrw_sms.store import keys, subscriptions
 
 
 def is_opted_out(client: redis.Redis, number_id: str) -> bool:
@@ -20,6 +20,16 @@ def ask_if_opted_out(pipe: redis.client.Pipeline, number_id: str) -> None:
 
 def opt_out(client: redis.Redis, number_id: str) -> None:
     client.sadd(keys.OPTED_OUT, number_id)
+
+
+def stop(client: redis.Redis, number_id: str) -> list[str]:
+    """What STOP means, wherever it comes from (the person's text, or Twilio's 21610 "the
+    carrier has this number opted out"): never text the number again until it opts back in,
+    and end every reminder. Returns the meeting slugs whose reminders ended. Source: the CTIA
+    opt-out rules as Twilio applies them (https://help.twilio.com, "Twilio support for
+    opt-out keywords")."""
+    opt_out(client, number_id)
+    return subscriptions.unsubscribe(client, number_id)
 
 
 def opt_in(client: redis.Redis, number_id: str) -> None:

@@ -1,0 +1,31 @@
+"""Fan-out jobs: one job that turns one event into many texts, run by a worker, never inside
+a webhook. A reminder's fan-out is scheduled (workers/reminders.py), a broadcast's batches
+are queued by hrw_sms/jobs/broadcasts.py; a cancellation's notices are queued here. Jobs are
+named by string so the web layer never imports workers/."""
+
+from __future__ import annotations
+
+import redis
+from rq.exceptions import DuplicateJobError
+
+from flows.occurrences import OccurrenceId
+from hrw_sms.jobs import queues
+
+CANCELLATION_NOTICES = "workers.cancellations.send_notices"
+
+
+def queue_cancellation(connection: redis.Redis, occurrence: OccurrenceId) -> bool:
+    """Queue the job that tells a cancelled occurrence's subscribers and host (on the bulk
+    queue, where the notices themselves go). False if that job is already waiting: the ids
+    of the texts it queues are deterministic, so one run suffices."""
+    try:
+        queues.queue(connection, queues.BULK).enqueue(
+            CANCELLATION_NOTICES, str(occurrence),
+            job_id=queues.job_id("cancel", str(occurrence)), unique=True,
+            description=f"cancellation notices {occurrence}",
+            result_ttl=0, failure_ttl=queues.FAILURE_TTL, job_timeout=queues.BATCH_TIMEOUT,
+            retry=queues.CRASH_RETRY,
+        )  # fmt: skip
+    except DuplicateJobError:
+        return False
+    return True
