@@ -104,7 +104,10 @@ def _item(lang: str, item: ListItem, now: datetime, limits: tuple[int, int], rel
         said_when = mid_line(lang, said_when)
     parts = [f"{item.number}.", said_when, clip(occ.meeting.name, limits[0])]
     place = where(lang, occ, limits[1])
-    if item.miles is not None:
+    if item.miles is not None and occ.meeting.approximate:
+        # Placed at its ZIP code's or town's centre: a whole number, said to be about.
+        place = f"{place}, {text(lang, 'miles_about', miles=max(1, round(item.miles)))}"
+    elif item.miles is not None:
         place = f"{place}, {text(lang, 'miles', miles=f'{item.miles:.1f}')}"
     parts.append(f"({place})")
     if occ.cancelled:

@@ -316,9 +316,9 @@ def where(language: str, occ: Occurrence, miles: float | None) -> str:
         spoken = say(language, "online")
     if miles is None:
         return spoken
-    if miles < 0.95:
+    if miles < 0.95 and not m.approximate:  # placed by ZIP code: never "less than a mile"
         distance = say(language, "under_a_mile")
-    elif round(miles) == 1:
+    elif round(miles) <= 1:
         distance = say(language, "mile")
     else:
         distance = say(language, "miles", miles=number(language, round(miles), feminine=True))

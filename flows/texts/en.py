@@ -193,4 +193,5 @@ TEXTS: dict[str, str] = {
     "cancel_done_one": "Cancelled. We're letting {count} person know.",
     "heading_tonight": "Tonight:",
     "what_tonight": " for tonight",
+    "miles_about": "about {miles} mi",
 }

@@ -224,4 +224,5 @@ TEXTS: dict[str, str] = {
     "cancel_done_one": "Listo, se cancela. Estamos avisando a {count} persona.",
     "heading_tonight": "Esta noche:",
     "what_tonight": " para esta noche",
+    "miles_about": "unas {miles} mi",
 }

@@ -105,6 +105,7 @@ def meeting_to_json(meeting: Meeting) -> str:
     data["days"] = list(meeting.days)
     data["types"] = list(meeting.types) or None
     data["regions"] = list(meeting.regions) or None
+    data["approximate"] = meeting.approximate or None  # stored only when set
     data["time"] = meeting.time.strftime("%H:%M") if meeting.time else None
     data["end_time"] = meeting.end_time.strftime("%H:%M") if meeting.end_time else None
     return _dumps(data)

@@ -23,6 +23,7 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from flows.model import ATTENDANCE_OPTIONS, TYPE_FOCUSED, TYPE_SPANISH, Group, Meeting
 from flows.occurrences import is_timezone
+from hrw_sms.meetings.places import shared_places
 
 EXAMPLES = "examples.json"
 
@@ -476,7 +477,26 @@ def _parse_meeting(raw: Mapping[str, Any], problems: _Problems) -> dict[str, Any
     }
     if _given(raw, "latitude") != _given(raw, "longitude"):
         problems.add("'latitude' and 'longitude' must be given together")
+    elif not problems.reasons:
+        _place(fields)
     return fields
+
+
+def _place(fields: dict[str, Any]) -> None:
+    """Fill in what the feed left for us to find, offline: a meeting with no coordinates
+    (the spec's own example has none) is placed at its ZIP code's centre, else its town's,
+    and marked approximate so a zip or town search still finds it; a meeting with only
+    coordinates gets the nearest ZIP code's town (shown where the town goes)."""
+    places = shared_places()
+    if fields["latitude"] is None:
+        point = places.approximate_point(fields["postal_code"], fields["city"], fields["state"])
+        if point is not None:
+            fields["latitude"], fields["longitude"] = point
+            fields["approximate"] = True
+    elif fields["city"] is None and fields["address"] is None:
+        nearest = places.nearest_zip((fields["latitude"], fields["longitude"]))
+        if nearest is not None:
+            fields["city"] = nearest[1]
 
 
 # --- groups ---
@@ -662,8 +682,9 @@ def meeting_to_feed(meeting: Meeting, group: Group | None) -> dict[str, Any]:
         "state": _matching(_SPEC_STATE, meeting.state),
         "postal_code": _matching(_SPEC_ZIP, meeting.postal_code),
         "regions": list(meeting.regions) or None,
-        "latitude": meeting.latitude,
-        "longitude": meeting.longitude,
+        # Coordinates we placed ourselves (approximate) were never published: not exported.
+        "latitude": None if meeting.approximate else meeting.latitude,
+        "longitude": None if meeting.approximate else meeting.longitude,
         "attendance_option": meeting.attendance,
         "conference_url": meeting.conference_url,
         "conference_url_notes": meeting.conference_url_notes,
