@@ -56,6 +56,98 @@ _SPEC_STATE = re.compile(r"^[A-Z]{2}$")
 _SPEC_ZIP = re.compile(r"^[0-9]{5}$")
 _DIAL_SEPARATORS = re.compile(r"[\s().-]")
 _SPEC_PHONE = re.compile(r"^[+]?\d{1,15}(?:[,*#]\d+)*$")
+_DIAL_NUMBER = re.compile(r"^[+]?\d{1,15}")
+_DIAL_CODES = re.compile(r"\d+")
+# The type codes the spec defines (schema/meeting-type.schema.json: current, proposed and
+# proposed changed). A feed may carry others ("ONL", local codes): we keep them stored,
+# but an export only sends these, so it stays valid for every Meeting Guide reader.
+SPEC_TYPES = frozenset(
+    [
+        "11",
+        "12x12",
+        "A",
+        "ABSI",
+        "AL",
+        "AL-AN",
+        "AM",
+        "ASL",
+        "B",
+        "BA",
+        "BE",
+        "BI",
+        "BRK",
+        "C",
+        "CAN",
+        "CF",
+        "D",
+        "DA",
+        "DB",
+        "DD",
+        "DE",
+        "DR",
+        "EL",
+        "EN",
+        "FA",
+        "FF",
+        "FR",
+        "G",
+        "GR",
+        "H",
+        "HE",
+        "HI",
+        "HR",
+        "HU",
+        "ITA",
+        "JA",
+        "KOR",
+        "L",
+        "LGBTQ",
+        "LIT",
+        "LS",
+        "LT",
+        "M",
+        "MED",
+        "ML",
+        "N",
+        "NB",
+        "NDG",
+        "NO",
+        "O",
+        "OUT",
+        "P",
+        "POA",
+        "POC",
+        "POL",
+        "POR",
+        "PUN",
+        "RUS",
+        "S",
+        "SEN",
+        "SK",
+        "SM",
+        "SP",
+        "ST",
+        "SV",
+        "T",
+        "TC",
+        "TH",
+        "TL",
+        "TR",
+        "TUR",
+        "UK",
+        "W",
+        "X",
+        "XB",
+        "XT",
+        "Y",
+        "BV-I",
+        "D-HOH",
+        "LO-I",
+        "QSL",
+        "RSL",
+        "LGBTQIAA+",
+    ]
+)
 
 
 class FeedError(ValueError):
@@ -654,6 +746,24 @@ def spec_phone(phone: str | None) -> str | None:
     return compact if _SPEC_PHONE.match(compact) else None
 
 
+def _spec_dial(phone: str | None, notes: str | None) -> tuple[str | None, str | None]:
+    """The dial-in and its notes as the spec can carry them. A one-tap string its pattern
+    refuses ("+13125550101,,5550101222#": Zoom's own form) goes out as the number alone,
+    with the meeting ID (and passcode) it carried added to the notes unless already there."""
+    exact = spec_phone(phone)
+    if exact or not phone:
+        return exact, notes
+    compact = _DIAL_SEPARATORS.sub("", phone)
+    number = _DIAL_NUMBER.match(compact)
+    if number is None:
+        return None, notes
+    known = re.sub(r"\D", "", notes or "")
+    codes = [c for c in _DIAL_CODES.findall(compact[number.end() :]) if c not in known]
+    labels = ("Meeting ID", "Passcode")
+    added = [f"{labels[min(i, 1)]}: {code}" for i, code in enumerate(codes)]
+    return number.group(0), "\n".join([*([notes] if notes else []), *added]) or None
+
+
 def _matching(pattern: re.Pattern[str], value: str | None) -> str | None:
     return value if value and pattern.match(value) else None
 
@@ -664,6 +774,7 @@ def meeting_to_feed(meeting: Meeting, group: Group | None) -> dict[str, Any]:
     address like "1 Main St." with a period) is left out rather than sent malformed; the
     town, state and ZIP still go out when they fit."""
     appointment = meeting.by_appointment
+    phone, phone_notes = _spec_dial(meeting.conference_phone, meeting.conference_phone_notes)
     entry: dict[str, Any] = {
         "slug": meeting.slug,
         "name": meeting.name,
@@ -673,7 +784,7 @@ def meeting_to_feed(meeting: Meeting, group: Group | None) -> dict[str, Any]:
         if appointment or not meeting.end_time
         else meeting.end_time.strftime("%H:%M"),
         "timezone": meeting.timezone,
-        "types": list(meeting.types) or None,
+        "types": [t for t in meeting.types if t in SPEC_TYPES] or None,
         "group": group.name if group else None,
         "location": meeting.location,
         "location_notes": meeting.location_notes,
@@ -688,8 +799,8 @@ def meeting_to_feed(meeting: Meeting, group: Group | None) -> dict[str, Any]:
         "attendance_option": meeting.attendance,
         "conference_url": meeting.conference_url,
         "conference_url_notes": meeting.conference_url_notes,
-        "conference_phone": spec_phone(meeting.conference_phone),
-        "conference_phone_notes": meeting.conference_phone_notes,
+        "conference_phone": phone,
+        "conference_phone_notes": phone_notes,
         "notes": meeting.notes,
     }
     return {key: value for key, value in entry.items() if value is not None}
