@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 
 from flows.gsm import segments, to_gsm
 from flows.model import Meeting
@@ -163,17 +164,54 @@ DETAIL_LIMITS = ((80, 110, True), (50, 70, True), (40, 50, False), (30, 30, Fals
 
 
 def _details(lang: str, reply: MeetingDetails, now: datetime) -> str:
-    notes = " ".join((reply.occurrence.meeting.notes or "").split())
-    for name_limit, place_limit, long_kind in DETAIL_LIMITS:
-        head = _detail_lines(lang, reply, now, name_limit, place_limit, long_kind)
-        tail = [
-            text(lang, "details_footer")
-            if reply.subscribed
-            else text(lang, "details_footer_remind", n=reply.number)
-        ]
-        if segments(to_gsm("\n".join(head + tail))) <= MAX_SEGMENTS:
+    m = reply.occurrence.meeting
+    # The feed's own notes, most needed first: the link's password, how to find the room,
+    # then the meeting's notes. When they do not all fit, the least needed is trimmed first.
+    extras = {
+        "url": one_line(m.conference_url_notes) if m.conference_url else "",
+        "place": one_line(m.location_notes) if m.in_person else "",
+        "notes": one_line(m.notes),
+    }
+    tail = [
+        text(lang, "details_footer")
+        if reply.subscribed
+        else text(lang, "details_footer_remind", n=reply.number)
+    ]
+
+    def build(limits: tuple[int, int, bool], kept: dict[str, str]) -> str:
+        head = _detail_lines(lang, reply, now, *limits, kept)
+        notes = [kept["notes"]] if kept["notes"] else []
+        return to_gsm("\n".join(head + notes + tail))
+
+    bare = dict.fromkeys(extras, "")
+    # The roomiest clipping whose lines fit without the extras (else the tightest).
+    limits = next(
+        (x for x in DETAIL_LIMITS if segments(build(x, bare)) <= MAX_SEGMENTS), DETAIL_LIMITS[-1]
+    )
+    return fit_extras(partial(build, limits), extras)
+
+
+def one_line(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def fit_extras(build: Callable[[dict[str, str]], str], extras: dict[str, str]) -> str:
+    """`build` with as much of each extra as fits the segment budget, trimming the last
+    extra (the least needed) first: each is clipped, or dropped when under 10 characters
+    would be left."""
+    kept = dict(extras)
+    for key in reversed(extras):
+        if segments(build(kept)) <= MAX_SEGMENTS:
             break
-    return fit_notes(head, notes, tail)
+        value, low, high = kept[key], 0, len(kept[key])
+        while low < high:  # the longest clipping of this extra that still fits
+            mid = (low + high + 1) // 2
+            if segments(build({**kept, key: clip(value, mid)})) <= MAX_SEGMENTS:
+                low = mid
+            else:
+                high = mid - 1
+        kept[key] = clip(value, low) if low > 10 else ""
+    return build(kept)
 
 
 def _detail_lines(
@@ -183,6 +221,7 @@ def _detail_lines(
     name_limit: int,
     place_limit: int,
     long_kind: bool,
+    extras: dict[str, str] | None = None,
 ) -> list[str]:
     occ, m = reply.occurrence, reply.occurrence.meeting
     start, end = occ.local_start, occ.local_end
@@ -193,27 +232,9 @@ def _detail_lines(
     lines = [clip(m.name, name_limit), f"{day}, {span}"]
     if occ.cancelled:
         lines.append(text(lang, "details_cancelled"))
-    lines += _place_lines(lang, occ, place_limit)
+    lines += _place_lines(lang, occ, place_limit, extras or {})
     lines.append(text(lang, f"kind_{reply.kind}" if long_kind else f"kind_{reply.kind}_short"))
     return lines
-
-
-def fit_notes(head: list[str], notes: str, tail: list[str]) -> str:
-    """Keep the notes only as far as they fit in the segment budget."""
-
-    def build(n: str) -> str:
-        return to_gsm("\n".join([*head, *([n] if n else []), *tail]))
-
-    if not notes or segments(build(notes)) <= MAX_SEGMENTS:
-        return build(notes)
-    low, high = 0, len(notes)
-    while low < high:  # the longest clipped note that still fits
-        mid = (low + high + 1) // 2
-        if segments(build(clip(notes, mid))) <= MAX_SEGMENTS:
-            low = mid
-        else:
-            high = mid - 1
-    return build(clip(notes, low) if low > 10 else "")
 
 
 def lead(lang: str, minutes: int) -> str:
@@ -344,14 +365,21 @@ def _render_one(reply: Reply, language: str, now: datetime, contact: str | None)
     return _text(language, reply, contact)
 
 
-def _place_lines(lang: str, occ: Occurrence, place_limit: int) -> list[str]:
-    m = occ.meeting
+def _place_lines(
+    lang: str, occ: Occurrence, place_limit: int, extras: Mapping[str, str] | None = None
+) -> list[str]:
+    """Where and how to join; `extras` may add the room's notes ("place") under the address
+    and the link's notes ("url", say its password) to the join line."""
+    m, extras = occ.meeting, extras or {}
     lines = []
     place = ", ".join(x for x in (m.location, m.address) if x)
     if m.in_person and place:
         lines.append(clip(place, place_limit))
+    if m.in_person and extras.get("place"):
+        lines.append(extras["place"])
     if m.conference_url:
-        lines.append(text(lang, "details_join", url=m.conference_url))
+        join = text(lang, "details_join", url=m.conference_url)
+        lines.append(f"{join} ({extras['url']})" if extras.get("url") else join)
     if m.conference_phone:
         lines.append(text(lang, "details_dial", phone=m.dial_in))
     return lines

@@ -431,6 +431,10 @@ def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
         ]
         place = ", ".join(p for p in parts if p)
         sentences.append(say(language, "details_at", place=place))
+        if m.location_notes:  # "Side door, wheelchair accessible": how to find the room
+            room = clip(" ".join(m.location_notes.split()), NOTES_LIMIT).rstrip(".")
+            room = foreign(room, written_in(room, written), language)
+            sentences.append(say(language, "details_place_notes", notes=room))
     if m.online:
         sentences.append(say(language, "details_also_online" if m.in_person else "details_online"))
     if m.conference_phone:

@@ -379,3 +379,48 @@ def test_coordinates_only_meeting_shows_the_nearest_town(parsed: dict[str, Meeti
     occ = occurrence_on(parsed["coordinate-zone"], date(2026, 11, 26))
     assert occ is not None
     assert where("en", occ) == "Denver"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_details_show_the_link_password_and_the_room_notes(
+    parsed: dict[str, Meeting], language: str
+) -> None:
+    from dataclasses import replace
+
+    hybrid = replace(
+        parsed["dial-in"],
+        attendance="hybrid",
+        address="52 Pleasant St, Northampton, MA 01060",
+        conference_url_notes="Password: serenity",
+        location_notes="Side door, wheelchair accessible",
+        notes="Coffee after.",
+    )
+    occ = occurrence_on(hybrid, date(2026, 11, 27))
+    body = render((MeetingDetails(1, occ, None, "open"),), language, NOW)
+    assert "(Password: serenity)" in body
+    assert "Side door, wheelchair accessible" in body and "Coffee after." in body
+    # Too much to say: the meeting's notes give way first, then the room's, never the password.
+    crowded = replace(hybrid, notes="Bring a friend. " * 40, location_notes="Ramp. " * 60)
+    occ = occurrence_on(crowded, date(2026, 11, 27))
+    body = render((MeetingDetails(1, occ, None, "open"),), language, NOW)
+    assert segments(to_gsm(body)) <= 3
+    assert "(Password: serenity)" in body and "Passcode: 8642" in body
+    assert "Ramp." in body and "Bring a friend" not in body
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "About the place: Side door, wheelchair accessible."), ("es", "Sobre el lugar:")],
+)
+def test_voice_details_say_the_room_notes(
+    parsed: dict[str, Meeting], language: str, said: str
+) -> None:
+    from dataclasses import replace
+
+    from flows.model import Directory
+    from flows.render_voice import content
+
+    m = replace(parsed["html-notes"], location_notes="Side door, wheelchair accessible")
+    occ = occurrence_on(m, date(2026, 11, 24))
+    spoken = " ".join(content((MeetingDetails(1, occ, None, "open"),), language, NOW, Directory()))
+    assert said in spoken and "wheelchair accessible" in spoken

@@ -118,4 +118,5 @@ TEXTS: dict[str, str] = {
     "details_dial_notes": "When the line asks: {notes}.",
     "heading_tonight": "Meetings tonight.",
     "what_tonight": " for tonight",
+    "details_place_notes": "About the place: {notes}.",
 }

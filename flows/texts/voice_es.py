@@ -126,4 +126,5 @@ TEXTS: dict[str, str] = {
     "details_dial_notes": "Cuando la línea lo pida: {notes}.",
     "heading_tonight": "Reuniones de esta noche.",
     "what_tonight": " para esta noche",
+    "details_place_notes": "Sobre el lugar: {notes}.",
 }
