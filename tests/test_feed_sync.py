@@ -223,13 +223,34 @@ def test_coordinators_get_one_text_when_it_fails_and_one_when_it_recovers(
             assert result.exit_code == 1 and "answered HTTP 500" in result.stderr
             w.work()
         (failing,) = w.texts_to(COORDINATOR)
-        assert "stopped updating (127.0.0.1" in failing and "answered HTTP 500" in failing
+        assert failing.startswith("Harm Reduction Works-HRW: heads up")
+        # host and path: two feeds on one site are told apart
+        host = server.url.split("/")[2]
+        assert f"at {host}/meetings.json stopped updating" in failing
+        assert "answered HTTP 500" in failing
         server.mode = "ok"
         w.clock.set(NOW + timedelta(minutes=60))
         assert w.cli("feed", "sync").exit_code == 0
         w.work()
         assert len(w.texts_to(COORDINATOR)) == 2
-        assert "updating again" in w.texts_to(COORDINATOR)[1]
+        recovered = w.texts_to(COORDINATOR)[1]
+        assert "127.0.0.1" in recovered and "/meetings.json is updating again" in recovered
+        assert recovered.startswith("Harm Reduction Works-HRW: good news")
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        ("https://www.aa-west.org/feeds/tsml.json?key=secret", "aa-west.org/feeds/tsml.json"),
+        ("https://aa-west.org/feeds/spanish.json", "aa-west.org/feeds/spanish.json"),
+        (
+            "https://meetings.example-intergroup-area.org/a/long/path/to/feed.json",
+            "meetings.example-intergroup-area.org/…/feed.json",
+        ),
+    ],
+)
+def test_feed_label_names_host_and_path_within_the_limit(url: str, label: str) -> None:
+    assert feedsync.feed_label(url, 48) == label
 
 
 # --- changes reach reminders ---

@@ -48,7 +48,7 @@ LONG = {
     "month_name": "sep",
     "first": 996,
     "last": 1000,
-    "feed": "meetings.example-intergroup-area.org",
+    "feed": "meetings.example-intergroup-area.org/…-ajax.php",  # feed_label's longest
     "reason": "cannot connect to meetings.example-intergroup-area.org; a bit more to fill ninety chars",
     "where": "Join: https://meet.example.org/" + "x" * 60 + "\nDial in: +1 413 555 0100,,123456#",
 }

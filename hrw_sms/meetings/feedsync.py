@@ -47,6 +47,24 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc or url
 
 
+def feed_label(url: str, limit: int = 48) -> str:
+    """A feed as people can tell it from the site's other feeds, short enough for a text:
+    host and path, no scheme, "www." or query ("https://www.aa-west.org/feeds/tsml.json?k=1"
+    -> "aa-west.org/feeds/tsml.json"). Longer than `limit`: the host, "…" and the path's end."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return url[:limit]
+    host = parts.netloc.removeprefix("www.")
+    label = f"{host}{parts.path.rstrip('/')}"
+    if len(label) <= limit:
+        return label
+    tail = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    room = limit - len(host) - 2  # "/…"
+    if room >= 8:
+        return f"{host}/…{tail[-(room - 1) :]}" if len(tail) >= room else f"{host}/…/{tail}"
+    return label[: limit - 1] + "…"
+
+
 def fetch(
     url: str,
     *,
