@@ -127,6 +127,24 @@ def test_a_feed_cannot_take_over_another_sources_meetings(
     assert snapshot(r) == before
 
 
+def test_a_taken_slug_is_reported_with_the_feeds_other_problems(r: redis.Redis) -> None:
+    from hrw_sms.meetings.feed import FeedError
+
+    store = DirectoryStore(r)
+    store.import_feed(feed_text())  # the CLI owns these slugs
+    before = snapshot(r)
+    taken = {"slug": "forbes-tuesday", "name": "Taken", "day": 2, "time": "18:00",
+             "timezone": "America/New_York"}  # fmt: skip
+    zoneless = {"slug": "zoneless", "name": "No Zone", "day": 3, "time": "19:00"}
+    with pytest.raises(FeedError) as info:
+        store.import_feed(json.dumps([taken, zoneless]), source="https://example.org/f.json")
+    reasons = info.value.reasons
+    assert len(reasons) == 2, reasons
+    assert 'meeting "forbes-tuesday": already comes from the CLI import' in reasons[0]
+    assert 'meeting "zoneless": no time zone' in reasons[1]
+    assert snapshot(r) == before
+
+
 # --- failures change nothing ---
 
 
@@ -165,6 +183,7 @@ def test_a_failed_sync_changes_nothing_and_says_why(
         server.publish(json.dumps(MEETINGS * 1) + " " * (feedsync.MAX_FEED_BYTES + 1))
     outcome = sync(r, server.url, 15)
     assert not outcome.ok and reason in outcome.message, outcome.message
+    assert outcome.message.count("nothing was changed") == 1, outcome.message
     assert snapshot(r) == before
     listed = run("feed", "list")
     assert listed.exit_code == 0

@@ -252,8 +252,10 @@ class DirectoryStore:
         def step(pipe: Pipeline) -> tuple[ImportSummary, Write | None]:
             groups = _groups_from(pipe.hgetall(keys.GROUPS))
             current = _meetings_from(pipe.hgetall(keys.MEETINGS))
-            parsed = parse_feed(text, existing_groups=groups, default_timezone=zone, source=source)
-            _check_owners(current, parsed.meetings, source)
+            owners = {slug: m.source for slug, m in current.items()}
+            parsed = parse_feed(
+                text, existing_groups=groups, default_timezone=zone, source=source, owners=owners
+            )
             own = {slug: m for slug, m in current.items() if m.source == source}
             summary = _summarise(current, own, parsed.meetings, parsed.groups, prune, dry_run)
             if prune and own and not parsed.meetings:
@@ -363,20 +365,6 @@ def _groups_from(raw: Mapping[bytes | str, bytes | str]) -> dict[str, Group]:
 
 def _meetings_from(raw: Mapping[bytes | str, bytes | str]) -> dict[str, Meeting]:
     return {_text(k): meeting_from_json(_text(k), _text(v)) for k, v in raw.items()}
-
-
-def _check_owners(
-    current: Mapping[str, Meeting], incoming: Mapping[str, Meeting], source: str | None
-) -> None:
-    """Refuse a feed that would take over meetings another feed (or the CLI) owns."""
-    taken = sorted(slug for slug in incoming if slug in current and current[slug].source != source)
-    if taken:
-        owner = current[taken[0]].source or "the CLI import"
-        more = f" and {len(taken) - 1} more" if len(taken) > 1 else ""
-        raise DirectoryError(
-            f"meeting {taken[0]!r}{more} already comes from {owner}; "
-            "slugs must be unique across feeds"
-        )
 
 
 def _summarise(

@@ -692,22 +692,35 @@ def _check_unique(entries: list[_Entry]) -> None:
             first_line[entry.slug] = entry.line
 
 
+def _check_owners(
+    entries: list[_Entry], owners: Mapping[str, str | None], source: str | None
+) -> None:
+    for entry in entries:
+        if entry.slug in owners and owners[entry.slug] != source:
+            owner = owners[entry.slug] or "the CLI import"
+            entry.problems.add(f"already comes from {owner}; slugs must be unique across feeds")
+
+
 def parse_feed(
     text: str,
     *,
     existing_groups: Mapping[str, Group],
     default_timezone: str | None = None,
     source: str | None = None,
+    owners: Mapping[str, str | None] | None = None,
 ) -> ParsedFeed:
     """Validate a whole feed; raise FeedError listing every problem, by line.
 
     `default_timezone` is the zone for records that name none (checked by the caller);
-    `source` is the feed URL the meetings will belong to (None: the CLI).
+    `source` is the feed URL the meetings will belong to (None: the CLI); `owners` maps
+    the slugs already stored to the source that owns each: a meeting another source owns
+    is a problem on its line (never taken over), reported with the feed's other problems.
     """
     entries = [_read_entry(n, line, raw) for n, (line, raw) in enumerate(_json_items(text), 1)]
     _check_unique(entries)
     resolver = _GroupResolver(existing_groups)
     _link_groups([e for e in entries if not e.problems.reasons], resolver, default_timezone)
+    _check_owners(entries, owners or {}, source)  # after the zones: all problems at once
     reasons = [reason for entry in entries for reason in entry.problems.reasons]
     if reasons:
         raise FeedError(reasons)

@@ -266,9 +266,9 @@ def sync_feed(client: redis.Redis, url: str, now: datetime) -> SyncOutcome:
             )
             _save(client, url, state)
             transition = "failing" if old.status != "failing" else None
-            return SyncOutcome(
-                url, False, f"failed: {reason}; nothing was changed", transition, state
-            )
+            # A refusal may already say so itself (an empty feed's prune): say it once.
+            unchanged = "" if reason.endswith("nothing was changed") else "; nothing was changed"
+            return SyncOutcome(url, False, f"failed: {reason}{unchanged}", transition, state)
         _save(client, url, state)
         transition = "recovered" if old.status == "failing" else None
         return SyncOutcome(url, True, message, transition, state)
