@@ -424,3 +424,21 @@ def test_voice_details_say_the_room_notes(
     occ = occurrence_on(m, date(2026, 11, 24))
     spoken = " ".join(content((MeetingDetails(1, occ, None, "open"),), language, NOW, Directory()))
     assert said in spoken and "wheelchair accessible" in spoken
+
+
+@pytest.mark.parametrize(
+    ("fields", "city", "state"),
+    [
+        ({"formatted_address": "Northampton, MA, USA"}, "Northampton", "MA"),
+        ({"formatted_address": "1 Main St, Northampton, MA 01060, USA"}, "Northampton", "MA"),
+        ({"address": "9 Pine Rd", "postal_code": "95005"}, "Ben Lomond", "CA"),  # by the ZIP
+    ],
+)
+def test_the_state_an_address_names_is_kept_and_exported(
+    fields: dict[str, str], city: str, state: str
+) -> None:
+    meeting = parse_feed(one(timezone="America/New_York", **fields), existing_groups={}).meetings[
+        "m"
+    ]
+    exported = meeting_to_feed(meeting, None)
+    assert (exported.get("city"), exported.get("state")) == (city, state)

@@ -46,6 +46,7 @@ _BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6")
 # The country a feed appends to US addresses ("..., MA 01060, USA"): not worth a text's room.
 _COUNTRY = re.compile(r",\s*(?:USA?|U\.S\.A?\.?|United States(?: of America)?)\s*$", re.I)
 _STATE_ZIP = re.compile(r"^[A-Z]{2}\s+\d{5}(?:-\d{4})?$")
+_STATE = re.compile(r"^[A-Z]{2}$")
 # The spec's own patterns (schema/meeting.schema.json): export leaves out what they reject.
 _SPEC_ADDRESS = re.compile(
     r"^(?:[0-9]+\s)?[0-9]*\s?[A-Za-z]+(?:\s[A-Za-z]+)*,\s[A-Za-z]+(?:\s[A-Za-z]+)*,"
@@ -492,6 +493,12 @@ def zip_town(postal_code: str | None) -> str | None:
     return found[0] if found else None
 
 
+def zip_state(postal_code: str | None) -> str | None:
+    """The state a US ZIP code belongs to ("01060" -> "MA"), offline."""
+    found = _zip_index().get(postal_code[:5]) if postal_code else None
+    return found[1] if found else None
+
+
 @cache
 def _zone_finder() -> Any:
     from timezonefinder import TimezoneFinder  # its data loads on first use only
@@ -524,10 +531,11 @@ def _parse_address(raw: Mapping[str, Any], problems: _Problems) -> dict[str, str
     if parts["postal_code"] is None and formatted:
         match = _ZIP.search(formatted)
         parts["postal_code"] = match.group(1) if match else None
+    pieces = (formatted or "").split(", ")
     if parts["city"] is None:
         # A town to show people: the address's own town part, else the ZIP's town.
-        pieces = (formatted or "").split(", ")
-        named = pieces[-2] if len(pieces) >= 3 else None
+        town_and_state = len(pieces) == 2 and _STATE.match(pieces[1])  # "Northampton, MA"
+        named = pieces[-2] if len(pieces) >= 3 or town_and_state else None
         if named and not _STATE_ZIP.match(named) and not named[:1].isdigit():
             parts["city"] = named
         else:
@@ -535,6 +543,13 @@ def _parse_address(raw: Mapping[str, Any], problems: _Problems) -> dict[str, str
             if parts["city"] and len(pieces) == 2 and _STATE_ZIP.match(pieces[1]):
                 # "12 Ocean St, CA 95005": a full address names its town.
                 formatted = f"{pieces[0]}, {parts['city']}, {pieces[1]}"
+    if parts["state"] is None:
+        # The state the address names ("…, MA 01060" or "…, MA"), else its ZIP code's.
+        last = pieces[-1] if formatted else ""
+        if _STATE_ZIP.match(last) or _STATE.match(last):
+            parts["state"] = last[:2]
+        else:
+            parts["state"] = zip_state(parts["postal_code"])
     return {"address": formatted, **parts}
 
 
