@@ -114,7 +114,9 @@ def test_export_sends_only_spec_types_and_the_number_of_a_one_tap_dial_in(
     redis_url: str, r: redis.Redis
 ) -> None:
     store = DirectoryStore(r)
-    store.import_feed(json.dumps([OFF_SPEC, TAPPED_WITH_NOTES]))
+    long_slug = {**OFF_SPEC, "slug": "s" * 65, "types": ["O"]}
+    long_name = {**OFF_SPEC, "slug": "long-name", "name": "Circle " * 50, "types": ["O"]}
+    store.import_feed(json.dumps([OFF_SPEC, TAPPED_WITH_NOTES, long_slug, long_name]))
     assert store.load().meetings["off-spec"].types == ("O", "XYZ", "ONL", "BOGUS", "S")  # kept
     env = {"REDIS_URL": redis_url}
     exported = json.loads(CliRunner().invoke(main, ["export"], env=env).stdout)
@@ -126,6 +128,8 @@ def test_export_sends_only_spec_types_and_the_number_of_a_one_tap_dial_in(
         assert entry["types"] == ["O", "S"]
         assert entry["conference_phone"] == "+13125550101"
         assert entry["conference_phone_notes"] == "Meeting ID: 5550101222\nPasscode: 8642"
+        assert "s" * 65 not in by_slug  # a slug the schema cannot carry
+        assert len(by_slug["long-name"]["name"]) == 255
         noted = by_slug["tapped-noted"]
         assert noted["conference_phone"] == "+13125550101"
         assert noted["conference_phone_notes"] == "Meeting ID: 555 010 1222"  # not twice

@@ -20,7 +20,13 @@ from redis.client import Pipeline
 
 from flows.model import LANGUAGES, Directory, Group, Meeting
 from flows.occurrences import is_timezone
-from hrw_sms.meetings.feed import group_slug, meeting_to_feed, parse_feed, spec_phone
+from hrw_sms.meetings.feed import (
+    exportable,
+    group_slug,
+    meeting_to_feed,
+    parse_feed,
+    spec_phone,
+)
 from hrw_sms.store import keys
 
 T = TypeVar("T")
@@ -195,11 +201,14 @@ class DirectoryStore:
         return [directory.groups[slug] for slug in sorted(directory.groups)]
 
     def export_feed(self) -> list[dict[str, Any]]:
-        """The directory as Meeting Guide feed entries, sorted by slug."""
+        """The directory as Meeting Guide feed entries, sorted by slug (the meetings the
+        spec's schema can carry: see feed.exportable)."""
         directory = self.load()
         meetings = directory.meetings
         return [
-            meeting_to_feed(meetings[s], directory.group_of(meetings[s])) for s in sorted(meetings)
+            meeting_to_feed(meetings[s], directory.group_of(meetings[s]))
+            for s in sorted(meetings)
+            if exportable(meetings[s])
         ]
 
     # --- writing ---

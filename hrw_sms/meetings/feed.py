@@ -57,6 +57,8 @@ _SPEC_STATE = re.compile(r"^[A-Z]{2}$")
 _SPEC_ZIP = re.compile(r"^[0-9]{5}$")
 _DIAL_SEPARATORS = re.compile(r"[\s().-]")
 _SPEC_PHONE = re.compile(r"^[+]?\d{1,15}(?:[,*#]\d+)*$")
+SPEC_SLUG_MAX = 64  # the schema's maxLength for `slug`...
+SPEC_NAME_MAX = 255  # ...and for `name`
 _DIAL_NUMBER = re.compile(r"^[+]?\d{1,15}")
 _DIAL_CODES = re.compile(r"\d+")
 # The type codes the spec defines (schema/meeting-type.schema.json: current, proposed and
@@ -796,6 +798,12 @@ def _matching(pattern: re.Pattern[str], value: str | None) -> str | None:
     return value if value and pattern.match(value) else None
 
 
+def exportable(meeting: Meeting) -> bool:
+    """Whether the spec's schema can carry the meeting at all: a slug is its identity and
+    cannot be shortened, so one over SPEC_SLUG_MAX characters stays out of an export."""
+    return len(meeting.slug) <= SPEC_SLUG_MAX
+
+
 def meeting_to_feed(meeting: Meeting, group: Group | None) -> dict[str, Any]:
     """One meeting as a Meeting Guide feed entry (empty fields left out), valid against the
     spec's JSON schema (schema/meeting.schema.json): a field its patterns reject (say an
@@ -805,7 +813,9 @@ def meeting_to_feed(meeting: Meeting, group: Group | None) -> dict[str, Any]:
     phone, phone_notes = _spec_dial(meeting.conference_phone, meeting.conference_phone_notes)
     entry: dict[str, Any] = {
         "slug": meeting.slug,
-        "name": meeting.name,
+        "name": meeting.name
+        if len(meeting.name) <= SPEC_NAME_MAX
+        else meeting.name[: SPEC_NAME_MAX - 1].rstrip() + "…",
         "day": None if appointment else _feed_days(meeting.days),
         "time": None if appointment or meeting.time is None else meeting.time.strftime("%H:%M"),
         "end_time": None
