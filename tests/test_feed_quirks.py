@@ -442,3 +442,14 @@ def test_the_state_an_address_names_is_kept_and_exported(
     ]
     exported = meeting_to_feed(meeting, None)
     assert (exported.get("city"), exported.get("state")) == (city, state)
+
+
+def test_voice_never_says_less_than_a_mile_for_an_approximate_place(
+    unplaced: dict[str, Meeting],
+) -> None:
+    from flows.render_voice import where as spoken_where
+
+    approximate = occurrence_on(unplaced["pleasant-st"], date(2026, 11, 24))
+    pinned = occurrence_on(unplaced["pinned"], date(2026, 11, 24))
+    assert spoken_where("en", approximate, 0.0).endswith("about a mile away")
+    assert spoken_where("en", pinned, 0.2).endswith("less than a mile away")
