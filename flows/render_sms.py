@@ -397,13 +397,17 @@ def _fitted(build: Callable[[int, int], str]) -> str:
 def reminder_text(lang: str, occ: Occurrence, now: datetime) -> str:
     """The text a subscriber gets before a meeting."""
 
+    url_notes = one_line(occ.meeting.conference_url_notes)
+
     def build(name_limit: int, place_limit: int) -> str:
+        # The link's password when it fits whole (a clipped password helps nobody).
+        extras = {"url": url_notes} if len(url_notes) <= place_limit else {}
         return text(
             lang,
             "reminder",
             meeting=clip(occ.meeting.name, name_limit),
             when=moment(lang, occ, now),
-            where="\n".join(_place_lines(lang, occ, place_limit)),
+            where="\n".join(_place_lines(lang, occ, place_limit, extras)),
         )
 
     return _fitted(build)

@@ -453,3 +453,19 @@ def test_voice_never_says_less_than_a_mile_for_an_approximate_place(
     pinned = occurrence_on(unplaced["pinned"], date(2026, 11, 24))
     assert spoken_where("en", approximate, 0.0).endswith("about a mile away")
     assert spoken_where("en", pinned, 0.2).endswith("less than a mile away")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_reminder_carries_the_links_password_when_it_fits_whole(
+    parsed: dict[str, Meeting], language: str
+) -> None:
+    from dataclasses import replace
+
+    from flows.render_sms import reminder_text
+
+    m = replace(parsed["dial-in"], conference_url_notes="Password: serenity")
+    body = reminder_text(language, occurrence_on(m, date(2026, 11, 27)), NOW)
+    assert "(Password: serenity)" in body and segments(to_gsm(body)) <= 3
+    wordy = replace(m, conference_url_notes="Password: serenity. " * 10)
+    body = reminder_text(language, occurrence_on(wordy, date(2026, 11, 27)), NOW)
+    assert "Password" not in body and segments(to_gsm(body)) <= 3
