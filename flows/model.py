@@ -51,6 +51,9 @@ class Meeting:
     postal_code: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    # True: latitude/longitude were placed by us at the ZIP code's (or town's) centre because
+    # the feed published none; distances are then "about", and the export leaves them out.
+    approximate: bool = False
     conference_url: str | None = None
     conference_phone: str | None = None
     notes: str | None = None

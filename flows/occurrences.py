@@ -13,7 +13,8 @@ from flows.model import Directory, Meeting
 
 # A meeting that began this recently is still worth walking into.
 STARTED_GRACE = timedelta(minutes=15)
-DEFAULT_LENGTH = timedelta(minutes=90)
+# No end_time: the spec says a meeting ends one hour after it starts.
+DEFAULT_LENGTH = timedelta(hours=1)
 
 
 @lru_cache(maxsize=256)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from functools import partial
 
 from flows.gsm import segments, to_gsm
 from flows.model import Meeting
@@ -146,7 +147,10 @@ def _item(lang: str, item: ListItem, now: datetime, limits: tuple[int, int], rel
         said_when = mid_line(lang, said_when)
     parts = [f"{item.number}.", said_when, clip(occ.meeting.name, limits[0])]
     place = where(lang, occ, limits[1])
-    if item.miles is not None:
+    if item.miles is not None and occ.meeting.approximate:
+        # Placed at its ZIP code's or town's centre: a whole number, said to be about.
+        place = f"{place}, {text(lang, 'miles_about', miles=max(1, round(item.miles)))}"
+    elif item.miles is not None:
         place = f"{place}, {text(lang, 'miles', miles=f'{item.miles:.1f}')}"
     parts.append(f"({place})")
     if occ.cancelled:
@@ -210,27 +214,65 @@ DETAIL_LIMITS = ((80, 110, True), (50, 70, True), (40, 50, False), (30, 30, Fals
 
 
 def _details(lang: str, reply: MeetingDetails, now: datetime, before: str = "") -> str:
-    """A meeting's details: the longest (name, place, kind) that fits without the notes, then
-    as much of the notes as still fits; after `before` (text already in the same message, not
-    repeated in the result) when it fits there, else on its own. Raises DoesNotFit."""
-    notes = " ".join((reply.occurrence.meeting.notes or "").split())
-    lead = [before] if before else []
+    """A meeting's details: the roomiest (name, place, kind) clipping that fits without the
+    feed's notes, then as much of those notes as still fits, the least needed trimmed first;
+    after `before` (text already in the same message, not repeated in the result) when it
+    fits there, else on its own. Raises DoesNotFit."""
+    m = reply.occurrence.meeting
+    # The feed's own notes, most needed first: the link's password, how to find the room,
+    # then the meeting's notes. When they do not all fit, the least needed is trimmed first.
+    extras = {
+        "url": one_line(m.conference_url_notes) if m.conference_url else "",
+        "place": one_line(m.location_notes) if m.in_person else "",
+        "notes": one_line(m.notes),
+    }
     tail = [
         text(lang, "details_footer")
         if reply.subscribed
         else text(lang, "details_footer_remind", n=reply.number)
     ]
-    heads = {
-        "\n".join(head + tail): head
-        for head in (lead + _detail_lines(lang, reply, now, *limits) for limits in DETAIL_LIMITS)
-    }
-    try:
-        fitted = fit_notes(heads[first_fitting(heads)], notes, tail)
-    except DoesNotFit:
-        if not before:
-            raise
-        return _details(lang, reply, now)  # a text of its own (render_messages splits them)
+    lead = [before] if before else []
+
+    def build(limits: tuple[int, int, bool], kept: dict[str, str]) -> str:
+        head = _detail_lines(lang, reply, now, *limits, kept)
+        notes = [kept["notes"]] if kept["notes"] else []
+        return to_gsm("\n".join(lead + head + notes + tail))
+
+    bare = dict.fromkeys(extras, "")
+    limits = next((x for x in DETAIL_LIMITS if fits(build(x, bare))), None)
+    if limits is None:
+        if before:
+            return _details(lang, reply, now)  # a text of its own (render_messages splits them)
+        raise DoesNotFit(f"a meeting's details do not fit in {MAX_SEGMENTS} segments")
+    fitted = fit_extras(partial(build, limits), extras)
     return fitted.removeprefix(to_gsm(before) + "\n" if before else "")
+
+
+def one_line(value: str | None) -> str:
+    """`value` on one line, runs of white space as one space ("" for None)."""
+    return " ".join((value or "").split())
+
+
+def fit_extras(build: Callable[[dict[str, str]], str], extras: dict[str, str]) -> str:
+    """`build(kept)` with as much of each extra as fits the segment budget, trimming the last
+    extra (the least needed) first: each is clipped to the longest that fits, or dropped
+    when under 11 characters would be left. Raises DoesNotFit when even without any extra
+    the text does not fit."""
+    kept = dict(extras)
+    for key in reversed(extras):
+        if fits(build(kept)):
+            break
+        value = kept[key]
+
+        def clipped(n: int, key: str = key, value: str = value) -> str:
+            return build({**kept, key: clip(value, n) if n else ""})
+
+        try:
+            low = longest_fitting(clipped, len(value))
+        except DoesNotFit:  # not even without it: the next extra must go too
+            low = 0
+        kept[key] = clip(value, low) if low > 10 else ""
+    return first_fitting([build(kept)])
 
 
 def _detail_lines(
@@ -240,6 +282,7 @@ def _detail_lines(
     name_limit: int,
     place_limit: int,
     long_kind: bool,
+    extras: dict[str, str] | None = None,
 ) -> list[str]:
     occ, m = reply.occurrence, reply.occurrence.meeting
     start, end = occ.local_start, occ.local_end
@@ -250,7 +293,7 @@ def _detail_lines(
     lines = [clip(m.name, name_limit), f"{day}, {span}"]
     if occ.cancelled:
         lines.append(text(lang, "details_cancelled"))
-    lines += _place_lines(lang, occ, place_limit)
+    lines += _place_lines(lang, occ, place_limit, extras or {})
     lines.append(text(lang, f"kind_{reply.kind}" if long_kind else f"kind_{reply.kind}_short"))
     return lines
 
@@ -260,13 +303,10 @@ def fit_notes(head: list[str], notes: str, tail: list[str]) -> str:
     out when under 11 characters would remain). Raises DoesNotFit if head and tail alone
     do not fit."""
 
-    def build(n: str) -> str:
-        return to_gsm("\n".join([*head, *([n] if n else []), *tail]))
+    def build(kept: dict[str, str]) -> str:
+        return to_gsm("\n".join([*head, *([kept["notes"]] if kept["notes"] else []), *tail]))
 
-    if not notes or fits(build(notes)):
-        return first_fitting([build(notes)])
-    low = longest_fitting(lambda n: build(clip(notes, n) if n else ""), len(notes))
-    return build(clip(notes, low) if low > 10 else "")
+    return fit_extras(build, {"notes": notes})
 
 
 def lead(lang: str, minutes: int) -> str:
@@ -398,14 +438,21 @@ def _render_one(
     return _text(language, reply, contact)
 
 
-def _place_lines(lang: str, occ: Occurrence, place_limit: int) -> list[str]:
-    m = occ.meeting
+def _place_lines(
+    lang: str, occ: Occurrence, place_limit: int, extras: Mapping[str, str] | None = None
+) -> list[str]:
+    """Where and how to join; `extras` may add the room's notes ("place") under the address
+    and the link's notes ("url", say its password) to the join line."""
+    m, extras = occ.meeting, extras or {}
     lines = []
     place = ", ".join(x for x in (m.location, m.address) if x)
     if m.in_person and place:
         lines.append(clip(place, place_limit))
+    if m.in_person and extras.get("place"):
+        lines.append(extras["place"])
     if m.conference_url:
-        lines.append(text(lang, "details_join", url=m.conference_url))
+        join = text(lang, "details_join", url=m.conference_url)
+        lines.append(f"{join} ({extras['url']})" if extras.get("url") else join)
     if m.conference_phone:
         lines.append(text(lang, "details_dial", phone=m.dial_in))
     return lines
@@ -421,13 +468,17 @@ def _fitted(build: Callable[[int, int], str]) -> str:
 def reminder_text(lang: str, occ: Occurrence, now: datetime) -> str:
     """The text a subscriber gets before a meeting."""
 
+    url_notes = one_line(occ.meeting.conference_url_notes)
+
     def build(name_limit: int, place_limit: int) -> str:
+        # The link's password when it fits whole (a clipped password helps nobody).
+        extras = {"url": url_notes} if len(url_notes) <= place_limit else {}
         return text(
             lang,
             "reminder",
             meeting=clip(occ.meeting.name, name_limit),
             when=moment(lang, occ, now),
-            where="\n".join(_place_lines(lang, occ, place_limit)),
+            where="\n".join(_place_lines(lang, occ, place_limit, extras)),
         )
 
     return _fitted(build)

@@ -325,9 +325,9 @@ def where(language: str, occ: Occurrence, miles: float | None) -> str:
         spoken = say(language, "online")
     if miles is None:
         return spoken
-    if miles < 0.95:
+    if miles < 0.95 and not m.approximate:  # placed by ZIP code: never "less than a mile"
         distance = say(language, "under_a_mile")
-    elif round(miles) == 1:
+    elif round(miles) <= 1:
         distance = say(language, "mile")
     else:
         distance = say(language, "miles", miles=number(language, round(miles), feminine=True))
@@ -440,6 +440,10 @@ def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
         ]
         place = ", ".join(p for p in parts if p)
         sentences.append(say(language, "details_at", place=place))
+        if m.location_notes:  # "Side door, wheelchair accessible": how to find the room
+            room = clip(" ".join(m.location_notes.split()), NOTES_LIMIT).rstrip(".")
+            room = foreign(room, written_in(room, written), language)
+            sentences.append(say(language, "details_place_notes", notes=room))
     if m.online:
         sentences.append(say(language, "details_also_online" if m.in_person else "details_online"))
     if m.conference_phone:

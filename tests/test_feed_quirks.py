@@ -144,7 +144,7 @@ def test_plain_text_leaves_plain_text_alone() -> None:
 
 def test_blank_fields_are_absent_fields(parsed: dict[str, Meeting]) -> None:
     m = parsed["html-notes"]
-    assert m.end_time is None and m.types == ("O",) and m.latitude is None
+    assert m.end_time is None and m.types == ("O",) and m.approximate  # blank: placed by ZIP
 
 
 def test_the_spec_fields_people_want_are_kept(parsed: dict[str, Meeting]) -> None:
@@ -268,3 +268,204 @@ def test_stored_meeting_keeps_every_new_field(r) -> None:
 
     _CACHE.clear()
     assert dict(store.load().meetings) == dict(before)
+
+
+# --- meetings the feed gave no coordinates (issue 10 polish: placed by ZIP or town) ---
+
+UNPLACED = [
+    {  # the spec's own example shape: an address with town and ZIP, no coordinates
+        "slug": "pleasant-st",
+        "name": "Pleasant Street Circle",
+        "day": 2,
+        "time": "19:00",
+        "timezone": "America/New_York",
+        "formatted_address": "52 Pleasant Street, Northampton, 01060",
+    },
+    {  # a ZIP code in its own field
+        "slug": "amherst",
+        "name": "Amherst Evening",
+        "day": 2,
+        "time": "20:00",
+        "timezone": "America/New_York",
+        "address": "10 Main St",
+        "city": "Amherst",
+        "state": "MA",
+        "postal_code": "01002",
+    },
+    {  # a town and state only: placed at the town's centre
+        "slug": "town-only",
+        "name": "Santa Cruz Talk",
+        "day": 3,
+        "time": "18:00",
+        "timezone": "America/Los_Angeles",
+        "city": "Santa Cruz",
+        "state": "CA",
+    },
+    {  # published coordinates are kept as they are
+        "slug": "pinned",
+        "name": "Pinned",
+        "day": 2,
+        "time": "19:00",
+        "timezone": "America/New_York",
+        "formatted_address": "1 Main St, Northampton, MA 01060",
+        "latitude": 42.3251,
+        "longitude": -72.6412,
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def unplaced() -> dict[str, Meeting]:
+    return dict(parse_feed(json.dumps(UNPLACED), existing_groups={}).meetings)
+
+
+def _search(meetings: dict[str, Meeting], words: str) -> list[tuple[str, float | None]]:
+    from flows.model import Directory
+    from flows.occurrences import Timetable, timetable_window
+    from flows.search import Query, search
+    from hrw_sms.meetings.places import ZipPlaces
+
+    timetable = Timetable.build(Directory(meetings=meetings), *timetable_window(NOW))
+    found = search(Query.from_words(tuple(words.split())), timetable, NOW, ZipPlaces()).found
+    return [(f.occurrence.meeting.slug, f.miles) for f in found]
+
+
+def test_meetings_without_coordinates_are_placed_approximately(
+    unplaced: dict[str, Meeting],
+) -> None:
+    for slug in ("pleasant-st", "amherst", "town-only"):
+        meeting = unplaced[slug]
+        assert meeting.approximate and meeting.located, slug
+    assert not unplaced["pinned"].approximate
+    assert (unplaced["pinned"].latitude, unplaced["pinned"].longitude) == (42.3251, -72.6412)
+
+
+@pytest.mark.parametrize(
+    ("words", "slug"),
+    [
+        ("01060", "pleasant-st"),
+        ("Amherst", "amherst"),
+        ("01002", "amherst"),
+        ("santa cruz", "town-only"),
+    ],
+)
+def test_zip_and_town_searches_find_meetings_without_coordinates(
+    unplaced: dict[str, Meeting], words: str, slug: str
+) -> None:
+    assert slug in [found for found, _ in _search(unplaced, words)]
+
+
+def test_approximate_distances_say_about_and_export_invents_no_coordinates(
+    unplaced: dict[str, Meeting],
+) -> None:
+    from flows.replies import ListItem, MeetingList, Text
+
+    found = dict(_search(unplaced, "01060"))
+    occ = next(
+        o for o in occurrences_between(unplaced["pleasant-st"], NOW, NOW + timedelta(days=7))
+    )
+    for lang, about in (("en", "about 1 mi"), ("es", "unas 1 mi")):
+        item = ListItem(number=1, occurrence=occ, miles=found["pleasant-st"])
+        body = render(
+            (MeetingList(Text("heading_near", {"place": "01060"}), (item,), False),), lang, NOW
+        )
+        assert about in body and ".0 mi" not in body
+    exported = meeting_to_feed(unplaced["amherst"], None)
+    assert "latitude" not in exported and "longitude" not in exported
+    assert meeting_to_feed(unplaced["pinned"], None)["latitude"] == 42.3251
+
+
+def test_coordinates_only_meeting_shows_the_nearest_town(parsed: dict[str, Meeting]) -> None:
+    occ = occurrence_on(parsed["coordinate-zone"], date(2026, 11, 26))
+    assert occ is not None
+    assert where("en", occ) == "Denver"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_details_show_the_link_password_and_the_room_notes(
+    parsed: dict[str, Meeting], language: str
+) -> None:
+    from dataclasses import replace
+
+    hybrid = replace(
+        parsed["dial-in"],
+        attendance="hybrid",
+        address="52 Pleasant St, Northampton, MA 01060",
+        conference_url_notes="Password: serenity",
+        location_notes="Side door, wheelchair accessible",
+        notes="Coffee after.",
+    )
+    occ = occurrence_on(hybrid, date(2026, 11, 27))
+    body = render((MeetingDetails(1, occ, None, "open"),), language, NOW)
+    assert "(Password: serenity)" in body
+    assert "Side door, wheelchair accessible" in body and "Coffee after." in body
+    # Too much to say: the meeting's notes give way first, then the room's, never the password.
+    crowded = replace(hybrid, notes="Bring a friend. " * 40, location_notes="Ramp. " * 60)
+    occ = occurrence_on(crowded, date(2026, 11, 27))
+    body = render((MeetingDetails(1, occ, None, "open"),), language, NOW)
+    assert segments(to_gsm(body)) <= 3
+    assert "(Password: serenity)" in body and "Passcode: 8642" in body
+    assert "Ramp." in body and "Bring a friend" not in body
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "About the place: Side door, wheelchair accessible."), ("es", "Sobre el lugar:")],
+)
+def test_voice_details_say_the_room_notes(
+    parsed: dict[str, Meeting], language: str, said: str
+) -> None:
+    from dataclasses import replace
+
+    from flows.model import Directory
+    from flows.render_voice import content
+
+    m = replace(parsed["html-notes"], location_notes="Side door, wheelchair accessible")
+    occ = occurrence_on(m, date(2026, 11, 24))
+    spoken = " ".join(content((MeetingDetails(1, occ, None, "open"),), language, NOW, Directory()))
+    assert said in spoken and "wheelchair accessible" in spoken
+
+
+@pytest.mark.parametrize(
+    ("fields", "city", "state"),
+    [
+        ({"formatted_address": "Northampton, MA, USA"}, "Northampton", "MA"),
+        ({"formatted_address": "1 Main St, Northampton, MA 01060, USA"}, "Northampton", "MA"),
+        ({"address": "9 Pine Rd", "postal_code": "95005"}, "Ben Lomond", "CA"),  # by the ZIP
+    ],
+)
+def test_the_state_an_address_names_is_kept_and_exported(
+    fields: dict[str, str], city: str, state: str
+) -> None:
+    meeting = parse_feed(one(timezone="America/New_York", **fields), existing_groups={}).meetings[
+        "m"
+    ]
+    exported = meeting_to_feed(meeting, None)
+    assert (exported.get("city"), exported.get("state")) == (city, state)
+
+
+def test_voice_never_says_less_than_a_mile_for_an_approximate_place(
+    unplaced: dict[str, Meeting],
+) -> None:
+    from flows.render_voice import where as spoken_where
+
+    approximate = occurrence_on(unplaced["pleasant-st"], date(2026, 11, 24))
+    pinned = occurrence_on(unplaced["pinned"], date(2026, 11, 24))
+    assert spoken_where("en", approximate, 0.0).endswith("about a mile away")
+    assert spoken_where("en", pinned, 0.2).endswith("less than a mile away")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_reminder_carries_the_links_password_when_it_fits_whole(
+    parsed: dict[str, Meeting], language: str
+) -> None:
+    from dataclasses import replace
+
+    from flows.render_sms import reminder_text
+
+    m = replace(parsed["dial-in"], conference_url_notes="Password: serenity")
+    body = reminder_text(language, occurrence_on(m, date(2026, 11, 27)), NOW)
+    assert "(Password: serenity)" in body and segments(to_gsm(body)) <= 3
+    wordy = replace(m, conference_url_notes="Password: serenity. " * 10)
+    body = reminder_text(language, occurrence_on(wordy, date(2026, 11, 27)), NOW)
+    assert "Password" not in body and segments(to_gsm(body)) <= 3

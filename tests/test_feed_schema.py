@@ -86,3 +86,57 @@ def test_meetings_json_is_valid(redis_url: str, r: redis.Redis) -> None:
     assert response.status_code == 200
     feed = response.get_json()
     assert len(feed) == 9 and problems(feed) == []
+
+
+# A record real feeds carry: type codes the spec does not define (TSML's "ONL", local
+# codes) and Zoom's one-tap dial-in, which the spec's phone pattern refuses.
+OFF_SPEC = {
+    "slug": "off-spec",
+    "name": "Off Spec Online",
+    "day": 4,
+    "time": "19:00",
+    "timezone": "America/Chicago",
+    "types": ["O", "XYZ", "ONL", "BOGUS", "S"],
+    "conference_url": "https://meet.example.org/j/5550101222",
+    "conference_url_notes": "Password: serenity",
+    "conference_phone": "+13125550101,,5550101222#,,,,*8642#",
+    "attendance_option": "online",
+}
+TAPPED_WITH_NOTES = {
+    **OFF_SPEC,
+    "slug": "tapped-noted",
+    "conference_phone": "+13125550101,,5550101222#",
+    "conference_phone_notes": "Meeting ID: 555 010 1222",
+}
+
+
+def test_export_sends_only_spec_types_and_the_number_of_a_one_tap_dial_in(
+    redis_url: str, r: redis.Redis
+) -> None:
+    store = DirectoryStore(r)
+    long_slug = {**OFF_SPEC, "slug": "s" * 65, "types": ["O"]}
+    long_name = {**OFF_SPEC, "slug": "long-name", "name": "Circle " * 50, "types": ["O"]}
+    store.import_feed(json.dumps([OFF_SPEC, TAPPED_WITH_NOTES, long_slug, long_name]))
+    assert store.load().meetings["off-spec"].types == ("O", "XYZ", "ONL", "BOGUS", "S")  # kept
+    env = {"REDIS_URL": redis_url}
+    exported = json.loads(CliRunner().invoke(main, ["export"], env=env).stdout)
+    served = create_app({"REDIS_URL": redis_url}).test_client().get("/meetings.json").get_json()
+    for feed in (exported, served):
+        assert problems(feed) == []
+        by_slug = {e["slug"]: e for e in feed}
+        entry = by_slug["off-spec"]
+        assert entry["types"] == ["O", "S"]
+        assert entry["conference_phone"] == "+13125550101"
+        assert entry["conference_phone_notes"] == "Meeting ID: 5550101222\nPasscode: 8642"
+        assert "s" * 65 not in by_slug  # a slug the schema cannot carry
+        assert len(by_slug["long-name"]["name"]) == 255
+        noted = by_slug["tapped-noted"]
+        assert noted["conference_phone"] == "+13125550101"
+        assert noted["conference_phone_notes"] == "Meeting ID: 555 010 1222"  # not twice
+
+
+def test_spec_types_are_the_schemas() -> None:
+    from hrw_sms.meetings.feed import SPEC_TYPES
+
+    schema = json.loads((SCHEMAS / "meeting-type.schema.json").read_text(encoding="utf-8"))
+    assert {code for part in schema["items"]["anyOf"] for code in part["enum"]} == SPEC_TYPES

@@ -127,6 +127,24 @@ def test_a_feed_cannot_take_over_another_sources_meetings(
     assert snapshot(r) == before
 
 
+def test_a_taken_slug_is_reported_with_the_feeds_other_problems(r: redis.Redis) -> None:
+    from hrw_sms.meetings.feed import FeedError
+
+    store = DirectoryStore(r)
+    store.import_feed(feed_text())  # the CLI owns these slugs
+    before = snapshot(r)
+    taken = {"slug": "forbes-tuesday", "name": "Taken", "day": 2, "time": "18:00",
+             "timezone": "America/New_York"}  # fmt: skip
+    zoneless = {"slug": "zoneless", "name": "No Zone", "day": 3, "time": "19:00"}
+    with pytest.raises(FeedError) as info:
+        store.import_feed(json.dumps([taken, zoneless]), source="https://example.org/f.json")
+    reasons = info.value.reasons
+    assert len(reasons) == 2, reasons
+    assert 'meeting "forbes-tuesday": already comes from the CLI import' in reasons[0]
+    assert 'meeting "zoneless": no time zone' in reasons[1]
+    assert snapshot(r) == before
+
+
 # --- failures change nothing ---
 
 
@@ -165,6 +183,7 @@ def test_a_failed_sync_changes_nothing_and_says_why(
         server.publish(json.dumps(MEETINGS * 1) + " " * (feedsync.MAX_FEED_BYTES + 1))
     outcome = sync(r, server.url, 15)
     assert not outcome.ok and reason in outcome.message, outcome.message
+    assert outcome.message.count("nothing was changed") == 1, outcome.message
     assert snapshot(r) == before
     listed = run("feed", "list")
     assert listed.exit_code == 0
@@ -223,13 +242,34 @@ def test_coordinators_get_one_text_when_it_fails_and_one_when_it_recovers(
             assert result.exit_code == 1 and "answered HTTP 500" in result.stderr
             w.work()
         (failing,) = w.texts_to(COORDINATOR)
-        assert "stopped updating (127.0.0.1" in failing and "answered HTTP 500" in failing
+        assert failing.startswith("Harm Reduction Works-HRW: heads up")
+        # host and path: two feeds on one site are told apart
+        host = server.url.split("/")[2]
+        assert f"at {host}/meetings.json stopped updating" in failing
+        assert "answered HTTP 500" in failing
         server.mode = "ok"
         w.clock.set(NOW + timedelta(minutes=60))
         assert w.cli("feed", "sync").exit_code == 0
         w.work()
         assert len(w.texts_to(COORDINATOR)) == 2
-        assert "updating again" in w.texts_to(COORDINATOR)[1]
+        recovered = w.texts_to(COORDINATOR)[1]
+        assert "127.0.0.1" in recovered and "/meetings.json is updating again" in recovered
+        assert recovered.startswith("Harm Reduction Works-HRW: good news")
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        ("https://www.aa-west.org/feeds/tsml.json?key=secret", "aa-west.org/feeds/tsml.json"),
+        ("https://aa-west.org/feeds/spanish.json", "aa-west.org/feeds/spanish.json"),
+        (
+            "https://meetings.example-intergroup-area.org/a/long/path/to/feed.json",
+            "meetings.example-intergroup-area.org/…/feed.json",
+        ),
+    ],
+)
+def test_feed_label_names_host_and_path_within_the_limit(url: str, label: str) -> None:
+    assert feedsync.feed_label(url, 48) == label
 
 
 # --- changes reach reminders ---

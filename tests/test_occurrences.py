@@ -60,6 +60,11 @@ def test_end_time_past_midnight_ends_next_day() -> None:
     assert occ.end - occ.start == timedelta(minutes=90)
 
 
+def test_no_end_time_means_one_hour_as_the_spec_says() -> None:
+    occ = occurrence_on(weekly("open-ended", 6, time(19, 0)), date(2026, 11, 28))
+    assert occ.end - occ.start == timedelta(hours=1)
+
+
 def test_weekly_series_across_fall_back_in_order() -> None:
     m = weekly("tue", 2, time(18, 0))
     got = [o.start for o in occurrences_between(m, utc(2026, 10, 20), utc(2026, 11, 11))]

@@ -49,7 +49,7 @@ LONG = {
     "month_name": "sep",
     "first": 996,
     "last": 1000,
-    "feed": "meetings.example-intergroup-area.org",
+    "feed": "meetings.example-intergroup-area.org/…-ajax.php",  # feed_label's longest
     "reason": "cannot connect to meetings.example-intergroup-area.org; a bit more to fill ninety chars",
     "safety": "This is peer support, not an emergency service. In an emergency call 911. For the 988 Lifeline, call or text 988. Local line: 1-800-555-0100.",
     "line": "1-800-555-0100 (a group's own crisis line)",

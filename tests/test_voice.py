@@ -206,7 +206,7 @@ def test_spanish_call_lists_details_and_the_groups_own_welcome(call: Call, app: 
 
     details = call.press("2")
     assert details.startswith(
-        "Reunión de Oakland. Hoy a las seis y media de la tarde, hasta las ocho"
+        "Reunión de Oakland. Hoy a las seis y media de la tarde, hasta las siete y media"
     )
     assert "Puede venir cualquier persona con curiosidad" in details
     assert call.press("2").startswith(f"De HRW en Español: {SPANISH_WELCOME}")

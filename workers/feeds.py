@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import redis
 from rq.exceptions import DuplicateJobError
@@ -23,7 +22,7 @@ log = logging.getLogger(__name__)
 
 SYNC_TIMEOUT = 300  # seconds one sync job may run (fetch timeouts plus a 5,000-meeting import)
 REASON_LIMIT = 90  # characters of a failure's reason in a coordinator's text
-FEED_LIMIT = 40  # characters of the feed's host name in it
+FEED_LIMIT = 48  # characters of the feed's host and path in it
 
 
 def queue_due(connection: redis.Redis, now: datetime, interval_minutes: int) -> int:
@@ -61,7 +60,7 @@ def tell_coordinators(connection: redis.Redis, outcome: feedsync.SyncOutcome) ->
     groups = sorted(
         {m.group for m in directory.meetings.values() if m.source == outcome.url and m.group}
     )
-    feed = clip(urlsplit(outcome.url).netloc or outcome.url, FEED_LIMIT)
+    feed = feedsync.feed_label(outcome.url, FEED_LIMIT)  # host and path: a site may have two
     since = (
         outcome.state.failing_since if outcome.transition == "failing" else outcome.state.checked
     )

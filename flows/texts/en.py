@@ -182,8 +182,8 @@ TEXTS: dict[str, str] = {
     # loops and floods (hrw_sms/handlers/throttle.py)
     "throttled": "We'll be quiet for a while: we got a lot of texts from this number. Text HELP or STOP any time.",
     "channel_only": "Harm Reduction Works-HRW works by ordinary text message (SMS) only. Please text MEETINGS to this number from your phone's messages app.",
-    "feed_failing": "Heads up: the meeting list at {feed} stopped updating ({reason}). The line keeps showing the meetings it had. We'll text you when it's back.",
-    "feed_recovered": "Good news: the meeting list at {feed} is updating again. The line now shows what it lists.",
+    "feed_failing": "Harm Reduction Works-HRW: heads up, the meeting list at {feed} stopped updating ({reason}). The line keeps showing the meetings it had. We'll text you when it's back.",
+    "feed_recovered": "Harm Reduction Works-HRW: good news, the meeting list at {feed} is updating again. The line now shows what it lists.",
     # one of a count: text() picks "<key>_one" when count is 1
     "no_such_number_one": "There's no number {n} on your list (it has only {count}). Reply {count}, or MEETINGS.",
     "broadcast_which_again_one": "Reply {count} to pick the group, or NO to drop the broadcast.",
@@ -221,4 +221,5 @@ TEXTS: dict[str, str] = {
     "peer_pick": "You hold {count} conversations: start your text with its code, like #{code} then your words.",
     "peer_limit": "You asked for a peer several times just now. Please wait a little and text TALK again. {safety}",
     "help_peer": "To talk with a peer now, text TALK. It's peer support, not an emergency service: in an emergency call 911; call or text 988 for the crisis lifeline.",
+    "miles_about": "about {miles} mi",
 }

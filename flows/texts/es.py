@@ -213,8 +213,8 @@ TEXTS: dict[str, str] = {
     # loops and floods (hrw_sms/handlers/throttle.py)
     "throttled": "Vamos a pausar las respuestas un rato: nos llegaron muchos mensajes seguidos de este teléfono. Escribe AYUDA o STOP cuando quieras.",
     "channel_only": "Harm Reduction Works-HRW solo funciona por mensaje de texto normal (SMS). Escribe REUNIONES por SMS desde la app de mensajes de tu teléfono.",
-    "feed_failing": "Aviso: la lista de reuniones de {feed} ya no se actualiza ({reason}). Seguimos mostrando las reuniones de antes. Te escribimos cuando vuelva.",
-    "feed_recovered": "Buenas noticias: la lista de reuniones de {feed} se actualiza otra vez y ya mostramos lo que publica.",
+    "feed_failing": "Harm Reduction Works-HRW: aviso, la lista de reuniones de {feed} ya no se actualiza ({reason}). Seguimos mostrando las reuniones de antes. Te escribimos cuando vuelva.",
+    "feed_recovered": "Harm Reduction Works-HRW: buenas noticias, la lista de reuniones de {feed} se actualiza otra vez y ya mostramos lo que publica.",
     # one of a count: text() picks "<key>_one" when count is 1
     "no_such_number_one": "Tu lista solo tiene el {count}: no tiene el {n}. Responde {count}, o escribe REUNIONES.",
     "broadcast_which_again_one": "Responde {count} para elegir el grupo, o NO para descartar el aviso.",
@@ -252,4 +252,5 @@ TEXTS: dict[str, str] = {
     "peer_pick": "Tienes {count} charlas abiertas: empieza tu mensaje con la clave de la charla, como #{code} y luego tus palabras.",
     "peer_limit": "Pediste un par varias veces seguidas. Espera un poco y escribe HABLAR otra vez. {safety}",
     "help_peer": "Para hablar ahora con un par, escribe HABLAR. No es un servicio de emergencias: en una emergencia llama al 911, o llama o escribe al 988.",
+    "miles_about": "unas {miles} mi",
 }

@@ -134,4 +134,5 @@ TEXTS: dict[str, str] = {
     "peer_none_ever": "No peer is on shift right now.",
     "peer_nobody_took": "Sorry, no peer could take the call just now. The next shift starts {when}.",
     "peer_text_route": "You can also text TALK to this number, and a peer will text you back.",
+    "details_place_notes": "About the place: {notes}.",
 }

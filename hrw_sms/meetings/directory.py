@@ -20,7 +20,13 @@ from redis.client import Pipeline
 
 from flows.model import LANGUAGES, Directory, Group, Meeting
 from flows.occurrences import is_timezone
-from hrw_sms.meetings.feed import group_slug, meeting_to_feed, parse_feed, spec_phone
+from hrw_sms.meetings.feed import (
+    exportable,
+    group_slug,
+    meeting_to_feed,
+    parse_feed,
+    spec_phone,
+)
 from hrw_sms.store import keys
 
 T = TypeVar("T")
@@ -105,6 +111,7 @@ def meeting_to_json(meeting: Meeting) -> str:
     data["days"] = list(meeting.days)
     data["types"] = list(meeting.types) or None
     data["regions"] = list(meeting.regions) or None
+    data["approximate"] = meeting.approximate or None  # stored only when set
     data["time"] = meeting.time.strftime("%H:%M") if meeting.time else None
     data["end_time"] = meeting.end_time.strftime("%H:%M") if meeting.end_time else None
     return _dumps(data)
@@ -194,11 +201,14 @@ class DirectoryStore:
         return [directory.groups[slug] for slug in sorted(directory.groups)]
 
     def export_feed(self) -> list[dict[str, Any]]:
-        """The directory as Meeting Guide feed entries, sorted by slug."""
+        """The directory as Meeting Guide feed entries, sorted by slug (the meetings the
+        spec's schema can carry: see feed.exportable)."""
         directory = self.load()
         meetings = directory.meetings
         return [
-            meeting_to_feed(meetings[s], directory.group_of(meetings[s])) for s in sorted(meetings)
+            meeting_to_feed(meetings[s], directory.group_of(meetings[s]))
+            for s in sorted(meetings)
+            if exportable(meetings[s])
         ]
 
     # --- writing ---
@@ -252,8 +262,10 @@ class DirectoryStore:
         def step(pipe: Pipeline) -> tuple[ImportSummary, Write | None]:
             groups = _groups_from(pipe.hgetall(keys.GROUPS))
             current = _meetings_from(pipe.hgetall(keys.MEETINGS))
-            parsed = parse_feed(text, existing_groups=groups, default_timezone=zone, source=source)
-            _check_owners(current, parsed.meetings, source)
+            owners = {slug: m.source for slug, m in current.items()}
+            parsed = parse_feed(
+                text, existing_groups=groups, default_timezone=zone, source=source, owners=owners
+            )
             own = {slug: m for slug, m in current.items() if m.source == source}
             summary = _summarise(current, own, parsed.meetings, parsed.groups, prune, dry_run)
             if prune and own and not parsed.meetings:
@@ -371,20 +383,6 @@ def _groups_from(raw: Mapping[bytes | str, bytes | str]) -> dict[str, Group]:
 
 def _meetings_from(raw: Mapping[bytes | str, bytes | str]) -> dict[str, Meeting]:
     return {_text(k): meeting_from_json(_text(k), _text(v)) for k, v in raw.items()}
-
-
-def _check_owners(
-    current: Mapping[str, Meeting], incoming: Mapping[str, Meeting], source: str | None
-) -> None:
-    """Refuse a feed that would take over meetings another feed (or the CLI) owns."""
-    taken = sorted(slug for slug in incoming if slug in current and current[slug].source != source)
-    if taken:
-        owner = current[taken[0]].source or "the CLI import"
-        more = f" and {len(taken) - 1} more" if len(taken) > 1 else ""
-        raise DirectoryError(
-            f"meeting {taken[0]!r}{more} already comes from {owner}; "
-            "slugs must be unique across feeds"
-        )
 
 
 def _summarise(

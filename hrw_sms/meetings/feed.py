@@ -23,6 +23,7 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from flows.model import ATTENDANCE_OPTIONS, TYPE_FOCUSED, TYPE_SPANISH, Group, Meeting
 from flows.occurrences import is_timezone
+from hrw_sms.meetings.places import shared_places
 
 EXAMPLES = "examples.json"
 
@@ -45,6 +46,7 @@ _BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6")
 # The country a feed appends to US addresses ("..., MA 01060, USA"): not worth a text's room.
 _COUNTRY = re.compile(r",\s*(?:USA?|U\.S\.A?\.?|United States(?: of America)?)\s*$", re.I)
 _STATE_ZIP = re.compile(r"^[A-Z]{2}\s+\d{5}(?:-\d{4})?$")
+_STATE = re.compile(r"^[A-Z]{2}$")
 # The spec's own patterns (schema/meeting.schema.json): export leaves out what they reject.
 _SPEC_ADDRESS = re.compile(
     r"^(?:[0-9]+\s)?[0-9]*\s?[A-Za-z]+(?:\s[A-Za-z]+)*,\s[A-Za-z]+(?:\s[A-Za-z]+)*,"
@@ -55,6 +57,21 @@ _SPEC_STATE = re.compile(r"^[A-Z]{2}$")
 _SPEC_ZIP = re.compile(r"^[0-9]{5}$")
 _DIAL_SEPARATORS = re.compile(r"[\s().-]")
 _SPEC_PHONE = re.compile(r"^[+]?\d{1,15}(?:[,*#]\d+)*$")
+SPEC_SLUG_MAX = 64  # the schema's maxLength for `slug`...
+SPEC_NAME_MAX = 255  # ...and for `name`
+_DIAL_NUMBER = re.compile(r"^[+]?\d{1,15}")
+_DIAL_CODES = re.compile(r"\d+")
+# The type codes the spec defines (schema/meeting-type.schema.json: current, proposed and
+# proposed changed). A feed may carry others ("ONL", local codes): we keep them stored,
+# but an export only sends these, so it stays valid for every Meeting Guide reader.
+SPEC_TYPES = frozenset(
+    (  # noqa: SIM905 (one readable block, as the schema lists them)
+        "11 12x12 A ABSI AL AL-AN AM ASL B BA BE BI BRK C CAN CF D DA DB DD DE DR EL EN FA FF "
+        "FR G GR H HE HI HR HU ITA JA KOR L LGBTQ LIT LS LT M MED ML N NB NDG NO O OUT P POA "
+        "POC POL POR PUN RUS S SEN SK SM SP ST SV T TC TH TL TR TUR UK W X XB XT Y "
+        "BV-I D-HOH LO-I QSL RSL LGBTQIAA+"
+    ).split()
+)
 
 
 class FeedError(ValueError):
@@ -399,6 +416,12 @@ def zip_town(postal_code: str | None) -> str | None:
     return found[0] if found else None
 
 
+def zip_state(postal_code: str | None) -> str | None:
+    """The state a US ZIP code belongs to ("01060" -> "MA"), offline."""
+    found = _zip_index().get(postal_code[:5]) if postal_code else None
+    return found[1] if found else None
+
+
 @cache
 def _zone_finder() -> Any:
     from timezonefinder import TimezoneFinder  # its data loads on first use only
@@ -431,10 +454,11 @@ def _parse_address(raw: Mapping[str, Any], problems: _Problems) -> dict[str, str
     if parts["postal_code"] is None and formatted:
         match = _ZIP.search(formatted)
         parts["postal_code"] = match.group(1) if match else None
+    pieces = (formatted or "").split(", ")
     if parts["city"] is None:
         # A town to show people: the address's own town part, else the ZIP's town.
-        pieces = (formatted or "").split(", ")
-        named = pieces[-2] if len(pieces) >= 3 else None
+        town_and_state = len(pieces) == 2 and _STATE.match(pieces[1])  # "Northampton, MA"
+        named = pieces[-2] if len(pieces) >= 3 or town_and_state else None
         if named and not _STATE_ZIP.match(named) and not named[:1].isdigit():
             parts["city"] = named
         else:
@@ -442,6 +466,13 @@ def _parse_address(raw: Mapping[str, Any], problems: _Problems) -> dict[str, str
             if parts["city"] and len(pieces) == 2 and _STATE_ZIP.match(pieces[1]):
                 # "12 Ocean St, CA 95005": a full address names its town.
                 formatted = f"{pieces[0]}, {parts['city']}, {pieces[1]}"
+    if parts["state"] is None:
+        # The state the address names ("…, MA 01060" or "…, MA"), else its ZIP code's.
+        last = pieces[-1] if formatted else ""
+        if _STATE_ZIP.match(last) or _STATE.match(last):
+            parts["state"] = last[:2]
+        else:
+            parts["state"] = zip_state(parts["postal_code"])
     return {"address": formatted, **parts}
 
 
@@ -476,7 +507,26 @@ def _parse_meeting(raw: Mapping[str, Any], problems: _Problems) -> dict[str, Any
     }
     if _given(raw, "latitude") != _given(raw, "longitude"):
         problems.add("'latitude' and 'longitude' must be given together")
+    elif not problems.reasons:
+        _place(fields)
     return fields
+
+
+def _place(fields: dict[str, Any]) -> None:
+    """Fill in what the feed left for us to find, offline: a meeting with no coordinates
+    (the spec's own example has none) is placed at its ZIP code's centre, else its town's,
+    and marked approximate so a zip or town search still finds it; a meeting with only
+    coordinates gets the nearest ZIP code's town (shown where the town goes)."""
+    places = shared_places()
+    if fields["latitude"] is None:
+        point = places.approximate_point(fields["postal_code"], fields["city"], fields["state"])
+        if point is not None:
+            fields["latitude"], fields["longitude"] = point
+            fields["approximate"] = True
+    elif fields["city"] is None and fields["address"] is None:
+        nearest = places.nearest_zip((fields["latitude"], fields["longitude"]))
+        if nearest is not None:
+            fields["city"] = nearest[1]
 
 
 # --- groups ---
@@ -580,22 +630,35 @@ def _check_unique(entries: list[_Entry]) -> None:
             first_line[entry.slug] = entry.line
 
 
+def _check_owners(
+    entries: list[_Entry], owners: Mapping[str, str | None], source: str | None
+) -> None:
+    for entry in entries:
+        if entry.slug in owners and owners[entry.slug] != source:
+            owner = owners[entry.slug] or "the CLI import"
+            entry.problems.add(f"already comes from {owner}; slugs must be unique across feeds")
+
+
 def parse_feed(
     text: str,
     *,
     existing_groups: Mapping[str, Group],
     default_timezone: str | None = None,
     source: str | None = None,
+    owners: Mapping[str, str | None] | None = None,
 ) -> ParsedFeed:
     """Validate a whole feed; raise FeedError listing every problem, by line.
 
     `default_timezone` is the zone for records that name none (checked by the caller);
-    `source` is the feed URL the meetings will belong to (None: the CLI).
+    `source` is the feed URL the meetings will belong to (None: the CLI); `owners` maps
+    the slugs already stored to the source that owns each: a meeting another source owns
+    is a problem on its line (never taken over), reported with the feed's other problems.
     """
     entries = [_read_entry(n, line, raw) for n, (line, raw) in enumerate(_json_items(text), 1)]
     _check_unique(entries)
     resolver = _GroupResolver(existing_groups)
     _link_groups([e for e in entries if not e.problems.reasons], resolver, default_timezone)
+    _check_owners(entries, owners or {}, source)  # after the zones: all problems at once
     reasons = [reason for entry in entries for reason in entry.problems.reasons]
     if reasons:
         raise FeedError(reasons)
@@ -634,8 +697,32 @@ def spec_phone(phone: str | None) -> str | None:
     return compact if _SPEC_PHONE.match(compact) else None
 
 
+def _spec_dial(phone: str | None, notes: str | None) -> tuple[str | None, str | None]:
+    """The dial-in and its notes as the spec can carry them. A one-tap string its pattern
+    refuses ("+13125550101,,5550101222#": Zoom's own form) goes out as the number alone,
+    with the meeting ID (and passcode) it carried added to the notes unless already there."""
+    exact = spec_phone(phone)
+    if exact or not phone:
+        return exact, notes
+    compact = _DIAL_SEPARATORS.sub("", phone)
+    number = _DIAL_NUMBER.match(compact)
+    if number is None:
+        return None, notes
+    known = re.sub(r"\D", "", notes or "")
+    codes = [c for c in _DIAL_CODES.findall(compact[number.end() :]) if c not in known]
+    labels = ("Meeting ID", "Passcode")
+    added = [f"{labels[min(i, 1)]}: {code}" for i, code in enumerate(codes)]
+    return number.group(0), "\n".join([*([notes] if notes else []), *added]) or None
+
+
 def _matching(pattern: re.Pattern[str], value: str | None) -> str | None:
     return value if value and pattern.match(value) else None
+
+
+def exportable(meeting: Meeting) -> bool:
+    """Whether the spec's schema can carry the meeting at all: a slug is its identity and
+    cannot be shortened, so one over SPEC_SLUG_MAX characters stays out of an export."""
+    return len(meeting.slug) <= SPEC_SLUG_MAX
 
 
 def meeting_to_feed(meeting: Meeting, group: Group | None) -> dict[str, Any]:
@@ -644,16 +731,19 @@ def meeting_to_feed(meeting: Meeting, group: Group | None) -> dict[str, Any]:
     address like "1 Main St." with a period) is left out rather than sent malformed; the
     town, state and ZIP still go out when they fit."""
     appointment = meeting.by_appointment
+    phone, phone_notes = _spec_dial(meeting.conference_phone, meeting.conference_phone_notes)
     entry: dict[str, Any] = {
         "slug": meeting.slug,
-        "name": meeting.name,
+        "name": meeting.name
+        if len(meeting.name) <= SPEC_NAME_MAX
+        else meeting.name[: SPEC_NAME_MAX - 1].rstrip() + "…",
         "day": None if appointment else _feed_days(meeting.days),
         "time": None if appointment or meeting.time is None else meeting.time.strftime("%H:%M"),
         "end_time": None
         if appointment or not meeting.end_time
         else meeting.end_time.strftime("%H:%M"),
         "timezone": meeting.timezone,
-        "types": list(meeting.types) or None,
+        "types": [t for t in meeting.types if t in SPEC_TYPES] or None,
         "group": group.name if group else None,
         "location": meeting.location,
         "location_notes": meeting.location_notes,
@@ -662,13 +752,14 @@ def meeting_to_feed(meeting: Meeting, group: Group | None) -> dict[str, Any]:
         "state": _matching(_SPEC_STATE, meeting.state),
         "postal_code": _matching(_SPEC_ZIP, meeting.postal_code),
         "regions": list(meeting.regions) or None,
-        "latitude": meeting.latitude,
-        "longitude": meeting.longitude,
+        # Coordinates we placed ourselves (approximate) were never published: not exported.
+        "latitude": None if meeting.approximate else meeting.latitude,
+        "longitude": None if meeting.approximate else meeting.longitude,
         "attendance_option": meeting.attendance,
         "conference_url": meeting.conference_url,
         "conference_url_notes": meeting.conference_url_notes,
-        "conference_phone": spec_phone(meeting.conference_phone),
-        "conference_phone_notes": meeting.conference_phone_notes,
+        "conference_phone": phone,
+        "conference_phone_notes": phone_notes,
         "notes": meeting.notes,
     }
     return {key: value for key, value in entry.items() if value is not None}

@@ -51,6 +51,24 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc or url
 
 
+def feed_label(url: str, limit: int = 48) -> str:
+    """A feed as people can tell it from the site's other feeds, short enough for a text:
+    host and path, no scheme, "www." or query ("https://www.aa-west.org/feeds/tsml.json?k=1"
+    -> "aa-west.org/feeds/tsml.json"). Longer than `limit`: the host, "…" and the path's end."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return url[:limit]
+    host = parts.netloc.removeprefix("www.")
+    label = f"{host}{parts.path.rstrip('/')}"
+    if len(label) <= limit:
+        return label
+    tail = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    room = limit - len(host) - 2  # "/…"
+    if room >= 8:
+        return f"{host}/…{tail[-(room - 1) :]}" if len(tail) >= room else f"{host}/…/{tail}"
+    return label[: limit - 1] + "…"
+
+
 def fetch(
     url: str,
     *,
@@ -267,9 +285,9 @@ def sync_feed(client: redis.Redis, url: str, now: datetime) -> SyncOutcome:
             )
             _save(client, url, state)
             transition = "failing" if old.status != "failing" else None
-            return SyncOutcome(
-                url, False, f"failed: {reason}; nothing was changed", transition, state
-            )
+            # A refusal may already say so itself (an empty feed's prune): say it once.
+            unchanged = "" if reason.endswith("nothing was changed") else "; nothing was changed"
+            return SyncOutcome(url, False, f"failed: {reason}{unchanged}", transition, state)
         _save(client, url, state)
         transition = "recovered" if old.status == "failing" else None
         return SyncOutcome(url, True, message, transition, state)

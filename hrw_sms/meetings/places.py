@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import defaultdict
-from functools import cached_property
+from functools import cache, cached_property
 
 import zipcodes
 
@@ -56,3 +57,50 @@ class ZipPlaces:
     def town_points(self, town: str) -> dict[str, Point]:
         """Every state with a town of that name, and the town's centre there."""
         return dict(self._towns.get(normalise(town), {}))
+
+    @cached_property
+    def _grid(self) -> dict[tuple[int, int], list[tuple[float, float, str, str, str]]]:
+        """Zip centres bucketed by whole degrees: (lat, lon, zip, town, state)."""
+        grid: dict[tuple[int, int], list[tuple[float, float, str, str, str]]] = defaultdict(list)
+        with self._lock:
+            for z in zipcodes.list_all():
+                if z.get("lat") and z.get("long"):
+                    lat, lon = float(z["lat"]), float(z["long"])
+                    cell = (math.floor(lat), math.floor(lon))
+                    grid[cell].append((lat, lon, z["zip_code"], z["city"], z["state"]))
+        return dict(grid)
+
+    def nearest_zip(self, point: Point) -> tuple[str, str, str] | None:
+        """(zip, town, state) of the zip centre nearest `point` within about a degree (tens
+        of miles); None out at sea or outside the US."""
+        lat, lon = point
+        shrink = math.cos(math.radians(lat)) ** 2
+        cell = (math.floor(lat), math.floor(lon))
+        best: tuple[float, tuple[str, str, str]] | None = None
+        for dlat in (-1, 0, 1):
+            for dlon in (-1, 0, 1):
+                for a, b, code, town, state in self._grid.get((cell[0] + dlat, cell[1] + dlon), ()):
+                    gap = (a - lat) ** 2 + shrink * (b - lon) ** 2
+                    if best is None or gap < best[0]:
+                        best = (gap, (code, town, state))
+        return best[1] if best and best[0] <= 1.0 else None
+
+    def approximate_point(
+        self, postal_code: str | None, city: str | None, state: str | None
+    ) -> Point | None:
+        """Where to put a meeting whose feed gave no coordinates: its ZIP code's centre, else
+        its town's centre in its state (a town name alone only when one state has it)."""
+        if postal_code and (point := self.zip_point(postal_code)):
+            return point
+        if not city:
+            return None
+        points = self.town_points(city)
+        if state and state.strip().upper() in points:
+            return points[state.strip().upper()]
+        return next(iter(points.values())) if len(points) == 1 and not state else None
+
+
+@cache
+def shared_places() -> ZipPlaces:
+    """One ZipPlaces for the process's imports (its indexes are large: build them once)."""
+    return ZipPlaces()
