@@ -207,3 +207,27 @@ def test_a_confirmed_cancellation_queues_one_fan_out_job_not_the_notices(world: 
     assert waiting == ["workers.cancellations.send_notices"]  # the request sent nothing
     world.work()
     assert all(len(world.texts_to(n)) == 1 for n in PEOPLE)
+
+
+def test_a_cancellation_reaches_the_groups_subscribers_of_its_other_meetings(
+    redis_url: str,
+) -> None:
+    """REMIND promises the group's cancellations: a subscriber of one meeting of the group
+    is told when another of its meetings is cancelled (the fan-out is about the group)."""
+    import json
+
+    from hrw_sms.meetings.directory import DirectoryStore
+    from tests.feeds import MEETINGS
+
+    second = {**MEETINGS[0], "name": "Thursday Lunch", "slug": "forbes-thursday", "day": 4}
+    with world_at(redis_url, NOW, HRW_QUIET_HOURS="off") as world:
+        DirectoryStore(world.redis).import_feed(json.dumps([*MEETINGS, second]))
+        person = world.phone(PEOPLE[0])
+        listing = person.text("MEETINGS 01060")
+        (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
+        person.text("REMIND " + line.split(".")[0])  # Tuesday only; the group's updates too
+        result = world.cli("cancel", "forbes-thursday", "2026-11-26", "--yes")
+        assert result.exit_code == 0, result.output
+        world.work()
+        (notice,) = world.texts_to(PEOPLE[0])
+        assert "Thursday Lunch" in notice and "cancel" in notice.lower()

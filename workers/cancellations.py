@@ -9,6 +9,7 @@ from datetime import timedelta
 from flows.occurrences import OccurrenceId, occurrence_on
 from flows.render_sms import cancellation_text
 from hrw_sms.handlers.cancellations import audience
+from hrw_sms.jobs.consent import for_meeting
 from workers.hosts import tell_host_cancelled
 from workers.reminders import notice_items, queue_batches
 from workers.runtime import current
@@ -36,7 +37,7 @@ def send_notices(occurrence: str) -> str:
     nids = sorted(audience(services.redis, directory, meeting))
     items = notice_items(
         services.redis, nids, "cancelled", occ, cancellation_text, rt.clock(), "bulk",
-        occ.start + NOTICE_EXPIRES,
+        occ.start + NOTICE_EXPIRES, for_meeting(meeting.slug, meeting.group),
     )  # fmt: skip
     jobs = queue_batches(services.redis, "bulk", f"cancelled:{occ.ref}", items)
     host = tell_host_cancelled(services, meeting, occ)

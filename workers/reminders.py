@@ -17,6 +17,7 @@ from flows.occurrences import (
 from flows.render_sms import cancellation_text, reminder_text
 from hrw_sms.handlers.services import Services
 from hrw_sms.jobs import queues
+from hrw_sms.jobs.consent import About
 from hrw_sms.store import prefs, subscriptions
 from workers.reminder_plans import (  # the planners, here too for their callers
     FAN_OUT_EARLY,
@@ -72,7 +73,9 @@ def send_reminders(ref: str) -> str:
     nids = sorted(subscriptions.meeting_subscribers(client, occ.meeting.slug))
     kind = "cancelled" if occ.cancelled else "remind"
     render = cancellation_text if occ.cancelled else reminder_text
-    items = notice_items(client, nids, kind, occ, render, now, "reminder", occ.start)
+    # The meeting's own subscribers: about the meeting, cancelled or not.
+    about = ("meeting", occ.meeting.slug)
+    items = notice_items(client, nids, kind, occ, render, now, "reminder", occ.start, about)
     hold = (due - rt.clock()).total_seconds()
     log.info("reminders for %s: %d texts ready, %.2f s before they are due", ref, len(items), hold)
     if hold > 0:  # released early on purpose (FAN_OUT_EARLY): the texts go at the due moment
@@ -90,6 +93,7 @@ def notice_items(
     now: datetime,
     send_kind: str,
     expires: datetime,
+    about: About,
 ) -> list[tuple]:
     """The `deliver` arguments of one text about `occ` to each number id in `nids` (in that
     order; erased or unsubscribed numbers are left out), each in its saved language.
@@ -97,7 +101,9 @@ def notice_items(
     `kind` names the logical message ("remind", "cancelled"): a reminder job and a
     cancellation's fan-out give a cancelled occurrence the same id, so one notice each.
     `send_kind` picks the queue (hrw_sms.jobs.queues.QUEUE_FOR_KIND); `expires` (aware) is
-    when a text still unsent is dropped."""
+    when a text still unsent is dropped; `about` is what each text is about, checked again at
+    the moment of sending (hrw_sms.jobs.consent: a reminder is about its meeting, a
+    cancellation's fan-out about its group's updates)."""
     pipe = client.pipeline(transaction=False)
     for nid in nids:
         subscriptions.ask_number_of(pipe, nid)
@@ -105,7 +111,6 @@ def notice_items(
     answers = pipe.execute()
     bodies: dict[str, str] = {}
     items: list[tuple] = []
-    about = ("meeting", occ.meeting.slug)
     for nid, number, language in zip(nids, answers[::2], answers[1::2], strict=True):
         if number is None:  # erased or unsubscribed meanwhile
             continue
