@@ -283,3 +283,23 @@ def test_stop_from_the_volunteer_ends_it_and_the_person_is_told(world: World) ->
     assert world.phone(V1).text("STOP") == ""
     assert texts(world, PERSON)[-1].startswith("The conversation has ended")
     assert "MEETINGS" in world.phone(PERSON).text("hello")  # not relayed any more
+
+
+def test_one_open_ask_per_person_even_for_talks_at_the_same_instant(redis_url: str) -> None:
+    """The check and the create are one script: a second ask while one is open is refused,
+    so two TALKs at once never leave a conversation the person cannot end."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import redis as redis_lib
+
+    from hrw_sms.store import relays
+
+    client = redis_lib.Redis.from_url(redis_url)
+    with ThreadPoolExecutor(4) as pool:
+        made = list(
+            pool.map(lambda _: relays.create(client, "+14135550307", "pid307", 1000), range(4))
+        )
+    assert sum(r is not None for r in made) == 1
+    (open_one,) = [r for r in made if r is not None]
+    assert relays.end(client, open_one, 1001) == "asked"
+    assert relays.create(client, "+14135550307", "pid307", 1002) is not None  # ended: anew

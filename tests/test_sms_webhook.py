@@ -176,6 +176,12 @@ def test_redis_down_still_answers_fast_with_the_fallback(tmp_path) -> None:
     assert "trouble" in reply and "MEETINGS" in reply and "To reach a person" in reply
     health = app.test_client().get("/healthz")
     assert health.status_code == 503 and health.json["status"] == "unavailable"
+    # Someone asking for a person still reads where emergency help is, in their language.
+    talk = phone.text("TALK")
+    assert "trouble" in talk and "911" in talk and "988" in talk
+    hablar = phone.text("HABLAR")
+    assert "911" in hablar and "988" in hablar and "emergencia" in hablar
+    assert "911" not in reply
 
 
 def test_healthz_and_meetings_json(app: Flask) -> None:

@@ -146,6 +146,8 @@ def _talk(services: Services, number: str, nid: str, language: str, now: datetim
         log.info("peer line: TALK from %s, no one on shift", mask(number))
         return [nobody_text(services, language, now)]
     relay = relays.create(services.redis, number, nid, int(now.timestamp()), language)
+    if relay is None:  # another TALK from this person opened one a moment ago
+        return [peer.message(language, "peer_waiting", line)]
     relays.offered(services.redis, relay.relay_id, sorted(peers))
     for vid, to in sorted(peers.items()):
         offer = peer.message(_language(services, vid), "peer_offer", code=relay.relay_id)

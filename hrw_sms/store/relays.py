@@ -20,6 +20,12 @@ ASKED, LIVE, OVER = "asked", "live", "over"
 
 _CREATE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+-- one open ask or conversation per person: two TALKs at the same instant open one
+local open = redis.call('GET', KEYS[2])
+if open then
+  local state = redis.call('HGET', ARGV[7] .. open, 'state')
+  if state == 'asked' or state == 'live' then return -1 end
+end
 redis.call('HSET', KEYS[1], 'state', 'asked', 'person', ARGV[1], 'person_id', ARGV[2],
            'asked', ARGV[3], 'last', ARGV[3], 'version', 1, 'language', ARGV[6])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
@@ -84,15 +90,22 @@ def get(client: redis.Redis, relay_id: str) -> Relay | None:
 
 def create(
     client: redis.Redis, person: str, person_id: str, now: int, language: str = "en"
-) -> Relay:
-    """A new ask from the person, under a fresh code; the person's open relay points at it."""
+) -> Relay | None:
+    """A new ask from the person, under a fresh code; the person's open relay points at it.
+    None when the person already has an ask or a conversation open (checked in the same
+    script, so two TALKs at the same instant open one)."""
     while True:  # 9000 codes; an hour's conversations take a handful of them
         relay_id = str(1000 + secrets.randbelow(9000))
-        made = client.eval(
-            _CREATE, 2, keys.peer_relay(relay_id), keys.peer_person(person_id),
-            person, person_id, now, keys.PEER_RELAY_TTL, relay_id, language,
+        made = int(
+            client.eval(
+                _CREATE, 2, keys.peer_relay(relay_id), keys.peer_person(person_id),
+                person, person_id, now, keys.PEER_RELAY_TTL, relay_id, language,
+                keys.peer_relay(""),
+            )
         )  # fmt: skip
-        if int(made):
+        if made < 0:
+            return None
+        if made:
             found = get(client, relay_id)
             assert found is not None
             return found

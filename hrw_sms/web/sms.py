@@ -10,6 +10,7 @@ import redis
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
+from flows import peer as peer_flow
 from flows.keywords import parse
 from flows.render_sms import render
 from flows.replies import Text
@@ -36,8 +37,16 @@ def twiml(texts: list[str]) -> Response:
     return Response(str(reply), mimetype="text/xml")
 
 
-def fallback_text(services: Services) -> str:
-    return render((Text("fallback"),), "en", services.clock(), services.settings.help_contact)
+def fallback_text(services: Services, body: str = "") -> str:
+    """The apology sent when a text could not be handled (Redis down, a fault). Someone who
+    asked for a person (TALK, HABLAR) also reads that this is not an emergency service, with
+    911 and 988 (and HRW_CRISIS_LINE), in their language: they may need it now."""
+    command = parse(body)
+    language = "es" if command.spanish else "en"
+    said = render((Text("fallback"),), language, services.clock(), services.settings.help_contact)
+    if command.word == "TALK":
+        said += "\n" + peer_flow.safety(language, services.settings.crisis_line)
+    return said
 
 
 def plain_number(address: str | None) -> str | None:
@@ -137,5 +146,5 @@ def sms() -> Response:
     except Exception:
         # Never a 5xx to Twilio: a short apology with the menu words and a way to a person.
         log.exception("could not handle a text; sent the fallback reply")
-        texts = [fallback_text(services)]
+        texts = [fallback_text(services, request.form.get("Body", "")[:MAX_BODY])]
     return twiml(texts)
