@@ -289,6 +289,7 @@ def test_web_and_worker_follow_a_failover(cluster: Cluster, tmp_path: Path) -> N
             **clean,
             **env(f"redis://127.0.0.1:1/{DB}", fake, HRW_QUIET_HOURS="off"),
             "HRW_REMINDER_MINUTES": "1",
+            "HRW_SECRET_KEY": "test-console-secret-key-0123456789",  # the web serves the console
             "REDIS_SENTINELS": cluster.sentinel_list,
             "REDIS_SENTINEL_MASTER": MASTER_NAME,
             "PYTHONPATH": str(ROOT),
