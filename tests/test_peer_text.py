@@ -258,6 +258,14 @@ def test_a_groups_own_crisis_line_is_named_when_configured(redis_url: str) -> No
         assert f"Local line: {line}." in world.phone(PERSON).text("TALK")  # nobody on shift
         on_shift(world, V1)
         assert f"Local line: {line}." in world.phone(PERSON2).text("TALK")
+        # ...and in every later text to them: waiting, stopped looking, ended.
+        assert f"Local line: {line}." in world.phone(PERSON2).text("TALK")  # still looking
+        assert f"Local line: {line}." in world.phone(PERSON2).text("DONE")  # stopped
+        connect(world, "+14135550303", V1)
+        assert f"Local line: {line}." in world.phone("+14135550303").text("DONE")
+        connect(world, "+14135550304", V1)
+        world.phone(V1).text("DONE")
+        assert f"Local line: {line}." in texts(world, "+14135550304")[-1]
 
 
 def test_talk_is_limited_per_number(world: World) -> None:
