@@ -371,7 +371,8 @@ def call_ended(
     services: Services, parent_call_sid: str, status: str, position: Position
 ) -> rv.Turn | None:
     """The Dial's outcome (DialCallStatus), counted; None when a volunteer took the call
-    (it is over), else the caller hears when the next shift starts and the menu again."""
+    (it is over), else the caller hears missed_turn (try again soon while someone is on
+    shift, else when the next shift starts) and the menu again."""
     now = services.clock()
     taken = services.redis.exists(keys.peer_call(parent_call_sid))
     if status == "completed" and taken:
