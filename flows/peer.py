@@ -20,6 +20,7 @@ from flows.texts import template, text
 
 DAY_NAMES = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")  # index = day, 0 = Sunday
 _CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_DAY_MINUTES, _WEEK_MINUTES = 24 * 60, 7 * 24 * 60
 _LOOKAROUND_DAYS = 8  # a weekly shift starts within any 8 days; one started 8 days ago is over
 
 
@@ -70,6 +71,19 @@ class Shift:
         """'Mon 22:00-02:00 (next day)'."""
         past = " (next day)" if self.end <= self.start else ""
         return f"{DAY_NAMES[self.day]} {self.start:%H:%M}-{self.end:%H:%M}{past}"
+
+    def _span(self) -> tuple[int, int]:
+        """(start, length) in minutes of the week from Sunday 00:00, wall-clock time."""
+        start = self.day * _DAY_MINUTES + self.start.hour * 60 + self.start.minute
+        end = self.end.hour * 60 + self.end.minute
+        length = (end - (self.start.hour * 60 + self.start.minute)) % _DAY_MINUTES
+        return start, length or _DAY_MINUTES  # 18:00-18:00 is a whole day
+
+    def overlaps(self, other: Shift) -> bool:
+        """True when the two weekly windows share a minute (a shift past midnight overlaps
+        the next day's early one; Sat night runs into Sun). Wall-clock, ignoring DST."""
+        (a, la), (b, lb) = self._span(), other._span()
+        return (b - a) % _WEEK_MINUTES < la or (a - b) % _WEEK_MINUTES < lb
 
     def windows(self, zone: ZoneInfo, around: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Its (start, end) instants, in UTC, for the weeks around `around` (aware)."""

@@ -658,12 +658,19 @@ def ring(
 
 
 def peer_missed(
-    position: Position, when: str | None, tried: bool, crisis_line: str | None = None
+    position: Position,
+    when: str | None,
+    tried: bool,
+    crisis_line: str | None = None,
+    busy: bool = False,
 ) -> Turn:
-    """Nobody on shift (`tried` False) or nobody took the call: when the next shift starts,
+    """Nobody on shift (`tried` False) or nobody took the call: when the next shift starts
+    (or, `busy`: someone is on shift but couldn't pick up, so try again in a few minutes),
     the safety words, the text route, then the menu at `position` again."""
     lang = position.language
-    if when is None:
+    if busy:
+        lead = say(lang, "peer_busy")
+    elif when is None:
         lead = say(lang, "peer_none_ever")
     else:
         lead = say(lang, "peer_nobody_took" if tried else "peer_none", when=when)

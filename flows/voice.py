@@ -334,8 +334,8 @@ def _act(
         return Run("MEETINGS")
     if intent == "goodbye":
         return Goodbye()
-    if intent == "talk":
-        return Talk(Position("main", here.language))
+    if intent == "talk":  # "hablar" from the English menu: the call goes on in Spanish
+        return Talk(Position("main", "es" if said else here.language))
     if intent == "menu":
         return Run("MENU")
     return Ask(here, "not_understood")

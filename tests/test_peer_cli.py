@@ -111,3 +111,39 @@ def test_forget_takes_the_volunteer_role_and_shifts(world: World) -> None:
     assert not volunteers.is_volunteer(world.redis, nid)
     assert world.redis.hlen(keys.group_shifts(GROUP)) == 0
     assert [k for k in world.redis.scan_iter("hrw:volunteer*")] == []
+
+
+def test_channel_addresses_and_unknown_groups_are_refused_by_name(world: World) -> None:
+    """A volunteer is rung and texted on a plain number: whatsapp:+1... is refused (it was
+    taken as the plain number); a mistyped group is named as such."""
+    for doing in ("add", "remove"):
+        line = refused(world, "volunteer", doing, "whatsapp:+14135550405", "--group", GROUP)
+        assert "not a plain phone number" in line
+    assert "+14135550405" not in ok(world, "volunteer", "list")
+    ok(world, "volunteer", "add", V1, "--group", GROUP)
+    assert "not a plain phone number" in refused(world, "shift", "add", f"whatsapp:{V1}",
+        "--group", GROUP, "--day", "Tue", "--from", "18:00", "--to", "21:00")  # fmt: skip
+    assert "no group 'nope'" in refused(world, "volunteer", "remove", V1, "--group", "nope")
+
+
+def test_overlapping_shifts_of_one_volunteer_are_refused_naming_the_overlap(
+    world: World,
+) -> None:
+    ok(world, "volunteer", "add", V1, "--group", GROUP)
+    shift = ("--group", GROUP)
+    ok(world, "shift", "add", V1, *shift, "--day", "Tue", "--from", "18:00", "--to", "22:00")
+    line = refused(world, "shift", "add", V1, *shift, "--day", "Tue", "--from", "20:00",
+                   "--to", "23:00")  # fmt: skip
+    assert "Tue 20:00-23:00 overlaps" in line and "Tue 18:00-22:00" in line
+    # Past midnight into the next day's early shift, and Sat night into Sun morning.
+    ok(world, "shift", "add", V1, *shift, "--day", "Sat", "--from", "22:00", "--to", "02:00")
+    assert "Sat 22:00-02:00" in refused(world, "shift", "add", V1, *shift, "--day", "Sun",
+                                        "--from", "01:00", "--to", "03:00")  # fmt: skip
+    # Touching is not overlapping; the same shift again is as before ("already had").
+    ok(world, "shift", "add", V1, *shift, "--day", "Tue", "--from", "22:00", "--to", "23:00")
+    assert "already had" in ok(world, "shift", "add", V1, *shift, "--day", "Tue",
+                               "--from", "18:00", "--to", "22:00")  # fmt: skip
+    # Another volunteer's shift at the same hours is theirs to keep.
+    ok(world, "volunteer", "add", "+14135550402", "--group", GROUP)
+    ok(world, "shift", "add", "+14135550402", *shift, "--day", "Tue", "--from", "19:00",
+       "--to", "21:00")  # fmt: skip

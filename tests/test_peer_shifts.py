@@ -105,3 +105,16 @@ def test_the_peer_lines_words() -> None:
     assert read("#4821 are you ok?") == PeerWord(None, "4821", "are you ok?")
     assert read("I'm done with all this") == PeerWord(None, rest="I'm done with all this")
     assert read("take care") == PeerWord(None, rest="take care")
+
+
+def test_overlap_of_weekly_shifts() -> None:
+    def s(day: int, start: str, end: str) -> Shift:
+        return Shift("n", day, parse_clock(start), parse_clock(end))
+
+    assert s(2, "18:00", "22:00").overlaps(s(2, "21:59", "23:00"))
+    assert not s(2, "18:00", "22:00").overlaps(s(2, "22:00", "23:00"))  # touching
+    assert s(2, "22:00", "02:00").overlaps(s(3, "01:00", "03:00"))  # past midnight
+    assert s(6, "23:00", "01:00").overlaps(s(0, "00:30", "02:00"))  # Sat night into Sun
+    assert not s(6, "23:00", "01:00").overlaps(s(0, "01:00", "02:00"))
+    assert s(1, "09:00", "09:00").overlaps(s(2, "08:00", "08:30"))  # a whole day
+    assert not s(1, "09:00", "17:00").overlaps(s(2, "09:00", "17:00"))

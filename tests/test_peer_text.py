@@ -258,6 +258,14 @@ def test_a_groups_own_crisis_line_is_named_when_configured(redis_url: str) -> No
         assert f"Local line: {line}." in world.phone(PERSON).text("TALK")  # nobody on shift
         on_shift(world, V1)
         assert f"Local line: {line}." in world.phone(PERSON2).text("TALK")
+        # ...and in every later text to them: waiting, stopped looking, ended.
+        assert f"Local line: {line}." in world.phone(PERSON2).text("TALK")  # still looking
+        assert f"Local line: {line}." in world.phone(PERSON2).text("DONE")  # stopped
+        connect(world, "+14135550303", V1)
+        assert f"Local line: {line}." in world.phone("+14135550303").text("DONE")
+        connect(world, "+14135550304", V1)
+        world.phone(V1).text("DONE")
+        assert f"Local line: {line}." in texts(world, "+14135550304")[-1]
 
 
 def test_talk_is_limited_per_number(world: World) -> None:
@@ -303,3 +311,82 @@ def test_one_open_ask_per_person_even_for_talks_at_the_same_instant(redis_url: s
     (open_one,) = [r for r in made if r is not None]
     assert relays.end(client, open_one, 1001) == "asked"
     assert relays.create(client, "+14135550307", "pid307", 1002) is not None  # ended: anew
+
+
+def _safe(said: str) -> bool:
+    return "911" in said and "988" in said
+
+
+# Every peer-line text that goes to the person asking (the volunteers' texts are theirs).
+PERSON_KEYS = ("peer_asked", "peer_connected_person", "peer_none", "peer_none_ever",
+               "peer_waiting", "peer_nobody_took", "peer_cancelled", "peer_done",
+               "peer_idle", "peer_limit")  # fmt: skip
+
+
+def test_every_text_to_the_person_carries_the_safety_words(world: World) -> None:
+    from flows.texts import template
+
+    for language in ("en", "es"):
+        for key in PERSON_KEYS:
+            assert "{safety}" in template(language, key), (language, key)
+    on_shift(world, V1)
+    # Asked, asked again while waiting, then stopped looking.
+    world.phone(PERSON).text("TALK")
+    waiting = world.phone(PERSON).text("TALK")
+    assert "still looking" in waiting and _safe(waiting)
+    cancelled = world.phone(PERSON).text("DONE")
+    assert cancelled.startswith("OK, we stopped looking") and _safe(cancelled)
+    # Ended by the person, by the volunteer, and by an hour of silence.
+    # (each by another person: TALK is limited to 3 an hour per number)
+    p3, p4, p5 = "+14135550303", "+14135550304", "+14135550305"
+    connect(world, p3, V1)
+    done = world.phone(p3).text("DONE")
+    assert done.startswith("The conversation has ended") and _safe(done)
+    connect(world, p4, V1)
+    world.phone(V1).text("DONE")
+    told = texts(world, p4)[-1]
+    assert told.startswith("The conversation has ended") and _safe(told)
+    connect(world, p5, V1)
+    world.clock.advance(minutes=61)
+    told = texts(world, p5)[-1]
+    assert told.startswith("The conversation ended after an hour") and _safe(told)
+    # In Spanish too.
+    world.phone(PERSON2).text("HABLAR")
+    code_in(texts(world, V1)[-1])
+    world.phone(V1).text("TAKE")
+    cerrada = world.phone(PERSON2).text("LISTO")
+    assert cerrada.startswith("Se cierra la charla") and _safe(cerrada)
+
+
+def test_a_spanish_speaking_volunteer_is_told_the_spanish_words(world: World) -> None:
+    world.phone(V1).text("ESPANOL")
+    on_shift(world, V1)
+    world.phone(PERSON).text("TALK")
+    offer = texts(world, V1)[-1]
+    assert "Responde TOMAR" in offer and "TAKE" not in offer
+    connected = world.phone(V1).text("TOMAR")
+    assert connected.startswith("Conectado") and "Escribe LISTO" in connected
+    assert "DONE" not in connected
+    assert world.phone(V1).text("LISTO").startswith("Se cierra la charla")
+    # The English words still work for them.
+    world.phone(PERSON2).text("TALK")
+    assert world.phone(V1).text("TAKE").startswith("Conectado")
+    assert world.phone(V1).text("DONE").startswith("Se cierra la charla")
+
+
+def test_taking_a_second_conversation_says_two_are_held_and_to_use_the_code(
+    world: World,
+) -> None:
+    on_shift(world, V1)
+    first = connect(world, PERSON, V1)
+    world.phone(PERSON2).text("TALK")
+    second = code_in(texts(world, V1)[-1])
+    connected = world.phone(V1).text("TAKE")
+    assert connected.startswith(f"You're connected (#{second})")
+    assert "You now hold 2 conversations" in connected and f"#{second}" in connected
+    assert first != second
+    world.phone(V1).text(f"DONE {first}")
+    world.phone("+14135550303").text("TALK")
+    third = code_in(texts(world, V1)[-1])
+    again = world.phone(V1).text("TAKE")  # one held again, then two
+    assert f"#{third}" in again and "You now hold 2 conversations" in again

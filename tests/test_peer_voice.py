@@ -155,9 +155,41 @@ def test_seven_rings_every_volunteer_on_shift_screened_by_a_whisper(world: World
     assert world.redis.hget(USAGE, "peer_calls_connected") == b"1"
 
 
+def after_dial(world: World, call: Call, dial: ElementTree.Element, status: str) -> str:
+    after = post(world, dial.get("action") or "", {
+        "CallSid": call.sid, "AccountSid": ACCOUNT, "From": call.number, "To": SENDER,
+        "DialCallStatus": status,
+    })  # fmt: skip
+    assert [c.tag for c in after] == ["Gather", "Redirect"]  # back to the main menu
+    return " ".join("".join(s.itertext()) for s in after.iter("Say"))
+
+
+def test_nobody_picks_up_while_on_shift_the_caller_hears_try_again_soon(world: World) -> None:
+    """Volunteers are on shift but none took it: try again in a few minutes or text TALK,
+    not a next shift hours away."""
+    on_shift(world, V1)
+    on_shift(world, V2, day="Wed")
+    for status in ("no-answer", "busy", "failed"):
+        call, dial = ring(world)
+        heard = after_dial(world, call, dial, status)
+        assert "no one could pick up just now" in heard, heard
+        assert "try again in a few minutes" in heard and "text TALK" in heard
+        assert "next shift" not in heard and "9 1 1" in heard
+    spanish = Call(world.app.test_client(), TOKEN, PUBLIC_URL, number="+14135550302")
+    spanish.start()
+    spanish.press("9")
+    spanish.say("hablar")
+    assert spanish.root is not None
+    dial = spanish.root.find("Dial")
+    assert dial is not None
+    heard = after_dial(world, spanish, dial, "no-answer")
+    assert "nadie pudo contestar ahora" in heard and "próximo turno" not in heard
+
+
 def test_nobody_takes_it_and_the_caller_hears_the_next_shift_and_the_menu(world: World) -> None:
     on_shift(world, V1)
     call, dial = ring(world)
+    world.clock.advance(hours=3, minutes=1)  # the shift (to 22:00) ended while it rang
     after = post(world, dial.get("action") or "", {
         "CallSid": call.sid, "AccountSid": ACCOUNT, "From": call.number, "To": SENDER,
         "DialCallStatus": "no-answer",
@@ -207,3 +239,21 @@ def test_each_volunteer_hears_the_whisper_in_their_language(world: World) -> Non
     assert urls[V1].endswith("lang=en") and urls[V2].endswith("lang=es")
     whisper = post(world, urls[V2], Leg(world, call, dial.findall("Number")[1]).form())
     assert "Oprime 1" in "".join(whisper.itertext())
+
+
+def test_hablar_from_the_english_menu_goes_on_in_spanish(world: World) -> None:
+    """A Spanish word switches the call to Spanish, as elsewhere in the voice menu."""
+    on_shift(world, V1)
+    call = Call(world.app.test_client(), TOKEN, PUBLIC_URL, number="+14135550303")
+    call.start()
+    heard = call.say("hablar")
+    assert "Estamos llamando a un par" in heard and "9 1 1" in heard
+    assert call.root is not None
+    dial = call.root.find("Dial")
+    assert dial is not None and "lang=es" in (dial.get("action") or "")
+    heard = after_dial(world, call, dial, "no-answer")
+    assert "nadie pudo contestar" in heard
+    # "talk" keeps the call in English.
+    english = Call(world.app.test_client(), TOKEN, PUBLIC_URL, number="+14135550304")
+    english.start()
+    assert "Calling a peer for you now" in english.say("talk")

@@ -135,4 +135,5 @@ TEXTS: dict[str, str] = {
     "peer_nobody_took": "Sorry, no peer could take the call just now. The next shift starts {when}.",
     "peer_text_route": "You can also text TALK to this number, and a peer will text you back.",
     "details_place_notes": "About the place: {notes}.",
+    "peer_busy": "Sorry, no one could pick up just now. Please try again in a few minutes.",
 }

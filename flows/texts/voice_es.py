@@ -143,4 +143,5 @@ TEXTS: dict[str, str] = {
     "peer_nobody_took": "Lo sentimos, ningún par pudo tomar la llamada ahora. El próximo turno empieza {when}.",
     "peer_text_route": "También puedes enviar HABLAR por mensaje a este número, y un par te responderá.",
     "details_place_notes": "Sobre el lugar: {notes}.",
+    "peer_busy": "Lo sentimos, nadie pudo contestar ahora. Por favor, vuelve a llamar en unos minutos.",
 }

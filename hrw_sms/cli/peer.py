@@ -8,11 +8,21 @@ from zoneinfo import ZoneInfo
 import click
 
 from flows.peer import Shift, ShiftError, on_shift, parse_clock, parse_day
-from hrw_sms.base.phone import mask
+from hrw_sms.base.phone import is_plain_number, mask
 from hrw_sms.cli.context import CliContext
 from hrw_sms.cli.hosts import e164_or_fail, groups_or_all, known_group, refusals, services_for
 from hrw_sms.handlers import peer
 from hrw_sms.store import volunteers
+
+
+def _plain_number(doing: str, phone: str) -> str:
+    """PHONE in E.164; a channel address (whatsapp:+1...) or anything but a plain number is
+    refused: volunteers are rung and texted on their own number."""
+    if not is_plain_number(phone):
+        raise click.ClickException(
+            f"{doing}: {phone!r} is not a plain phone number (give it like +14135550100)"
+        )
+    return e164_or_fail(phone)
 
 
 @click.group("volunteer")
@@ -26,7 +36,7 @@ def volunteer_command() -> None:
 @click.pass_obj
 def volunteer_add(obj: CliContext, phone: str, group_slug: str) -> None:
     """Make PHONE a peer-line volunteer of a group (give them shifts with `shift add`)."""
-    number = e164_or_fail(phone)
+    number = _plain_number("volunteer add", phone)
     services = services_for(obj)
     with refusals("volunteer add"):
         group = known_group(services, group_slug)
@@ -41,12 +51,15 @@ def volunteer_add(obj: CliContext, phone: str, group_slug: str) -> None:
 def volunteer_remove(obj: CliContext, phone: str, group_slug: str) -> None:
     """Stop PHONE volunteering for a group: their shifts there go, and if they volunteer
     nowhere else, a conversation they hold ends (both sides are told)."""
-    number = e164_or_fail(phone)
+    number = _plain_number("volunteer remove", phone)
     services = services_for(obj)
     with refusals("volunteer remove"):
         nid = services.number_id(number)
         removed = volunteers.remove(services.redis, nid, group_slug)
         if not removed:
+            # A mistyped group is named as such; a group gone from the directory still
+            # lets its old volunteers be removed (the removal above came first).
+            known_group(services, group_slug)
             raise click.ClickException(
                 f"volunteer remove: {mask(number)} is not a volunteer of {group_slug}"
             )
@@ -79,7 +92,7 @@ def _shift(
     obj: CliContext, doing: str, phone: str, group_slug: str, day: str, start: str, end: str
 ):
     """Check everything before anything changes: (services, group, shift)."""
-    number = e164_or_fail(phone)
+    number = _plain_number(doing, phone)
     try:
         parsed_day, begins, ends = parse_day(day), parse_clock(start), parse_clock(end)
     except ShiftError as exc:
@@ -119,6 +132,16 @@ def shift_add(obj: CliContext, phone: str, group_slug: str, day: str, start: str
     """Give volunteer PHONE a weekly shift."""
     services, group, number, shift = _shift(obj, "shift add", phone, group_slug, day, start, end)
     with refusals("shift add"):
+        # Refused, not merged: the coordinator decides which hours they meant.
+        mine = [
+            s for s in volunteers.shifts(services.redis, group) if s.number_id == shift.number_id
+        ]
+        clash = next((s for s in mine if s != shift and s.overlaps(shift)), None)
+        if clash is not None:
+            raise click.ClickException(
+                f"shift add: {shift.describe()} overlaps {mask(number)}'s shift "
+                f"{clash.describe()} in {group} (remove that one first, or pick other hours)"
+            )
         new = volunteers.add_shift(services.redis, group, shift)
     verb = "now has" if new else "already had"
     click.echo(f"{mask(number)} {verb} {group}'s shift {shift.describe()}")

@@ -161,20 +161,20 @@ def _from_person(
     services: Services, relay: Relay, body: str, command: Command, sid: str | None, now: datetime
 ) -> list[str] | None:
     said = peer.read(body)
-    language = relay.language
+    language, line = relay.language, services.settings.crisis_line
     if command.word == "OPTOUT":  # ends the conversation; the flows then opt them out
         finish(services, relay, now, "stop")
         return None
     if relay.state == ASKED:
         if said.word == "DONE":
             finish(services, relay, now, "cancelled")
-            return [peer.message(language, "peer_cancelled")]
+            return [peer.message(language, "peer_cancelled", line)]
         if command.word == "TALK":
-            return [peer.message(language, "peer_waiting")]
+            return [peer.message(language, "peer_waiting", line)]
         return None  # while waiting, the line's words work as ever
     if said.word == "DONE":
         finish(services, relay, now, "done_by_person")
-        return [peer.message(language, "peer_done")]
+        return [peer.message(language, "peer_done", line)]
     assert relay.volunteer is not None
     relays.touch(services.redis, relay, int(now.timestamp()))
     send(services, relay.volunteer, peer.prefixed(relay.relay_id, body), _relayed_id(relay, sid))
@@ -243,6 +243,10 @@ def _take(
     )
     send(services, chosen.person, connected, f"peer:{chosen.relay_id}:connected")
     log.info("peer line: %s took a conversation", mask(number))
+    # From their second conversation on, texts without a code can't be routed: say so now.
+    now_held = sum(1 for r in held if r.state == LIVE and r.volunteer_id == nid) + 1
+    if now_held > 1:
+        return peer.message(language, "peer_connected_more", code=chosen.relay_id, n=now_held)
     return peer.message(language, "peer_connected_volunteer", code=chosen.relay_id)
 
 
@@ -344,8 +348,11 @@ def call_turn(services: Services, position: Position) -> rv.Ring | rv.Turn:
 
 
 def missed_turn(services: Services, position: Position, now: datetime, tried: bool) -> rv.Turn:
-    """What a caller hears when no peer took the call (`tried`) or none is on shift: when
-    the next shift starts, the safety words and the text route, then the main menu."""
+    """What a caller hears when no peer took the call (`tried`) or none is on shift: try
+    again in a few minutes while someone is on shift, else when the next shift starts; the
+    safety words and the text route, then the main menu."""
+    if tried and on_shift(services, now):
+        return rv.peer_missed(position, None, tried, services.settings.crisis_line, busy=True)
     found = next_shift(services, now)
     when = None
     if found is not None:
@@ -364,7 +371,8 @@ def call_ended(
     services: Services, parent_call_sid: str, status: str, position: Position
 ) -> rv.Turn | None:
     """The Dial's outcome (DialCallStatus), counted; None when a volunteer took the call
-    (it is over), else the caller hears when the next shift starts and the menu again."""
+    (it is over), else the caller hears missed_turn (try again soon while someone is on
+    shift, else when the next shift starts) and the menu again."""
     now = services.clock()
     taken = services.redis.exists(keys.peer_call(parent_call_sid))
     if status == "completed" and taken:

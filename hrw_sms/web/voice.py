@@ -244,7 +244,8 @@ def peer_take() -> Response:
 @bp.post("/voice/peer/after")
 def peer_after() -> Response:
     """The Dial is over (DialCallStatus): counted; if nobody took the call, the caller hears
-    when the next shift starts and the main menu again."""
+    to try again in a few minutes (someone is on shift) or when the next shift starts (no
+    one is), and the main menu again."""
     services = _services()
     problem = check_request(request, services.settings)
     if problem is not None:
