@@ -11,7 +11,7 @@ from typing import Literal, Protocol
 
 from haversine import Unit, haversine
 
-from flows.keywords import ZIP_RE, filter_of, meaningful
+from flows.keywords import ZIP_RE, filter_of, meaningful, normalise
 from flows.occurrences import Occurrence, Timetable
 
 PAGE_SIZE = 5
@@ -136,8 +136,6 @@ def _candidates(query: Query, timetable: Timetable, now: datetime) -> Iterator[O
 
 
 def _matches_town(occ: Occurrence, town: str) -> bool:
-    from flows.keywords import normalise
-
     m = occ.meeting
     haystack = normalise(" ".join(x for x in (m.city, m.address, m.location) if x))
     return town in haystack

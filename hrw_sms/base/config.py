@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from hrw_sms.base.phone import BadNumber, to_e164
+
 
 class ConfigError(SystemExit):
     """Bad configuration. A SystemExit, so an uncaught one prints one line and no traceback."""
@@ -88,8 +90,6 @@ class Settings:
             api_base = api_base.rstrip("/")
         from_number = get("TWILIO_FROM_NUMBER")
         if from_number:
-            from hrw_sms.base.phone import BadNumber, to_e164
-
             try:
                 from_number = to_e164(from_number)
             except BadNumber as exc:

@@ -15,6 +15,7 @@ from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.cli.context import CliContext
 from hrw_sms.handlers.services import Services
 from hrw_sms.store import hosts
+from workers.hosts import plan_occurrence
 from workers.wiring import build_services
 
 
@@ -111,8 +112,6 @@ def host_list(obj: CliContext, group_slug: str | None) -> None:
 @click.pass_obj
 def host_assign(obj: CliContext, meeting: str, day: str, phone: str) -> None:
     """Put PHONE on the roster to host MEETING (a slug) on DATE (its local date, YYYY-MM-DD)."""
-    from workers.hosts import plan_occurrence
-
     try:
         local_day = date.fromisoformat(day)
     except ValueError:

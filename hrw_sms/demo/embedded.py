@@ -51,6 +51,7 @@ def embedded_store(folder: Path | None = None) -> Iterator[EmbeddedStore]:
         return
     binary = shutil.which("redis-server")
     if binary is None:
+        # lazy: fakeredis (and Lua) load only when redis-server is missing
         import fakeredis
 
         log.warning("redis-server is not installed: using an in-process store that is lost on exit")

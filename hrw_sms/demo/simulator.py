@@ -21,6 +21,8 @@ from hrw_sms.demo import local_webhook
 from hrw_sms.demo.local_carrier import outbox
 from hrw_sms.demo.loopback import local_only
 from hrw_sms.handlers.services import Services, system_clock
+from hrw_sms.jobs import queues
+from hrw_sms.jobs.scheduling import release_due
 
 
 @dataclass
@@ -154,8 +156,6 @@ def blueprint(clock: DemoClock, identities: list[Identity]) -> Blueprint:
 
     @bp.post("/demo/clock")
     def move_clock() -> Response:
-        from hrw_sms.jobs.scheduling import release_due
-
         data = request.get_json(silent=True) or {}
         if data.get("reset"):
             clock.reset()
@@ -215,8 +215,6 @@ def _path(url: str) -> str:
 
 def next_due(client) -> datetime | None:
     """When the next reminder, prompt or deferred text is scheduled (the minute tick aside)."""
-    from hrw_sms.jobs import queues
-
     soonest: float | None = None
     for name in queues.ORDER:
         registry = ScheduledJobRegistry(name, connection=client)
@@ -229,9 +227,7 @@ def next_due(client) -> datetime | None:
 
 
 def _clock_state(clock: DemoClock) -> dict:
-    from flask import current_app as app
-
-    due = next_due(app.extensions["hrw"].redis)
+    due = next_due(current_app.extensions["hrw"].redis)
     return {
         "now": clock().astimezone().isoformat(timespec="seconds"),
         "offset_minutes": round(clock.offset.total_seconds() / 60, 1),

@@ -96,6 +96,7 @@ def require_viewer() -> Viewer:
 
 @bp.before_request
 def _protect() -> None:
+    # cycle: the package imports this module before `csrf` exists
     from hrw_sms.web.console import csrf
 
     csrf.protect()  # every POST: a missing or wrong token is a 400 and changes nothing

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, timedelta
 
+import phonenumbers
+import segno
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from flows.gsm import segments
@@ -29,6 +31,7 @@ ROSTER_DAYS = 14
 
 @bp.before_request
 def _protect() -> None:
+    # cycle: the package imports this module before `csrf` exists
     from hrw_sms.web.console import csrf
 
     csrf.protect()
@@ -273,8 +276,6 @@ def audit_page(slug: str) -> str:
 
 @bp.get("/groups/<slug>/flyer")
 def flyer(slug: str) -> str:
-    import segno
-
     who, group = _group(slug)
     line = services().settings.twilio_from_number or ""
     qr = segno.make(f"sms:{line}?body=MEETINGS", error="m")  # opens a text, ready to send
@@ -285,8 +286,6 @@ def flyer(slug: str) -> str:
 
 def _readable(e164: str) -> str:
     """The line's number as people write it: (413) 555-0000 at home, +44 20 ... abroad."""
-    import phonenumbers
-
     try:
         parsed = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
