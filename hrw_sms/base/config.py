@@ -25,6 +25,8 @@ class QuietHours:
     end: int  # local hour they end
 
     def contains(self, hour: int) -> bool:
+        """True when the local `hour` (0-23) is quiet; the span may wrap midnight (21 to 8), and
+        equal ends mean no quiet hours."""
         if self.start == self.end:
             return False
         if self.start < self.end:
@@ -58,6 +60,7 @@ class Settings:
 
     @property
     def signatures_required(self) -> bool:
+        """True when a Twilio auth token is set: webhooks must carry a valid X-Twilio-Signature."""
         return bool(self.twilio_auth_token)
 
     @property

@@ -16,6 +16,7 @@ WILDCARD = ("0.0.0.0", "::", "")
 
 
 def on_loopback(host: str) -> bool:
+    """True when `host` (a name or address to listen on) only answers this machine."""
     # lazy: the demo stack loads only for `demo`
     from hrw_sms.demo.loopback import is_loopback
 

@@ -21,6 +21,7 @@ DEFAULT_DATA_DIR = ".hrw-sms"
 
 
 def data_dir() -> Path:
+    """The demo's data folder: HRW_DATA_DIR, or .hrw-sms in the working folder, absolute."""
     return Path(os.environ.get("HRW_DATA_DIR", DEFAULT_DATA_DIR)).resolve()
 
 

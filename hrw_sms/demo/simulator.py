@@ -36,10 +36,12 @@ class DemoClock:
         return system_clock() + self.offset
 
     def advance(self, delta: timedelta) -> None:
+        """Move the demo's clock forward by `delta` (a negative delta does nothing)."""
         with self._lock:
             self.offset += max(delta, timedelta(0))
 
     def reset(self) -> None:
+        """Put the demo's clock back to the real time."""
         with self._lock:
             self.offset = timedelta(0)
 
@@ -236,4 +238,5 @@ def _clock_state(clock: DemoClock) -> dict:
 
 
 def register(app: Flask, clock: DemoClock, identities: list[Identity]) -> None:
+    """Add the simulator page and its API (the phones, the clock) to `app`."""
     app.register_blueprint(blueprint(clock, identities))

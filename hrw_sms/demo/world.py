@@ -93,11 +93,14 @@ class PlainRequestHandler(WSGIRequestHandler):
     every control character (hrw_sms.base.logs), so ANSI colours would show as `\x1b[33m`."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Log one access line with the request line as received (percent-encoding intact)."""
         line = getattr(self, "requestline", "")  # as received: percent-encoding intact
         self.log("info", '"%s" %s %s', line, code, size)
 
 
 def serve_in_background(app, host: str, port: int) -> BaseWSGIServer:
+    """Serve `app` on host:port from a daemon thread; the server, to shut down. OSError if the
+    port is taken."""
     server = make_server(host, port, app, threaded=True, request_handler=PlainRequestHandler)
     threading.Thread(target=server.serve_forever, name="demo-web", daemon=True).start()
     return server

@@ -29,6 +29,8 @@ CHANNEL = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):(.*)", re.DOTALL)
 
 
 def twiml(texts: list[str]) -> Response:
+    """A TwiML <Response> with one <Message> per non-empty text (Twilio, "TwiML for
+    Programmable Messaging")."""
     reply = MessagingResponse()
     for text in texts:
         if text:
@@ -37,6 +39,8 @@ def twiml(texts: list[str]) -> Response:
 
 
 def fallback_text(services: Services) -> str:
+    """The English apology sent when a text could not be handled: the menu words and a
+    contact."""
     return render((Text("fallback"),), "en", services.clock(), services.settings.help_contact)
 
 
@@ -106,6 +110,8 @@ def number_reply(services: Services, number: str, body: str, sid: str | None) ->
 
 @bp.post("/sms")
 def sms() -> Response:
+    """POST /sms, Twilio's incoming-message webhook: 403 on a bad signature, 400 on a
+    malformed From, else TwiML replies; never a 5xx (a crash gets the fallback text)."""
     services: Services = current_app.extensions["hrw"]
     problem = check_request(request, services.settings)
     if problem is not None:
