@@ -124,8 +124,8 @@ class Meeting:
         return self.in_person and self.latitude is not None and self.longitude is not None
 
     def kind(self, group: Group | None = None) -> Kind:
-        """ "focused" or "open": the meeting's own type if the feed gives one, else its group's
-        kind, else "open"."""
+        """The meeting's kind, "focused" or "open": its own type if the feed gives one (C or O,
+        Meeting Guide spec), else its group's kind, else "open"."""
         if TYPE_FOCUSED in self.types:
             return "focused"
         if TYPE_OPEN in self.types:

@@ -358,7 +358,7 @@ def written_in(value: str, fallback: Language | None) -> Language | None:
 
 
 def kind_of(occ: Occurrence, directory: Directory) -> str:
-    """ "focused" or "open" for `occ`, read from the directory's current copy of its meeting."""
+    """The kind of `occ` ("focused" or "open"), read from the directory's copy of its meeting."""
     meeting = directory.meetings.get(occ.meeting.slug, occ.meeting)
     return meeting.kind(directory.group_of(meeting))
 
@@ -691,10 +691,10 @@ def whisper(language: Language) -> list[Speech]:
 
 
 def peer_taken(language: Language) -> list[Speech]:
-    """What the caller hears when the volunteer's line is already taken by another call."""
+    """What a volunteer who pressed 1 hears when another volunteer already took the call."""
     return speeches([say(language, "peer_taken")], language)
 
 
 def peer_connect(language: Language) -> list[Speech]:
-    """What the caller hears just before they are put through to a volunteer."""
+    """What the volunteer who won the call hears just before the caller is put through."""
     return speeches([say(language, "peer_connect")], language)

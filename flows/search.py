@@ -67,8 +67,8 @@ class Query:
 
     @classmethod
     def from_words(cls, words: tuple[str, ...]) -> Query:
-        """A query from the words after MEETINGS/NEAR: a day word (today, tonight, tomorrow),
-        "online", a ZIP code, and the rest read as a town (a
+        """A query from a command's words (MEETINGS and the like, or a town said alone): a day
+        word (today, tonight, tomorrow), "online", a ZIP code, and the rest read as a town (a
         trailing two-letter word is its state; the town is cut to 40 characters)."""
         day: Literal["today", "tonight", "tomorrow"] | None = None
         online = False

@@ -341,7 +341,8 @@ def _read(client: redis.Redis, name: str) -> Hosting | None:
 
 
 def hosting_of(client: redis.Redis, meeting: str, day: date) -> Hosting | None:
-    """The hosting record of `meeting` on its local date `day`, or None if nobody is on it."""
+    """The hosting record of `meeting` on its local date `day`, or None
+    when there is no record."""
     return _read(client, occurrence_name(meeting, day))
 
 
@@ -520,7 +521,8 @@ def set_exercise(client: redis.Redis, meeting: str, day: date, words: str, now: 
 
 
 def exercise_of(client: redis.Redis, rec: Hosting) -> str | None:
-    """The exercise text the host chose for `rec`'s meeting, or None."""
+    """The exercise the host texted for `rec`'s occurrence, or None (it expires when the
+    occurrence ends)."""
     raw = client.get(keys.exercise(rec.name))
     return text(raw) if raw else None
 

@@ -109,8 +109,8 @@ def _broadcast_ids(slug: str, limit: int = 5) -> list[int]:
 
 @bp.get("/groups/<slug>")
 def overview(slug: str) -> str:
-    """GET a group's page: subscribers, the coming week's meetings, broadcasts, feeds. 403/404
-    through `_group`."""
+    """GET a group's page: subscribers, the coming week's meetings, broadcasts, feeds; 404 when
+    the group is unknown or not the viewer's."""
     who, group = _group(slug)
     svc = services()
     directory = svc.directory.load()
