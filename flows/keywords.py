@@ -307,6 +307,12 @@ def _merge_pairs(tokens: list[str]) -> list[str]:
 
 
 def parse(text: str) -> Command:
+    """The command a text asks for (README, "What people can text"): a `Command` whose word is a
+    menu word or NUMBER, ZIP, OPTOUT, OPTOUT_HINT, NOREMIND_HINT, OPTIN, EMPTY or UNKNOWN.
+
+    Reads at most the first 2000 characters; never raises. Opt-out words follow Twilio's
+    default keywords ("Twilio support for opt-out keywords"); a spelling the carrier does not
+    confirm itself gets `confirm=True`."""
     tokens = words(text[:2000])
     if not tokens:
         return Command("EMPTY")

@@ -72,6 +72,8 @@ class Meeting:
 
     @property
     def online(self) -> bool:
+        """True when people can join from afar: a conference URL or phone, and not marked
+        in-person-only or inactive (Meeting Guide spec, `attendance_option`)."""
         if self.attendance in ("in_person", "inactive"):
             return False
         return bool(self.conference_url or self.conference_phone)
@@ -91,6 +93,7 @@ class Meeting:
 
     @property
     def temporarily_closed(self) -> bool:
+        """True when the feed marks it TC, temporarily closed (Meeting Guide spec, types)."""
         return TYPE_TEMP_CLOSED in self.types
 
     @property
@@ -117,9 +120,12 @@ class Meeting:
 
     @property
     def located(self) -> bool:
+        """True when it meets in person with both coordinates (degrees): distance can rank it."""
         return self.in_person and self.latitude is not None and self.longitude is not None
 
     def kind(self, group: Group | None = None) -> Kind:
+        """The meeting's kind, "focused" or "open": its own type if the feed gives one (C or O,
+        Meeting Guide spec), else its group's kind, else "open"."""
         if TYPE_FOCUSED in self.types:
             return "focused"
         if TYPE_OPEN in self.types:
@@ -136,4 +142,5 @@ class Directory:
     version: int = 0
 
     def group_of(self, meeting: Meeting) -> Group | None:
+        """The meeting's group, or None when it names none or one the directory lacks."""
         return self.groups.get(meeting.group) if meeting.group else None

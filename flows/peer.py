@@ -64,6 +64,8 @@ class Shift:
 
     @classmethod
     def from_key(cls, key: str) -> Shift:
+        """The shift `key()` wrote ('<number_id>|<day>|HH:MM|HH:MM'). Raises ValueError on any
+        other shape."""
         nid, day, start, end = key.split("|")
         return cls(nid, int(day), parse_clock(start), parse_clock(end))
 

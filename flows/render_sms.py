@@ -101,6 +101,9 @@ def date_label(lang: str, day: datetime) -> str:
 
 
 def when(lang: str, occ: Occurrence, now: datetime, relative: bool = True) -> str:
+    """When `occ` starts, in its meeting's local time with the zone's abbreviation: "Today 7pm
+    EDT", "Tomorrow 6:30pm EDT" or the date (always the date unless `relative`), or "started
+    7pm EDT" once `now` (aware) is past the start."""
     start = occ.local_start
     zone = start.tzname() or ""
     if occ.start <= now:
@@ -134,6 +137,8 @@ def moment(lang: str, occ: Occurrence, now: datetime) -> str:
 
 
 def where(lang: str, occ: Occurrence, limit: int = 24) -> str:
+    """Where `occ` meets, for a list line: its town (clipped to `limit` characters), or
+    "online" in `lang`."""
     m = occ.meeting
     if m.in_person:
         return clip(m.city or town(m.address) or m.location or m.address or "", limit)
@@ -310,6 +315,8 @@ def fit_notes(head: list[str], notes: str, tail: list[str]) -> str:
 
 
 def lead(lang: str, minutes: int) -> str:
+    """How long before a meeting a reminder comes, in words: "1 hour", "2 hours" or "30
+    min" (`minutes` is the lead time in minutes)."""
     if minutes % 60 == 0:
         hours = minutes // 60
         return text(lang, "lead_hour") if hours == 1 else text(lang, "lead_hours", n=hours)

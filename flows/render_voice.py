@@ -52,10 +52,13 @@ def say(language: str, key: str, **params: object) -> str:
 
 
 def other(language: Language) -> Language:
+    """The other of the line's two languages (en <-> es), for the "para español" offer."""
     return "en" if language == "es" else "es"
 
 
 def language_tag(language: Language) -> str:
+    """The BCP 47 tag Twilio's <Say> takes for `language` ("en-US" or "es-US", from the
+    voice catalog)."""
     return say(language, "language_tag")
 
 
@@ -171,6 +174,7 @@ class Turn:
 
 
 def clip(value: str, limit: int) -> str:
+    """`value` with its whitespace collapsed, cut to at most `limit` characters with "..."."""
     value = " ".join(value.split())
     return value if len(value) <= limit else value[: limit - 3].rstrip() + "..."
 
@@ -315,6 +319,8 @@ def _place(occ: Occurrence) -> str:
 
 
 def where(language: str, occ: Occurrence, miles: float | None) -> str:
+    """Where `occ` meets, as spoken: the place, "online", or both, then how far away when
+    `miles` (statute miles from the caller's ZIP code) is given."""
     m = occ.meeting
     place = _place(occ) if m.in_person else ""
     if place and m.online:
@@ -352,11 +358,14 @@ def written_in(value: str, fallback: Language | None) -> Language | None:
 
 
 def kind_of(occ: Occurrence, directory: Directory) -> str:
+    """The kind of `occ` ("focused" or "open"), read from the directory's copy of its meeting."""
     meeting = directory.meetings.get(occ.meeting.slug, occ.meeting)
     return meeting.kind(directory.group_of(meeting))
 
 
 def spoken_place(language: str, place: str) -> str:
+    """A ZIP code as spaced digits ("0 1 0 6 0") so it is read digit by digit, any
+    other place in title case."""
     if place.isdigit() and len(place) == ZIP_DIGITS:
         return say(language, "zip_code", digits=spaced(place))
     return place.title()
@@ -569,6 +578,8 @@ def menu(position: Position) -> list[Speech]:
 
 
 def listen(position: Position) -> Listen:
+    """What to gather at `position`: five digits on the ZIP menu, one elsewhere, with the
+    speech hints Twilio's <Gather> takes (the peer words on the main menu)."""
     digits = ZIP_DIGITS if position.menu == "zip" else 1
     hints = say(position.language, "hints")
     if position.menu == "main":
@@ -600,6 +611,8 @@ def greeting() -> Turn:
 
 
 def goodbye(language: Language, lead: str | None = None) -> Turn:
+    """The last turn of a call: the `lead` sentence (a catalog key) if given, then goodbye, and
+    no gather, so the call hangs up."""
     sentences = [say(language, lead)] if lead else []
     sentences.append(say(language, "goodbye"))
     return Turn(tuple(speeches(pack(sentences), language)), None)
@@ -685,8 +698,10 @@ def whisper(language: Language) -> list[Speech]:
 
 
 def peer_taken(language: Language) -> list[Speech]:
+    """What a volunteer who pressed 1 hears when another volunteer already took the call."""
     return speeches([say(language, "peer_taken")], language)
 
 
 def peer_connect(language: Language) -> list[Speech]:
+    """What the volunteer who won the call hears just before the caller is put through."""
     return speeches([say(language, "peer_connect")], language)

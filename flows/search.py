@@ -11,7 +11,7 @@ from typing import Literal, Protocol
 
 from haversine import Unit, haversine
 
-from flows.keywords import ZIP_RE, filter_of, meaningful
+from flows.keywords import ZIP_RE, filter_of, meaningful, normalise
 from flows.occurrences import Occurrence, Timetable
 
 PAGE_SIZE = 5
@@ -30,9 +30,11 @@ Point = tuple[float, float]
 class Places(Protocol):
     """Offline place look-ups the shell provides (the person's location never leaves us)."""
 
-    def zip_point(self, zip_code: str) -> Point | None: ...
+    def zip_point(self, zip_code: str) -> Point | None:
+        """The (latitude, longitude) in degrees of a 5-digit US ZIP code, or None if unknown."""
 
-    def town_points(self, town: str) -> Mapping[str, Point]: ...
+    def town_points(self, town: str) -> Mapping[str, Point]:
+        """Every known place called `town` (any case): "Town, ST" to its (latitude, longitude)."""
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,17 @@ class Query:
 
     @classmethod
     def decode(cls, raw: str) -> Query:
+        """The query `encode()` wrote ('day|online|zip|town|state'); missing or unknown fields
+        become None, so an old or damaged session value never raises."""
         parts = (raw.split("|") + [""] * 5)[:5]
         day = parts[0] if parts[0] in ("today", "tonight", "tomorrow") else None
         return cls(day, parts[1] == "online", parts[2] or None, parts[3] or None, parts[4] or None)
 
     @classmethod
     def from_words(cls, words: tuple[str, ...]) -> Query:
+        """A query from a command's words (MEETINGS and the like, or a town said alone): a day
+        word (today, tonight, tomorrow), "online", a ZIP code, and the rest read as a town (a
+        trailing two-letter word is its state; the town is cut to 40 characters)."""
         day: Literal["today", "tonight", "tomorrow"] | None = None
         online = False
         zip_code = None
@@ -88,6 +95,7 @@ class Query:
 
     @property
     def place(self) -> str | None:
+        """The place asked for: the ZIP code if any, else the town, else None."""
         return self.zip_code or self.town
 
 
@@ -136,8 +144,6 @@ def _candidates(query: Query, timetable: Timetable, now: datetime) -> Iterator[O
 
 
 def _matches_town(occ: Occurrence, town: str) -> bool:
-    from flows.keywords import normalise
-
     m = occ.meeting
     haystack = normalise(" ".join(x for x in (m.city, m.address, m.location) if x))
     return town in haystack

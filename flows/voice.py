@@ -125,6 +125,8 @@ class Position:
     quiet: int = 0  # silences in a row before this prompt
 
     def with_(self, **changes: object) -> Position:
+        """A copy of this position with `changes` applied (dataclasses.replace); TypeError for
+        an unknown field."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def params(self) -> dict[str, str]:

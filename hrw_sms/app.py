@@ -13,6 +13,7 @@ from flask import Flask
 from hrw_sms.base.config import Settings
 from hrw_sms.base.logs import setup_logging
 from hrw_sms.web import health, sms, status, voice
+from hrw_sms.web.console import init_app as console
 from workers.wiring import build_services
 
 
@@ -37,8 +38,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["hrw"] = services
     _register(app)
     if with_console:
-        from hrw_sms.web.console import init_app as console
-
         console(app, services, secret_required=required)  # ConfigError without HRW_SECRET_KEY
     return app
 

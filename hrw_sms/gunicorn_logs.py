@@ -15,6 +15,7 @@ class Logger(GunicornLogger):
     """Each handler gunicorn sets up (console, file, syslog) keeps its format, made safe."""
 
     def setup(self, cfg) -> None:
+        """Gunicorn's own set-up, then each handler's formatter swapped for one masking numbers."""
         super().setup(cfg)
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:

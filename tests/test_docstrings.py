@@ -1,8 +1,7 @@
 """Every public function and method has a docstring (shapes, units, errors, the rule's source).
 
-Checked with `ast` over the packages listed in CHECKED. Other folders (the web layer, the
-store, the CLI, the demo, the rest of flows/) are being reshaped by parallel work and join
-the list as they are documented: add a path here, never remove one."""
+Checked with `ast` over every .py file of the three packages in CHECKED (README, "Layout").
+Click commands' docstrings are their --help text, so they count too."""
 
 from __future__ import annotations
 
@@ -10,22 +9,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKED = (
-    "workers",
-    "hrw_sms/handlers",
-    "hrw_sms/jobs",
-    "flows/context.py",
-    "flows/coordinator.py",
-    "flows/dispatch.py",
-    "flows/effects.py",
-    "flows/graph.py",
-    "flows/gsm.py",
-    "flows/host.py",
-    "flows/occurrences.py",
-    "flows/pending.py",
-    "flows/session.py",
-    "flows/step.py",
-)
+CHECKED = ("flows", "hrw_sms", "workers")
 
 
 def undocumented(path: Path) -> list[str]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from hrw_sms.base.phone import BadNumber, to_e164
+
 
 class ConfigError(SystemExit):
     """Bad configuration. A SystemExit, so an uncaught one prints one line and no traceback."""
@@ -23,6 +25,8 @@ class QuietHours:
     end: int  # local hour they end
 
     def contains(self, hour: int) -> bool:
+        """True when the local `hour` (0-23) is quiet; the span may wrap midnight (21 to 8), and
+        equal ends mean no quiet hours."""
         if self.start == self.end:
             return False
         if self.start < self.end:
@@ -56,6 +60,7 @@ class Settings:
 
     @property
     def signatures_required(self) -> bool:
+        """True when a Twilio auth token is set: webhooks must carry a valid X-Twilio-Signature."""
         return bool(self.twilio_auth_token)
 
     @property
@@ -88,8 +93,6 @@ class Settings:
             api_base = api_base.rstrip("/")
         from_number = get("TWILIO_FROM_NUMBER")
         if from_number:
-            from hrw_sms.base.phone import BadNumber, to_e164
-
             try:
                 from_number = to_e164(from_number)
             except BadNumber as exc:

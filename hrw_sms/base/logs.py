@@ -56,10 +56,14 @@ class MaskingFormatter(logging.Formatter):
     leaving timestamps alone. Each record is one line, a traceback aside."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:
+        """The record's message with phone numbers masked and control characters escaped (README,
+        "Privacy")."""
         record.message = escape(mask_in_text(record.message))
         return super().formatMessage(record)
 
     def formatException(self, ei) -> str:
+        """The traceback with phone numbers masked and each exception's message escaped onto one
+        line (README, "Privacy")."""
         _, value, tb = ei
         if value is None:
             return mask_in_text(super().formatException(ei))

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 import click
 
+from hrw_sms.cli import (
+    broadcasts,
+    chat,
+    coordinators,
+    demo,
+    directory,
+    flows,
+    hosts,
+    identity,
+    operators,
+    worker,
+)
+from hrw_sms.cli import peer as peer_line
 from hrw_sms.cli.context import CliContext
 
 
@@ -16,18 +29,10 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from hrw_sms.cli import broadcasts, chat, coordinators, demo, directory, flows, hosts, worker
-    from hrw_sms.cli import peer as peer_line
-
     modules = (broadcasts, chat, coordinators, demo, directory, flows, hosts, peer_line, worker)
     for module in modules:
         for command in module.COMMANDS:
             main.add_command(command)
-    from hrw_sms.cli import (
-        identity,  # `hash-key move`
-        operators,  # `operator add/remove/list` (the console)
-    )
-
     for command in identity.COMMANDS + operators.COMMANDS:
         main.add_command(command)
 

@@ -6,8 +6,13 @@ import time
 
 import click
 
+from flows.render_sms import clock
 from hrw_sms.cli.context import CliContext, counted
+from hrw_sms.handlers import broadcasts, cancellations
+from hrw_sms.handlers.broadcasts import progress
 from hrw_sms.handlers.services import Services
+from hrw_sms.store import audit as log
+from hrw_sms.store import keys
 from workers.wiring import build_services
 
 POLL_SECONDS = 0.5
@@ -29,8 +34,6 @@ def broadcast(
     obj: CliContext, group_slug: str, dry_run: bool, assume_yes: bool, no_wait: bool, text: str
 ) -> None:
     """Send TEXT to a group's subscribers (people who asked for reminders), once each."""
-    from hrw_sms.handlers import broadcasts
-
     services = _services(obj)
     try:
         draft = broadcasts.prepare(services, group_slug, text)
@@ -56,8 +59,6 @@ def broadcast(
 
 def _follow(services, broadcast_id: int, total: int) -> None:
     """A progress bar until every text is sent or finally failed (delivery may never come)."""
-    from hrw_sms.handlers.broadcasts import progress
-
     done = 0
     with click.progressbar(length=total, label="Sending", show_pos=True) as bar:
         while True:
@@ -87,9 +88,6 @@ def _describe(p) -> str:
 @click.pass_obj
 def cancel(obj: CliContext, meeting: str, date: str | None, assume_yes: bool) -> None:
     """Cancel MEETING's next occurrence (or the one on DATE, YYYY-MM-DD) and tell people."""
-    from flows.render_sms import clock
-    from hrw_sms.handlers import cancellations
-
     services = _services(obj)
     try:
         chosen = cancellations.plan(services, meeting, cancellations.parse_day(date))
@@ -115,9 +113,6 @@ def cancel(obj: CliContext, meeting: str, date: str | None, assume_yes: bool) ->
 @click.pass_obj
 def status(obj: CliContext, group_slug: str | None, broadcast_id: int | None) -> None:
     """Counts of the last broadcast: queued, sent, delivered, failed."""
-    from hrw_sms.handlers import broadcasts
-    from hrw_sms.store import keys
-
     client = obj.redis()
     if broadcast_id is None:
         if group_slug:
@@ -136,8 +131,6 @@ def status(obj: CliContext, group_slug: str | None, broadcast_id: int | None) ->
 @click.pass_obj
 def audit(obj: CliContext, days: int) -> None:
     """Who sent which broadcast or cancellation, when, to how many (numbers masked)."""
-    from hrw_sms.store import audit as log
-
     for e in log.entries(obj.redis(), obj.clock(), days):
         click.echo(
             f"{e.at}\t{e.action}\t{e.group}\t{e.detail}\t{e.recipients}\t{e.actor}\t{e.channel}"

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from hrw_sms.base.phone import BadNumber, to_e164
 from hrw_sms.cli.context import CliContext
 
 
@@ -14,8 +15,8 @@ from hrw_sms.cli.context import CliContext
 @click.pass_obj
 def chat(obj: CliContext, phone: str) -> None:
     """Text the line from PHONE: one text per line of input, replies printed, until the end."""
+    # lazy: the Flask app and demo stack load only for this command
     from hrw_sms.app import create_app
-    from hrw_sms.base.phone import BadNumber, to_e164
     from hrw_sms.demo import local_webhook
     from hrw_sms.demo.world import load_examples
 

@@ -28,6 +28,8 @@ class CliContext:
 
     @property
     def settings(self) -> Settings:
+        """Settings read from the environment once. Raises click.ClickException with the one-line
+        configuration error."""
         if self._settings is None:
             try:
                 self._settings = Settings.from_env(

@@ -18,6 +18,7 @@ from hrw_sms.cli.context import counted
 from hrw_sms.meetings import feedsync
 from hrw_sms.meetings.directory import DirectoryError, DirectoryStore
 from hrw_sms.meetings.feed import FeedError
+from workers.feeds import tell_coordinators
 
 
 def _store() -> DirectoryStore:
@@ -213,8 +214,6 @@ def feed_remove(url: str, drop_meetings: bool) -> None:
 @feed_command.command("sync")
 def feed_sync() -> None:
     """Sync every registered feed now; exits 1 if any failed."""
-    from workers.feeds import tell_coordinators
-
     client = _store_redis()
     with _errors("feed sync"):
         urls = [feed.url for feed in feedsync.feeds(client)]

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
+
+from flows.context import Context, NoPlaces
+from flows.graph import all_transitions, lines, mermaid
+from flows.model import Directory
+from flows.occurrences import Timetable, timetable_window
+from flows.session import Caller
+from hrw_sms.meetings.feed import example_feed, parse_feed
 
 # A fixed moment and the bundled examples: the output is the same on every run.
 AT = "2026-11-24T10:00:00-05:00"
@@ -17,15 +25,6 @@ AT = "2026-11-24T10:00:00-05:00"
               help="Also write a Mermaid state diagram to this file.")  # fmt: skip
 def flows(flow: str | None, mermaid_file: Path | None) -> None:
     """Print each flow's transitions, one per line: state --WORD--> state."""
-    from datetime import datetime
-
-    from flows.context import Context, NoPlaces
-    from flows.graph import all_transitions, lines, mermaid
-    from flows.model import Directory
-    from flows.occurrences import Timetable, timetable_window
-    from flows.session import Caller
-    from hrw_sms.meetings.feed import example_feed, parse_feed
-
     feed = parse_feed(example_feed(), existing_groups={})
     directory = Directory(groups=feed.groups, meetings=feed.meetings, version=1)
     now = datetime.fromisoformat(AT)

@@ -15,6 +15,7 @@ from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.cli.context import CliContext
 from hrw_sms.handlers.services import Services
 from hrw_sms.store import hosts
+from workers.hosts import plan_occurrence
 from workers.wiring import build_services
 
 
@@ -24,6 +25,7 @@ def services_for(obj: CliContext) -> Services:
 
 
 def e164_or_fail(raw: str) -> str:
+    """`raw` as an E.164 number. Raises click.ClickException saying why it is not one."""
     try:
         return to_e164(raw)
     except BadNumber as exc:
@@ -31,12 +33,14 @@ def e164_or_fail(raw: str) -> str:
 
 
 def known_group(services: Services, slug: str) -> str:
+    """`slug` unchanged when the directory has that group; else raises click.ClickException."""
     if slug not in services.directory.load().groups:
         raise click.ClickException(f"no group {slug!r} (see `hrw-sms group list`)")
     return slug
 
 
 def groups_or_all(services: Services, slug: str | None) -> list[str]:
+    """[slug] if given (checked by `known_group`), else every group's slug, sorted."""
     return [known_group(services, slug)] if slug else sorted(services.directory.load().groups)
 
 
@@ -111,8 +115,6 @@ def host_list(obj: CliContext, group_slug: str | None) -> None:
 @click.pass_obj
 def host_assign(obj: CliContext, meeting: str, day: str, phone: str) -> None:
     """Put PHONE on the roster to host MEETING (a slug) on DATE (its local date, YYYY-MM-DD)."""
-    from workers.hosts import plan_occurrence
-
     try:
         local_day = date.fromisoformat(day)
     except ValueError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from hrw_sms.cli.context import CliContext, fail
+from hrw_sms.store import identity
 
 
 @click.group("hash-key")
@@ -21,8 +22,6 @@ def move(obj: CliContext) -> None:
     Without HRW_NUMBER_HASH_KEY: shows the key once, and removes it from Redis only when
     you confirm you saved it. With it set to the same key: removes it from Redis. The ids
     (and so every opt-out) stay the same either way."""
-    from hrw_sms.store import identity
-
     obj.hash_key_required = False  # the point of this command is to help set it
     client = obj.redis()
     configured = obj.settings.number_hash_key

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
+from hrw_sms.base.config import ConfigError
 from hrw_sms.cli.context import CliContext
+from hrw_sms.store.identity import hash_key
+from workers.outbound import MissingSender
+from workers.twilio_client import MissingCredentials
+from workers.worker import run
 
 
 @click.command()
@@ -13,12 +18,6 @@ from hrw_sms.cli.context import CliContext
 @click.pass_obj
 def worker(obj: CliContext, burst: bool, name: str | None) -> None:
     """Send replies, reminders and broadcasts (an RQ worker with the scheduler)."""
-    from hrw_sms.base.config import ConfigError
-    from hrw_sms.store.identity import hash_key
-    from workers.outbound import MissingSender
-    from workers.twilio_client import MissingCredentials
-    from workers.worker import run
-
     if not obj.settings.redis_configured:
         raise click.ClickException("REDIS_URL is not set (hrw-sms demo runs its own worker)")
     try:

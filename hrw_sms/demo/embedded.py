@@ -21,6 +21,7 @@ DEFAULT_DATA_DIR = ".hrw-sms"
 
 
 def data_dir() -> Path:
+    """The demo's data folder: HRW_DATA_DIR, or .hrw-sms in the working folder, absolute."""
     return Path(os.environ.get("HRW_DATA_DIR", DEFAULT_DATA_DIR)).resolve()
 
 
@@ -51,6 +52,7 @@ def embedded_store(folder: Path | None = None) -> Iterator[EmbeddedStore]:
         return
     binary = shutil.which("redis-server")
     if binary is None:
+        # lazy: fakeredis (and Lua) load only when redis-server is missing
         import fakeredis
 
         log.warning("redis-server is not installed: using an in-process store that is lost on exit")

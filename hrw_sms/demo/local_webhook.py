@@ -14,6 +14,8 @@ LOCAL_BASE = "http://localhost"
 
 
 def post(app: Flask, path: str, params: dict[str, str], base_url: str = LOCAL_BASE) -> TestResponse:
+    """POST `params` to `path` on `app` in-process, signed as Twilio would sign it
+    (X-Twilio-Signature) when an auth token is set; the test client's response."""
     settings = app.extensions["hrw"].settings
     headers = {}
     if settings.twilio_auth_token:

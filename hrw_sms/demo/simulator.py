@@ -21,6 +21,8 @@ from hrw_sms.demo import local_webhook
 from hrw_sms.demo.local_carrier import outbox
 from hrw_sms.demo.loopback import local_only
 from hrw_sms.handlers.services import Services, system_clock
+from hrw_sms.jobs import queues
+from hrw_sms.jobs.scheduling import release_due
 
 
 @dataclass
@@ -34,10 +36,12 @@ class DemoClock:
         return system_clock() + self.offset
 
     def advance(self, delta: timedelta) -> None:
+        """Move the demo's clock forward by `delta` (a negative delta does nothing)."""
         with self._lock:
             self.offset += max(delta, timedelta(0))
 
     def reset(self) -> None:
+        """Put the demo's clock back to the real time."""
         with self._lock:
             self.offset = timedelta(0)
 
@@ -154,8 +158,6 @@ def blueprint(clock: DemoClock, identities: list[Identity]) -> Blueprint:
 
     @bp.post("/demo/clock")
     def move_clock() -> Response:
-        from hrw_sms.jobs.scheduling import release_due
-
         data = request.get_json(silent=True) or {}
         if data.get("reset"):
             clock.reset()
@@ -215,8 +217,6 @@ def _path(url: str) -> str:
 
 def next_due(client) -> datetime | None:
     """When the next reminder, prompt or deferred text is scheduled (the minute tick aside)."""
-    from hrw_sms.jobs import queues
-
     soonest: float | None = None
     for name in queues.ORDER:
         registry = ScheduledJobRegistry(name, connection=client)
@@ -229,9 +229,7 @@ def next_due(client) -> datetime | None:
 
 
 def _clock_state(clock: DemoClock) -> dict:
-    from flask import current_app as app
-
-    due = next_due(app.extensions["hrw"].redis)
+    due = next_due(current_app.extensions["hrw"].redis)
     return {
         "now": clock().astimezone().isoformat(timespec="seconds"),
         "offset_minutes": round(clock.offset.total_seconds() / 60, 1),
@@ -240,4 +238,5 @@ def _clock_state(clock: DemoClock) -> dict:
 
 
 def register(app: Flask, clock: DemoClock, identities: list[Identity]) -> None:
+    """Add the simulator page and its API (the phones, the clock) to `app`."""
     app.register_blueprint(blueprint(clock, identities))

@@ -7,16 +7,23 @@ import shlex
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import redis
+from twilio.request_validator import RequestValidator
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from flows.occurrences import next_occurrence
+from flows.peer import Shift
 from hrw_sms.base.config import Settings
 from hrw_sms.base.phone import mask
 from hrw_sms.demo.local_carrier import PREFIX
+from hrw_sms.demo.simulator import Identity
+from hrw_sms.jobs.scheduling import release_due
 from hrw_sms.meetings.directory import DirectoryStore, ImportSummary
 from hrw_sms.meetings.feed import example_feed
+from hrw_sms.store import coordinators, hosts, volunteers
+from workers.hosts import plan_occurrence
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +59,6 @@ def curl_line(settings: Settings, local_url: str, body: str = "MEETINGS") -> Cur
     params = {"From": DEMO_NUMBER, "Body": body}
     signature = None
     if settings.twilio_auth_token:
-        from twilio.request_validator import RequestValidator
-
         signed_for = (settings.public_url or local_url) + "/sms"
         signature = RequestValidator(settings.twilio_auth_token).compute_signature(
             signed_for, params
@@ -88,11 +93,14 @@ class PlainRequestHandler(WSGIRequestHandler):
     every control character (hrw_sms.base.logs), so ANSI colours would show as `\x1b[33m`."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Log one access line with the request line as received (percent-encoding intact)."""
         line = getattr(self, "requestline", "")  # as received: percent-encoding intact
         self.log("info", '"%s" %s %s', line, code, size)
 
 
 def serve_in_background(app, host: str, port: int) -> BaseWSGIServer:
+    """Serve `app` on host:port from a daemon thread; the server, to shut down. OSError if the
+    port is taken."""
     server = make_server(host, port, app, threaded=True, request_handler=PlainRequestHandler)
     threading.Thread(target=server.serve_forever, name="demo-web", daemon=True).start()
     return server
@@ -100,7 +108,6 @@ def serve_in_background(app, host: str, port: int) -> BaseWSGIServer:
 
 def release_scheduled(client: redis.Redis, clock: Callable[[], datetime], stop: threading.Event):
     """Move due scheduled jobs onto their queues each second (works with fakeredis too)."""
-    from hrw_sms.jobs.scheduling import release_due
 
     def loop() -> None:
         while not stop.wait(1.0):
@@ -123,10 +130,6 @@ DEMO_VOLUNTEER = "+14135550193"  # on the peer line's shift around the clock
 
 def set_up_people(services) -> list:
     """Example host and coordinator roles (idempotent), and the identities the page offers."""
-    from hrw_sms.demo.simulator import Identity
-    from hrw_sms.store import coordinators, hosts
-    from workers.hosts import plan_occurrence
-
     people = [
         Identity("Participant (example)", DEMO_NUMBER, "participant"),
         Identity("Participant who writes in Spanish (example)", "+14135550124", "participant"),
@@ -151,9 +154,6 @@ def set_up_people(services) -> list:
 
 def _assign_next(services, directory, plan_occurrence) -> None:
     """Put host 1 on the roster for the group's next meeting, unless someone already is."""
-    from flows.occurrences import next_occurrence
-    from hrw_sms.store import hosts
-
     now = services.clock()
     coming = [
         occ
@@ -174,11 +174,6 @@ def _assign_next(services, directory, plan_occurrence) -> None:
 def _volunteer_around_the_clock(services) -> None:
     """The example volunteer, on shift every day from midnight to midnight (idempotent), so
     a TALK text or a call's 7 reaches them whenever the demo runs."""
-    from datetime import time
-
-    from flows.peer import Shift
-    from hrw_sms.store import volunteers
-
     nid = services.number_id(DEMO_VOLUNTEER)
     volunteers.add(services.redis, nid, DEMO_VOLUNTEER, DEMO_GROUP)
     for day in range(7):

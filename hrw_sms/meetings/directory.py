@@ -58,6 +58,7 @@ class ImportSummary:
 
     @property
     def changed(self) -> bool:
+        """True when the import added, updated or removed a meeting, or created a group."""
         return bool(self.added or self.updated or self.removed or self.groups_created)
 
     def describe(self) -> str:
@@ -197,6 +198,7 @@ class DirectoryStore:
         )
 
     def groups(self) -> list[Group]:
+        """Every group in the stored directory, by slug. redis.RedisError if Redis is down."""
         directory = self.load()
         return [directory.groups[slug] for slug in sorted(directory.groups)]
 

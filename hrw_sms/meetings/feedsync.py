@@ -164,6 +164,7 @@ class SyncOutcome:
 
 
 def url_id(url: str) -> str:
+    """A feed's stable id for Redis keys: the first 24 hex digits of SHA-256 of its URL."""
     return hashlib.sha256(url.encode()).hexdigest()[:24]
 
 

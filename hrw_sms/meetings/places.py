@@ -52,6 +52,7 @@ class ZipPlaces:
         _ = self._zips, self._towns
 
     def zip_point(self, zip_code: str) -> Point | None:
+        """The (latitude, longitude) in degrees of the ZIP code's first 5 digits, or None."""
         return self._zips.get(zip_code[:5])
 
     def town_points(self, town: str) -> dict[str, Point]:

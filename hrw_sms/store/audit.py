@@ -35,6 +35,8 @@ def record(
     detail: str,
     recipients: int,
 ) -> Entry:
+    """Append who did what to how many (`actor` masked, "cli" when None; `now` aware) and
+    drop entries older than AUDIT_DAYS days. Returns the entry; redis.RedisError if down."""
     entry = Entry(now.isoformat(), mask(actor) if actor else "cli", channel, action, group,
                   detail, recipients)  # fmt: skip
     cutoff = (now - timedelta(days=keys.AUDIT_DAYS)).timestamp()

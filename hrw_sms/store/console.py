@@ -36,6 +36,7 @@ def keep_code(client: redis.Redis, secret: bytes, nid: str, code: str) -> None:
 
 
 def locked(client: redis.Redis, nid: str) -> bool:
+    """True while `nid` is locked out of the console after too many wrong codes."""
     return bool(client.exists(keys.console_lock(nid)))
 
 
@@ -102,6 +103,7 @@ def session_of(client: redis.Redis, token: str | None) -> Session | None:
 
 
 def end_session(client: redis.Redis, session: Session) -> None:
+    """Forget a console session (signing out): its key and its place in the number's set."""
     pipe = client.pipeline(transaction=True)
     pipe.delete(keys.console_session(session.token_id))
     pipe.srem(keys.console_sessions_of(session.nid), session.token_id)

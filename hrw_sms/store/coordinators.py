@@ -29,10 +29,13 @@ def of_group(client: redis.Redis, group: str) -> dict[str, str]:
 
 
 def groups_of(client: redis.Redis, nid: str) -> list[str]:
+    """The slugs of the groups `nid` coordinates, sorted."""
     return ROLE.groups_of(client, nid)
 
 
 def listing(client: redis.Redis, groups: list[str]) -> list[Member]:
+    """The coordinators of `groups`, as Member(group, number_id, E.164 number or None),
+    by group then number id."""
     return ROLE.listing(client, groups)
 
 

@@ -76,6 +76,7 @@ class Hosting:
 
     @property
     def name(self) -> str:
+        """The occurrence this record is for, as an OccurrenceId string ('<slug>|<YYYY-MM-DD>')."""
         return occurrence_name(self.meeting, self.day)
 
     @property
@@ -87,6 +88,7 @@ class Hosting:
 
 
 def occurrence_name(meeting: str, day: date) -> str:
+    """The OccurrenceId string of a meeting on its local date, as hosting keys use it."""
     return keys.cancelled_member(meeting, day)
 
 
@@ -131,26 +133,33 @@ def add_host(client: redis.Redis, nid: str, number: str, group: str) -> bool:
 
 
 def is_host(client: redis.Redis, nid: str, group: str) -> bool:
+    """True when `nid` hosts for `group`."""
     return ROLE.has(client, nid, group)
 
 
 def hosts_of(client: redis.Redis, group: str) -> list[str]:
+    """The number ids of `group`'s hosts."""
     return ROLE.members(client, group)
 
 
 def groups_of(client: redis.Redis, nid: str) -> list[str]:
+    """The slugs of the groups `nid` hosts for, sorted."""
     return ROLE.groups_of(client, nid)
 
 
 def number_of(client: redis.Redis, nid: str) -> str | None:
+    """The E.164 number stored for host `nid`, or None."""
     return ROLE.number_of(client, nid)
 
 
 def numbers(client: redis.Redis, nids: list[str]) -> dict[str, str]:
+    """Number id to E.164 number for those of `nids` that have one stored."""
     return ROLE.numbers(client, nids)
 
 
 def listing(client: redis.Redis, groups: list[str]) -> list[Member]:
+    """The hosts of `groups`, as Member(group, number_id, E.164 number or None),
+    by group then number id."""
     return ROLE.listing(client, groups)
 
 
@@ -332,6 +341,8 @@ def _read(client: redis.Redis, name: str) -> Hosting | None:
 
 
 def hosting_of(client: redis.Redis, meeting: str, day: date) -> Hosting | None:
+    """The hosting record of `meeting` on its local date `day`, or None
+    when there is no record."""
     return _read(client, occurrence_name(meeting, day))
 
 
@@ -510,6 +521,8 @@ def set_exercise(client: redis.Redis, meeting: str, day: date, words: str, now: 
 
 
 def exercise_of(client: redis.Redis, rec: Hosting) -> str | None:
+    """The exercise the host texted for `rec`'s occurrence, or None (it expires when the
+    occurrence ends)."""
     raw = client.get(keys.exercise(rec.name))
     return text(raw) if raw else None
 

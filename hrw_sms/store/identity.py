@@ -80,6 +80,8 @@ def hash_key(client: redis.Redis, configured: str | None = None) -> bytes:
 
 
 def number_id(key: bytes, e164: str) -> str:
+    """The id that names an E.164 number in Redis: HMAC-SHA256 under `key`, 32 hex digits
+    (README, "The number hash key")."""
     return hmac.new(key, e164.encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -98,6 +100,7 @@ class Move:
 
 
 def stored_key(client: redis.Redis) -> str | None:
+    """The number hash key kept in Redis (made when none was configured), or None."""
     raw = client.get(keys.HASH_KEY)
     return _text(raw) if raw is not None else None
 

@@ -45,6 +45,7 @@ def prefs(number_id: str) -> str:
 
 
 def number_lock(number_id: str) -> str:
+    """The key of a number's conversation lock (one text handled at a time per number)."""
     return f"{PREFIX}lock:{number_id}"
 
 
@@ -359,6 +360,8 @@ def console_sessions_of(number_id: str) -> str:
 
 
 def console_per_number_keys(number_id: str) -> list[str]:
+    """Every console key named after a number: its code, tries, lock and sessions set (part of
+    what FORGET deletes, see `per_number_keys`)."""
     return [console_code(number_id), console_tries(number_id), console_lock(number_id),
             console_sessions_of(number_id)]  # fmt: skip
 

@@ -22,6 +22,7 @@ def remove(client: redis.Redis, nid: str) -> bool:
 
 
 def is_operator(client: redis.Redis, nid: str) -> bool:
+    """True when `nid` is an operator (may sign in to the console for every group)."""
     return bool(client.hexists(keys.OPERATORS, nid))
 
 

@@ -10,6 +10,7 @@ from hrw_sms.store import keys, subscriptions
 
 
 def is_opted_out(client: redis.Redis, number_id: str) -> bool:
+    """True when `number_id` has opted out: the line sends it nothing until it opts back in."""
     return bool(client.sismember(keys.OPTED_OUT, number_id))
 
 
@@ -19,6 +20,7 @@ def ask_if_opted_out(pipe: redis.client.Pipeline, number_id: str) -> None:
 
 
 def opt_out(client: redis.Redis, number_id: str) -> None:
+    """Mark `number_id` opted out (only that: `stop` also ends its reminders)."""
     client.sadd(keys.OPTED_OUT, number_id)
 
 
@@ -33,6 +35,7 @@ def stop(client: redis.Redis, number_id: str) -> list[str]:
 
 
 def opt_in(client: redis.Redis, number_id: str) -> None:
+    """Let `number_id` be texted again (START, UNSTOP; Twilio's opt-in keywords)."""
     client.srem(keys.OPTED_OUT, number_id)
 
 

@@ -85,6 +85,7 @@ def _relay(relay_id: str, raw: dict) -> Relay | None:
 
 
 def get(client: redis.Redis, relay_id: str) -> Relay | None:
+    """The peer relay `relay_id`, or None when it has expired or never was."""
     return _relay(relay_id, client.hgetall(keys.peer_relay(relay_id)))
 
 
@@ -185,6 +186,7 @@ def held_by(client: redis.Redis, volunteer_id: str) -> list[Relay]:
 
 
 def fresh_token() -> str:
+    """A new random relay token: 16 hex digits."""
     return secrets.token_hex(8)
 
 

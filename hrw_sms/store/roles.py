@@ -14,6 +14,7 @@ KeyFor = Callable[[str], str]
 
 
 def text(value: bytes | str) -> str:
+    """`value` as str: Redis replies come back as bytes."""
     return value.decode() if isinstance(value, bytes) else value
 
 
@@ -52,6 +53,7 @@ class Role:
         return bool(removed)
 
     def has(self, client: redis.Redis, nid: str, group: str) -> bool:
+        """True when `nid` holds this role in `group`."""
         return bool(client.sismember(self.group_key(group), nid))
 
     def members(self, client: redis.Redis, group: str) -> list[str]:
@@ -59,9 +61,11 @@ class Role:
         return sorted(text(n) for n in client.smembers(self.group_key(group)))
 
     def groups_of(self, client: redis.Redis, nid: str) -> list[str]:
+        """The slugs of the groups where `nid` holds this role, sorted."""
         return sorted(text(g) for g in client.smembers(self.groups_key(nid)))
 
     def number_of(self, client: redis.Redis, nid: str) -> str | None:
+        """The E.164 number stored for `nid` under this role, or None."""
         raw = client.hget(self.number_key(nid), "number")
         return text(raw) if raw else None
 

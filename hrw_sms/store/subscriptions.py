@@ -15,6 +15,8 @@ def _text(value: bytes | str) -> str:
 
 
 def subscribe(client: redis.Redis, nid: str, number: str, meeting_slug: str) -> None:
+    """Remind `nid` (E.164 `number`) of `meeting_slug`, in one transaction with the
+    meeting's subscriber set. Raises redis.RedisError if Redis is down."""
     pipe = client.pipeline(transaction=True)
     pipe.hset(keys.subscriber(nid), "number", number)
     pipe.sadd(keys.reminders(nid), meeting_slug)
@@ -41,10 +43,12 @@ def unsubscribe(client: redis.Redis, nid: str, meeting_slug: str | None = None) 
 
 
 def reminders_of(client: redis.Redis, nid: str) -> frozenset[str]:
+    """The slugs of the meetings `nid` is reminded of."""
     return frozenset(_text(s) for s in client.smembers(keys.reminders(nid)))
 
 
 def number_of(client: redis.Redis, nid: str) -> str | None:
+    """The E.164 number stored for subscriber `nid`, or None."""
     raw = client.hget(keys.subscriber(nid), "number")
     return _text(raw) if raw else None
 
@@ -55,6 +59,7 @@ def ask_number_of(pipe: redis.client.Pipeline, nid: str) -> None:
 
 
 def meeting_subscribers(client: redis.Redis, meeting_slug: str) -> set[str]:
+    """The number ids reminded of `meeting_slug`."""
     return {_text(n) for n in client.smembers(keys.meeting_subscribers(meeting_slug))}
 
 

@@ -27,16 +27,19 @@ def remove(client: redis.Redis, nid: str, group: str) -> bool:
 
 
 def is_volunteer(client: redis.Redis, nid: str, group: str | None = None) -> bool:
+    """True when `nid` volunteers for `group`, or for any group when `group` is None."""
     if group is None:
         return bool(client.exists(keys.volunteer_groups(nid)))
     return ROLE.has(client, nid, group)
 
 
 def groups_of(client: redis.Redis, nid: str) -> list[str]:
+    """The slugs of the groups `nid` volunteers for, sorted."""
     return ROLE.groups_of(client, nid)
 
 
 def number_of(client: redis.Redis, nid: str) -> str | None:
+    """The E.164 number stored for volunteer `nid`, or None."""
     return ROLE.number_of(client, nid)
 
 
@@ -51,6 +54,8 @@ def listing_ids(client: redis.Redis, group: str) -> list[str]:
 
 
 def listing(client: redis.Redis, groups: list[str]) -> list[Member]:
+    """The volunteers of `groups`, as Member(group, number_id, E.164 number or None),
+    by group then number id."""
     return ROLE.listing(client, groups)
 
 
@@ -70,6 +75,7 @@ def add_shift(client: redis.Redis, group: str, shift: Shift) -> bool:
 
 
 def remove_shift(client: redis.Redis, group: str, shift: Shift) -> bool:
+    """Remove `shift` from `group`'s weekly shifts; True if it was there."""
     return bool(client.hdel(keys.group_shifts(group), shift.key()))
 
 

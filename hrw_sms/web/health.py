@@ -12,6 +12,7 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
+    """GET /healthz: 200 {"status": "ok"} when Redis answers, else 503 saying why."""
     services: Services = current_app.extensions["hrw"]
     try:
         services.redis.ping()
@@ -22,6 +23,8 @@ def healthz() -> tuple[Response, int]:
 
 @bp.get("/meetings.json")
 def meetings() -> tuple[Response, int]:
+    """GET /meetings.json: the directory as a Meeting Guide feed (Meeting Guide spec); 503
+    when Redis is down."""
     services: Services = current_app.extensions["hrw"]
     try:
         feed = services.directory.export_feed()

@@ -30,6 +30,8 @@ CHANNEL = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):(.*)", re.DOTALL)
 
 
 def twiml(texts: list[str]) -> Response:
+    """A TwiML <Response> with one <Message> per non-empty text (Twilio, "TwiML for
+    Programmable Messaging")."""
     reply = MessagingResponse()
     for text in texts:
         if text:
@@ -115,6 +117,8 @@ def number_reply(services: Services, number: str, body: str, sid: str | None) ->
 
 @bp.post("/sms")
 def sms() -> Response:
+    """POST /sms, Twilio's incoming-message webhook: 403 on a bad signature, 400 on a
+    malformed From, else TwiML replies; never a 5xx (a crash gets the fallback text)."""
     services: Services = current_app.extensions["hrw"]
     problem = check_request(request, services.settings)
     if problem is not None:

@@ -39,6 +39,7 @@ def action_url(settings: Settings, position: Position) -> str:
 
 
 def voice_of(settings: Settings, language: Language) -> str:
+    """The Twilio <Say> voice configured for `language` (HRW_VOICE_EN / HRW_VOICE_ES)."""
     return settings.voice_es if language == "es" else settings.voice_en
 
 
@@ -147,6 +148,7 @@ WHISPER_TIMEOUT = 8  # seconds a volunteer has to press 1 after the whisper
 
 
 def peer_url(settings: Settings, step: str, language: Language) -> str:
+    """The absolute URL of the peer-line voice webhook `step`, carrying the caller's language."""
     return f"{settings.public_url or ''}/voice/peer/{step}?{urlencode({'lang': language})}"
 
 

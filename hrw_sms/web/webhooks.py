@@ -23,6 +23,7 @@ def signed_url(request: Request, settings: Settings) -> str:
 
 
 def reject(status: int, reason: str) -> Response:
+    """A plain-text `status` response (400 or 403) with `reason`, for a malformed webhook."""
     return Response(reason + "\n", status=status, mimetype="text/plain")
 
 

@@ -21,6 +21,7 @@ def init_app(app: Flask, services: Services, *, secret_required: bool = True) ->
     """Register the console on the app: its secret key, cookies, CSRF and pages.
 
     Raises ConfigError when HRW_SECRET_KEY is missing in production."""
+    # cycle: auth and groups import `csrf` from this package
     from hrw_sms.web.console import auth, groups
 
     settings = services.settings

@@ -38,6 +38,7 @@ COOKIE = "hrw_console"
 
 
 def services() -> Services:
+    """The app's Services (set by create_app); KeyError outside an app made by it."""
     return current_app.extensions["hrw"]
 
 
@@ -55,13 +56,16 @@ class Viewer:
 
     @property
     def masked(self) -> str:
+        """The signed-in number, masked for the page."""
         return mask(self.session.number)
 
     def may_run(self, slug: str) -> bool:
+        """True when this viewer may act for group `slug`: an operator, or its coordinator."""
         return self.operator or slug in self.groups
 
 
 def may_sign_in(client: redis.Redis, nid: str) -> bool:
+    """True when `nid` may use the console: an operator or a coordinator of some group."""
     return operators.is_operator(client, nid) or bool(coordinators.groups_of(client, nid))
 
 
@@ -88,6 +92,7 @@ def viewer() -> Viewer | None:
 
 
 def require_viewer() -> Viewer:
+    """The signed-in viewer; without one, aborts with a redirect to the sign-in page."""
     found = viewer()
     if found is None:
         abort(redirect(url_for("console_auth.sign_in")))
@@ -96,6 +101,7 @@ def require_viewer() -> Viewer:
 
 @bp.before_request
 def _protect() -> None:
+    # cycle: the package imports this module before `csrf` exists
     from hrw_sms.web.console import csrf
 
     csrf.protect()  # every POST: a missing or wrong token is a 400 and changes nothing
@@ -111,6 +117,7 @@ def _no_store(response: Response) -> Response:
 
 @bp.get("/console")
 def sign_in() -> Response | str:
+    """GET /console: the phone-number form, or the groups page when already signed in."""
     if viewer() is not None:
         return redirect(url_for("console.groups"))
     return render_template("console/sign_in.html")
@@ -146,6 +153,8 @@ def send_code() -> str:
 
 @bp.post("/console/code")
 def check_code() -> Response | tuple[str, int]:
+    """POST /console/code: sign in with the texted code (one use, 10 minutes); a 400 page
+    saying why when it fails, a lock after too many wrong codes."""
     raw, code = request.form.get("phone", ""), request.form.get("code", "")
     try:
         number = to_e164(raw[:40])
@@ -176,6 +185,7 @@ def check_code() -> Response | tuple[str, int]:
 
 @bp.post("/console/sign-out")
 def sign_out() -> Response:
+    """POST /console/sign-out: end the session, drop its cookie, back to sign-in."""
     found = viewer()
     if found is not None:
         console.end_session(services().redis, found.session)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, timedelta
 
+import phonenumbers
+import segno
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from flows.gsm import segments
@@ -29,6 +31,7 @@ ROSTER_DAYS = 14
 
 @bp.before_request
 def _protect() -> None:
+    # cycle: the package imports this module before `csrf` exists
     from hrw_sms.web.console import csrf
 
     csrf.protect()
@@ -58,6 +61,7 @@ def _audit(who: Viewer, action: str, group: str, detail: str, recipients: int = 
 
 @bp.get("/groups")
 def groups() -> Response | str:
+    """GET /console/groups: the viewer's groups, or straight to the only one a coordinator has."""
     who = require_viewer()
     directory = services().directory.load()
     mine = [directory.groups[s] for s in who.groups if s in directory.groups]
@@ -105,6 +109,8 @@ def _broadcast_ids(slug: str, limit: int = 5) -> list[int]:
 
 @bp.get("/groups/<slug>")
 def overview(slug: str) -> str:
+    """GET a group's page: subscribers, the coming week's meetings, broadcasts, feeds; 404 when
+    the group is unknown or not the viewer's."""
     who, group = _group(slug)
     svc = services()
     directory = svc.directory.load()
@@ -145,6 +151,7 @@ def broadcast(slug: str) -> Response | str | tuple[str, int]:
 
 @bp.get("/groups/<slug>/broadcasts/<int:broadcast_id>")
 def progress(slug: str, broadcast_id: int) -> str:
+    """GET one broadcast's counts; 404 when it is not this group's."""
     who, group = _group(slug)
     found = broadcasts.progress(services().redis, broadcast_id)
     if found is None or found.group != slug:
@@ -255,6 +262,7 @@ def texts(slug: str) -> str | tuple[str, int]:
 
 @bp.get("/groups/<slug>/usage")
 def usage_page(slug: str) -> str:
+    """GET the last 90 UTC days of usage counts, with a chart."""
     who, group = _group(slug)
     svc = services()
     days = usage.daily(svc.redis, svc.clock().astimezone(UTC).date(), 90)
@@ -265,6 +273,7 @@ def usage_page(slug: str) -> str:
 
 @bp.get("/groups/<slug>/audit")
 def audit_page(slug: str) -> str:
+    """GET the group's audit entries (AUDIT_DAYS days), newest first."""
     who, group = _group(slug)
     svc = services()
     found = [e for e in audit.entries(svc.redis, svc.clock()) if e.group == slug]
@@ -273,8 +282,7 @@ def audit_page(slug: str) -> str:
 
 @bp.get("/groups/<slug>/flyer")
 def flyer(slug: str) -> str:
-    import segno
-
+    """GET a printable flyer: the line's number and a QR code that opens a MEETINGS text."""
     who, group = _group(slug)
     line = services().settings.twilio_from_number or ""
     qr = segno.make(f"sms:{line}?body=MEETINGS", error="m")  # opens a text, ready to send
@@ -285,8 +293,6 @@ def flyer(slug: str) -> str:
 
 def _readable(e164: str) -> str:
     """The line's number as people write it: (413) 555-0000 at home, +44 20 ... abroad."""
-    import phonenumbers
-
     try:
         parsed = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
