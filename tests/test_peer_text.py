@@ -390,3 +390,18 @@ def test_taking_a_second_conversation_says_two_are_held_and_to_use_the_code(
     third = code_in(texts(world, V1)[-1])
     again = world.phone(V1).text("TAKE")  # one held again, then two
     assert f"#{third}" in again and "You now hold 2 conversations" in again
+
+
+def test_a_fast_conversation_is_never_silenced_by_the_flood_budget(world: World) -> None:
+    """Thirty short texts in a few minutes, each answered at once, is people talking: every
+    one is relayed, none gets the 'we'll be quiet' notice (the budget is for loops)."""
+    on_shift(world, V1)
+    connect(world, PERSON, V1)
+    person, volunteer = world.phone(PERSON), world.phone(V1)
+    for i in range(30):
+        assert person.text(f"ok {i}") == ""  # relayed: nothing back to the sender
+        assert volunteer.text(f"yes {i}") == ""
+        world.clock.advance(seconds=5)
+    assert [t for t in texts(world, V1) if t.endswith(": ok 29")]
+    assert texts(world, PERSON)[-1] == "yes 29"
+    assert world.redis.hget(USAGE, "throttle_budget") is None
