@@ -3,6 +3,8 @@ Real Redis, real RQ workers, the real twilio library over HTTP to the fake API."
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +20,7 @@ OTHER = "+14135550901"  # coordinates another group
 STRANGER = "+14135550999"
 PEOPLE = ["+14135550301", "+14135550302"]
 GROUP = "hrw-northampton"
+CONFIRM = re.compile(r'name="confirm_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -182,7 +185,12 @@ def test_broadcast_previews_then_sends_on_confirm(world: World) -> None:
     assert "1 text each, to <strong>2</strong>" in preview and sends(world) == before
     too_long = user.post(path, text="word " * 120, confirm="yes")
     assert too_long.status_code == 400 and sends(world) == before
-    sent = user.post(path, text="We moved to room 3 tonight.", confirm="yes")
+    preview = user.post(path, text="We moved to room 3 tonight.").get_data(as_text=True)
+    token = CONFIRM.search(preview).group(1)
+    no_token = user.post(path, text="We moved to room 3 tonight.", confirm="yes")
+    assert no_token.status_code == 409 and sends(world) == before
+    sent = user.post(path, text="We moved to room 3 tonight.", confirm="yes",
+                     confirm_token=token)  # fmt: skip
     assert sent.status_code == 302
     world.work()
     for number in PEOPLE:
@@ -319,3 +327,34 @@ def test_command_line_tools_need_no_secret_key(world: World) -> None:
     result = CliRunner().invoke(main, ["broadcast", "--group", GROUP, "Hi", "--dry-run"],
                                 env=env, obj={"clock": world.clock})  # fmt: skip
     assert result.exit_code == 0, result.output
+
+
+def test_a_confirmed_broadcast_is_sent_once_however_often_send_is_pressed(world: World) -> None:
+    world.clock.set(NOW)
+    phone = world.phone(PEOPLE[0])
+    (line,) = [x for x in phone.text("MEETINGS 01060").splitlines() if "Tuesday Night" in x]
+    phone.text("REMIND " + line.split(".")[0])
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/broadcast"
+    preview = user.post(path, text="Room 3 tonight.").get_data(as_text=True)
+    token = CONFIRM.search(preview).group(1)
+    first = user.post(path, text="Room 3 tonight.", confirm="yes", confirm_token=token)
+    again = user.post(path, text="Room 3 tonight.", confirm="yes", confirm_token=token)
+    assert first.status_code == again.status_code == 302 and again.location == first.location
+    assert world.redis.get(keys.BROADCAST_SEQ) == b"1"
+    world.work()
+    assert sum("Room 3 tonight" in t for t in world.texts_to(PEOPLE[0])) == 1
+    # A token for another text, or a made-up one, sends nothing and offers a fresh Send.
+    other = CONFIRM.search(user.post(path, text="Other.").get_data(as_text=True)).group(1)
+    swapped = user.post(path, text="Changed.", confirm="yes", confirm_token=other)
+    made_up = user.post(path, text="Other.", confirm="yes", confirm_token="x" * 43)
+    assert swapped.status_code == made_up.status_code == 409
+    assert "nothing was sent" in made_up.get_data(as_text=True)
+    assert CONFIRM.search(made_up.get_data(as_text=True))
+    assert world.redis.get(keys.BROADCAST_SEQ) == b"1"
+    stored = keys.console_confirm(hashlib.sha256(other.encode()).hexdigest())
+    assert 0 < world.redis.ttl(stored) <= 15 * 60
+    # "Change it" brings the text back into the box.
+    back = user.post(path, text="Room 3 tonight.", edit="yes").get_data(as_text=True)
+    assert ">Room 3 tonight.</textarea>" in back

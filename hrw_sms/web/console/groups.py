@@ -7,6 +7,7 @@ audited with the signed-in number masked. Another group's pages answer 404."""
 from __future__ import annotations
 
 from datetime import UTC, date, timedelta
+from functools import partial
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
@@ -18,7 +19,7 @@ from hrw_sms.handlers import broadcasts, cancellations
 from hrw_sms.meetings import feedsync
 from hrw_sms.meetings.directory import DirectoryError
 from hrw_sms.store import audit, hosts, subscriptions, usage
-from hrw_sms.web.console import chart
+from hrw_sms.web.console import chart, confirm
 from hrw_sms.web.console.auth import Viewer, require_viewer, services
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
@@ -117,29 +118,30 @@ def overview(slug: str) -> str:
 
 @bp.route("/groups/<slug>/broadcast", methods=["GET", "POST"])
 def broadcast(slug: str) -> Response | str | tuple[str, int]:
-    """First POST: the exact final text and its cost. Second (confirm=yes): send it."""
+    """First POST: the exact final text, its cost and a one-time confirm token. Second
+    (confirm=yes with that token): send it, once; a repeated or stale Send sends nothing."""
     who, group = _group(slug)
     message = request.form.get("text", "")
-    if request.method == "GET":
-        return render_template("console/broadcast.html", who=who, group=group, message="")
+    if request.method == "GET" or request.form.get("edit") == "yes":  # "Change it" keeps it
+        return render_template("console/broadcast.html", who=who, group=group, message=message)
     svc = services()
+    page = partial(render_template, "console/broadcast.html", who=who, group=group,
+                   message=message)  # fmt: skip
     try:
         draft = broadcasts.prepare(svc, slug, message[:2000])
     except broadcasts.Refused as exc:
-        return render_template("console/broadcast.html", who=who, group=group, message=message,
-                               error=str(exc)), 400  # fmt: skip
+        return page(error=str(exc)), 400
     if request.form.get("confirm") != "yes":
-        return render_template("console/broadcast.html", who=who, group=group, message=message,
-                               draft=draft)  # fmt: skip
+        return page(draft=draft, confirm=confirm.issue(svc.redis, slug, message))
     if draft.recipients == 0:
-        return render_template(
-            "console/broadcast.html",
-            who=who,
-            group=group,
-            message=message,
-            error="Nobody gets this group's updates yet, so nothing was sent.",
-        )
+        return page(error="Nobody gets this group's updates yet, so nothing was sent.")
+    claim = confirm.claim(svc.redis, request.form.get("confirm_token", ""), slug, message)
+    if isinstance(claim, int):  # this preview was sent already: show that broadcast
+        return redirect(url_for("console.progress", slug=slug, broadcast_id=claim))
+    if claim is not None:
+        return page(error=claim, draft=draft, confirm=confirm.issue(svc.redis, slug, message)), 409
     broadcast_id = broadcasts.start(svc, draft, actor=who.session.number, channel="console")
+    confirm.sent(svc.redis, request.form.get("confirm_token", ""), broadcast_id)
     return redirect(url_for("console.progress", slug=slug, broadcast_id=broadcast_id))
 
 
