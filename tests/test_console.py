@@ -358,3 +358,14 @@ def test_a_confirmed_broadcast_is_sent_once_however_often_send_is_pressed(world:
     # "Change it" brings the text back into the box.
     back = user.post(path, text="Room 3 tonight.", edit="yes").get_data(as_text=True)
     assert ">Room 3 tonight.</textarea>" in back
+
+
+def test_the_flyer_without_the_lines_number_says_so_and_prints_no_qr(redis_url: str) -> None:
+    sid = "MG" + "0" * 32  # a Messaging Service sends; nobody set TWILIO_FROM_NUMBER
+    with world_at(redis_url, NOW, TWILIO_FROM_NUMBER="", TWILIO_MESSAGING_SERVICE_SID=sid) as w:
+        assert w.cli("coordinator", "add", COORD, "--group", GROUP).exit_code == 0
+        user = ConsoleUser(w, COORD)
+        user.sign_in()
+        page = user.get(f"/console/groups/{GROUP}/flyer").get_data(as_text=True)
+    assert "not set (TWILIO_FROM_NUMBER)" in page
+    assert "<svg" not in page and "Text <strong>MEETINGS</strong> to" not in page

@@ -275,12 +275,17 @@ def audit_page(slug: str) -> str:
 
 @bp.get("/groups/<slug>/flyer")
 def flyer(slug: str) -> str:
+    """The printable flyer: the line's number and a QR that opens a text to it. Without a
+    known number (a Messaging Service and no TWILIO_FROM_NUMBER) it says so and prints no QR
+    (a QR of "sms:?body=MEETINGS" would open a text to nobody)."""
     import segno
 
     who, group = _group(slug)
     line = services().settings.twilio_from_number or ""
-    qr = segno.make(f"sms:{line}?body=MEETINGS", error="m")  # opens a text, ready to send
-    svg = qr.svg_inline(scale=6, dark="#000", light="#fff")
+    svg = None
+    if line:
+        qr = segno.make(f"sms:{line}?body=MEETINGS", error="m")  # opens a text, ready to send
+        svg = qr.svg_inline(scale=6, dark="#000", light="#fff")
     return render_template("console/flyer.html", who=who, group=group, line=_readable(line),
                            qr=svg)  # fmt: skip
 
