@@ -99,8 +99,9 @@ def test_five_wrong_codes_lock_the_number_for_15_minutes(world: World) -> None:
     locked = user.post("/console/code", phone=COORD, code=code)
     assert locked.status_code == 400 and "15 minutes" in locked.get_data(as_text=True)
     before = sends(world)
-    user.post("/console", phone=COORD)  # no new code while locked
+    asked = user.post("/console", phone=COORD).get_data(as_text=True)  # no new code now
     assert sends(world) == before
+    assert "Wait 15 minutes" in asked and "we just texted" not in asked
     nid = world.app.extensions["hrw"].number_id(COORD)
     assert 0 < world.redis.ttl(keys.console_lock(nid)) <= 15 * 60
 
@@ -305,6 +306,14 @@ def test_codes_per_number_are_limited(world: World) -> None:
     for _ in range(7):
         assert user.ask_code().status_code == 200  # the same page every time
     assert len(user.codes()) == 5  # throttle "sign_in_code": 5 in 15 minutes
+    # The page says to wait, and says it to a stranger asking as often (it reveals nothing).
+    stranger = ConsoleUser(world, STRANGER)
+    for _ in range(6):
+        theirs = stranger.ask_code()
+    ours = user.ask_code()
+    strip = lambda r: r.get_data(as_text=True).split("<form")[0]  # noqa: E731
+    assert "Wait 15 minutes" in strip(ours) and "we just texted" not in strip(ours)
+    assert strip(ours) == strip(theirs)
 
 
 def test_feed_sync_state_shows_on_the_overview(world: World) -> None:
