@@ -215,6 +215,9 @@ def test_roster_assigns_a_host_and_refuses_bad_input(world: World) -> None:
     past = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-11-17",
                      phone=host)  # fmt: skip
     assert past.status_code == 400 and "past" in past.get_data(as_text=True)
+    kept = past.get_data(as_text=True)  # the form keeps what was typed
+    assert 'value="forbes-tuesday" selected' in kept and 'value="2026-11-17"' in kept
+    assert f'id="phone" name="phone" type="tel" autocomplete="off" value="{host}"' in kept
     ok = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-01",
                    phone=host)  # fmt: skip
     page = ok.get_data(as_text=True)
@@ -229,8 +232,10 @@ def test_texts_edit_the_welcome_that_welcome_answers_with(world: World) -> None:
     path = f"/console/groups/{GROUP}/texts"
     saved = user.post(path, welcome="Welcome to Northampton! Coffee at 6.", agreements="")
     assert saved.status_code == 200 and "Saved" in saved.get_data(as_text=True)
-    too_long = user.post(path, welcome="x" * 600)
+    too_long = user.post(path, welcome="x" * 600, agreements="Be kind.")
     assert too_long.status_code == 400
+    kept = too_long.get_data(as_text=True)  # what was typed comes back, not the saved text
+    assert ">" + "x" * 600 + "</textarea>" in kept and ">Be kind.</textarea>" in kept
     group = world.app.extensions["hrw"].directory.load().groups[GROUP]
     assert group.welcome == "Welcome to Northampton! Coffee at 6."
 

@@ -197,9 +197,11 @@ def roster(slug: str) -> str | tuple[str, int]:
     meetings = sorted((m for m in directory.meetings.values() if m.group == slug),
                       key=lambda m: m.name)  # fmt: skip
     people = [mask(n) for n in hosts.numbers(svc.redis, hosts.hosts_of(svc.redis, slug)).values()]
+    # After a refusal the form keeps what was typed, so one mistake costs no retyping.
+    typed = {k: request.form.get(k, "")[:40] for k in ("action", "meeting", "date", "phone")}
     page = render_template("console/roster.html", who=who, group=group, error=error, done=done,
                            coming=_coming(slug, ROSTER_DAYS), meetings=meetings,
-                           hosts=sorted(people))  # fmt: skip
+                           hosts=sorted(people), typed=typed if error else {})  # fmt: skip
     return (page, 400) if error else page
 
 
@@ -236,7 +238,7 @@ def texts(slug: str) -> str | tuple[str, int]:
     """The group's own welcome and agreements (read by WELCOME and AGREEMENTS)."""
     who, group = _group(slug)
     svc = services()
-    error = done = None
+    error = done = welcome = agreements = None
     if request.method == "POST":
         welcome, agreements = request.form.get("welcome"), request.form.get("agreements")
         try:
@@ -250,8 +252,10 @@ def texts(slug: str) -> str | tuple[str, int]:
             done = "Saved. Texting WELCOME or AGREEMENTS now answers with these."
         except DirectoryError as exc:
             error = str(exc)
+    typed = {"welcome": welcome or "", "agreements": agreements or ""} if error else None
     page = render_template("console/texts.html", who=who, group=group, error=error, done=done,
-                           segments=segments, max_segments=MAX_SEGMENTS)  # fmt: skip
+                           segments=segments, max_segments=MAX_SEGMENTS,
+                           typed=typed)  # fmt: skip
     return (page, 400) if error else page
 
 
