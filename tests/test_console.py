@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from hrw_sms.store import keys
+from hrw_sms.store import hosts, keys
 from tests.console_client import ConsoleUser
 from tests.worker_world import World, world_at
 
@@ -222,7 +222,10 @@ def test_roster_assigns_a_host_and_refuses_bad_input(world: World) -> None:
                    phone=host)  # fmt: skip
     page = ok.get_data(as_text=True)
     assert ok.status_code == 200 and "+1******0800 hosts" in page and host not in page
-    assert "+1******0800 · asked" in page
+    assert "+1******0800 · assigned" in page  # not asked: no prompt has gone out yet
+    record = hosts.hosting_of(world.redis, "forbes-tuesday", date(2026, 12, 1))
+    assert record is not None and hosts.mark_prompted(world.redis, record)
+    assert "+1******0800 · asked" in user.get(path).get_data(as_text=True)
 
 
 def test_texts_edit_the_welcome_that_welcome_answers_with(world: World) -> None:

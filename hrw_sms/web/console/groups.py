@@ -23,8 +23,8 @@ from hrw_sms.web.console import chart, confirm
 from hrw_sms.web.console.auth import Viewer, require_viewer, services
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
-STATES = {"assigned": "asked", "confirmed": "confirmed", "declined": "needs cover",
-          "uncovered": "needs cover", "covered": "covered"}  # fmt: skip
+STATES = {"confirmed": "confirmed", "declined": "needs cover", "uncovered": "needs cover",
+          "covered": "covered"}  # fmt: skip
 ROSTER_DAYS = 14
 
 
@@ -85,8 +85,20 @@ def _coming(slug: str, days: int) -> list[dict]:
         host = numbers.get(rec.current) if rec and rec.current else None
         rows.append({"meeting": occ.meeting, "day": occ.local_date, "start": occ.local_start,
                      "cancelled": occ.cancelled, "host": mask(host) if host else None,
-                     "state": STATES.get(rec.state, rec.state) if rec else None})  # fmt: skip
+                     "state": _state(rec, occ.cancelled)})  # fmt: skip
     return rows
+
+
+def _state(rec: hosts.Hosting | None, cancelled: bool) -> str | None:
+    """The hosting state in the roster's words: assigned (not asked yet), asked (prompted,
+    no answer), confirmed, needs cover, covered, cancelled; None without a record."""
+    if cancelled and rec is not None:
+        return "cancelled"
+    if rec is None:
+        return None
+    if rec.state == "assigned":
+        return "asked" if rec.prompted == rec.host else "assigned"  # a new host: not yet
+    return STATES.get(rec.state, rec.state)
 
 
 def _broadcast_ids(slug: str, limit: int = 5) -> list[int]:
