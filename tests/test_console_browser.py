@@ -28,6 +28,11 @@ COORD, OTHER, HOST = "+14135550900", "+14135550901", "+14135550800"
 PEOPLE = ["+14135550301", "+14135550302"]
 GROUP = "hrw-northampton"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+# The visible elements whose right edge lies past the viewport's (cut off, or scrolled away).
+OVERFLOWING = """() => [...document.querySelectorAll("main *")]
+  .filter(e => e.getClientRects().length && e.getBoundingClientRect().width > 1)
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .map(e => e.tagName + ":" + (e.textContent || "").trim().slice(0, 30))"""
 
 
 @pytest.fixture
@@ -94,7 +99,7 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     page.get_by_label("Phone of the host to assign").fill(HOST)
     page.get_by_role("button", name="Assign").click()
     roster = page.locator("main").inner_text()
-    assert "+1******0800 · asked" in roster and HOST not in page.content()
+    assert "+1******0800 · assigned" in roster and HOST not in page.content()
 
     page.get_by_role("link", name="Texts").click()
     page.get_by_label("Welcome").fill("Welcome to Northampton! Coffee is at 5:45.")
@@ -104,6 +109,13 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     (line,) = [x for x in newcomer.text("MEETINGS 01060").splitlines() if "Tuesday" in x]
     newcomer.text(line.split(".")[0])
     assert "Welcome to Northampton! Coffee is at 5:45." in newcomer.text("WELCOME")
+
+    # At 360 px the overview (Cancel buttons) and the audit fit: no element past the edge.
+    for name in ("Overview", "Audit"):
+        page.get_by_role("link", name=name, exact=True).click()
+        assert page.locator("main table tr").count() >= 2
+        past = page.evaluate(OVERFLOWING)
+        assert past == [], (name, past)
 
     # No CSRF token: refused, nothing sent.
     before = len(world.fake.sends())
