@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from flows.render_sms import broadcast_text
 from tests.console_client import CODE
 from tests.test_simulator_browser import browser, demo  # noqa: F401
 from tests.worker_world import World, world_at
@@ -55,6 +56,11 @@ def served(redis_url: str) -> Iterator[tuple[World, str]]:
             thread.join(5)
 
 
+def frame_of(message: str) -> str:
+    """The broadcast as sent, for the message (the server's own rendering)."""
+    return broadcast_text("en", "HRW Northampton", message)
+
+
 def sign_in(page, world: World, base: str, number: str) -> None:
     page.goto(base + "/console")
     page.get_by_label("Your phone number").fill(number)
@@ -80,6 +86,20 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     page.get_by_role("link", name="Broadcast").click()
     page.get_by_label("Your message").fill("We moved to room 3 tonight.")
     assert "about 1 of 3 texts" in page.locator("#text-count").inner_text()  # the live counter
+    # The counter folds as the server does (dashes, curly quotes, ellipsis, no-break space,
+    # á) and adds the real name and STOP line: at the 160/161 edge it agrees with the preview.
+    words = "Room 3 \u2014 \u201ctonight\u201d\u2026 \u00a1Est\u00e1 bien!\u00a0See you"
+    for extra, cost in ((0, "1 text each"), (1, "2 texts each")):
+        message = words + " " + "x" * (160 + extra - len(frame_of(words + " x")) + 1)
+        assert len(frame_of(message)) == 160 + extra
+        page.get_by_label("Your message").fill(message)
+        counted = page.locator("#text-count").inner_text()
+        page.get_by_role("button", name="Preview").click()
+        assert cost in page.locator("main").inner_text()
+        assert f"about {cost[0]} of 3 texts" in counted, (counted, cost)
+        page.get_by_role("button", name="Change it").click()
+        assert page.get_by_label("Your message").input_value() == message
+    page.get_by_label("Your message").fill("We moved to room 3 tonight.")
     page.get_by_role("button", name="Preview").click()
     final = "HRW Northampton: We moved to room 3 tonight.\nReply STOP to end texts."
     assert page.locator("#final").text_content() == final

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from flows.gsm import segments
 from flows.model import Group
-from flows.render_sms import MAX_SEGMENTS, cancellation_text
+from flows.render_sms import MAX_SEGMENTS, broadcast_text, cancellation_text
 from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.handlers import broadcasts, cancellations
 from hrw_sms.meetings import feedsync
@@ -134,11 +134,11 @@ def broadcast(slug: str) -> Response | str | tuple[str, int]:
     (confirm=yes with that token): send it, once; a repeated or stale Send sends nothing."""
     who, group = _group(slug)
     message = request.form.get("text", "")
-    if request.method == "GET" or request.form.get("edit") == "yes":  # "Change it" keeps it
-        return render_template("console/broadcast.html", who=who, group=group, message=message)
-    svc = services()
     page = partial(render_template, "console/broadcast.html", who=who, group=group,
-                   message=message)  # fmt: skip
+                   message=message, frame=_frame(group))  # fmt: skip
+    if request.method == "GET" or request.form.get("edit") == "yes":  # "Change it" keeps it
+        return page()
+    svc = services()
     try:
         draft = broadcasts.prepare(svc, slug, message[:2000])
     except broadcasts.Refused as exc:
@@ -155,6 +155,14 @@ def broadcast(slug: str) -> Response | str | tuple[str, int]:
     broadcast_id = broadcasts.start(svc, draft, actor=who.session.number, channel="console")
     confirm.sent(svc.redis, request.form.get("confirm_token", ""), broadcast_id)
     return redirect(url_for("console.progress", slug=slug, broadcast_id=broadcast_id))
+
+
+def _frame(group: Group) -> tuple[str, str]:
+    """What every broadcast of the group adds before and after the message, as sent (the
+    live counter in static/counter.js adds the same, so it agrees with the preview)."""
+    mark = "§MSG§"  # GSM-7 characters, so folding the whole keeps the mark
+    before, _, after = broadcast_text(group.language, group.name, mark).partition(mark)
+    return before, after
 
 
 @bp.get("/groups/<slug>/broadcasts/<int:broadcast_id>")
