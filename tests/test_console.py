@@ -129,6 +129,8 @@ def test_another_groups_pages_answer_404(world: World) -> None:
     user.sign_in()
     for page in ("", "/broadcast", "/roster", "/texts", "/usage", "/audit", "/flyer"):
         assert user.get(f"/console/groups/{GROUP}{page}").status_code == 404
+    missing = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
+    assert "HRW console" in missing and 'href="/console/groups" id="back"' in missing
     refused = user.post(f"/console/groups/{GROUP}/broadcast", text="Hi", confirm="yes")
     assert refused.status_code == 404 and world.redis.get(keys.BROADCAST_SEQ) is None
     assert user.get("/console/groups/valley-focused").status_code == 200

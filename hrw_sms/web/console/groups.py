@@ -20,7 +20,7 @@ from hrw_sms.meetings import feedsync
 from hrw_sms.meetings.directory import DirectoryError
 from hrw_sms.store import audit, hosts, subscriptions, usage
 from hrw_sms.web.console import chart, confirm
-from hrw_sms.web.console.auth import Viewer, require_viewer, services
+from hrw_sms.web.console.auth import Viewer, require_viewer, services, viewer
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 STATES = {"confirmed": "confirmed", "declined": "needs cover", "uncovered": "needs cover",
@@ -40,6 +40,13 @@ def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     return response
+
+
+@bp.errorhandler(404)
+def _not_found(_error: Exception) -> tuple[str, int]:
+    """A missing page or another group's page, in the console's own layout with a way back
+    (the same answer for both, so it tells nobody which groups exist)."""
+    return render_template("console/not_found.html", who=viewer()), 404
 
 
 def _group(slug: str) -> tuple[Viewer, Group]:
