@@ -388,3 +388,21 @@ def test_the_flyer_without_the_lines_number_says_so_and_prints_no_qr(redis_url: 
         page = user.get(f"/console/groups/{GROUP}/flyer").get_data(as_text=True)
     assert "not set (TWILIO_FROM_NUMBER)" in page
     assert "<svg" not in page and "Text <strong>MEETINGS</strong> to" not in page
+
+
+def test_a_broadcast_held_by_quiet_hours_says_when_it_will_go(world: World) -> None:
+    world.clock.set(NOW)
+    phone = world.phone(PEOPLE[0])
+    (line,) = [x for x in phone.text("MEETINGS 01060").splitlines() if "Tuesday Night" in x]
+    phone.text("REMIND " + line.split(".")[0])
+    world.clock.set(NOW.replace(hour=22))  # 10 PM in the group's zone: quiet hours
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/broadcast"
+    preview = user.post(path, text="Room 3.").get_data(as_text=True)
+    assert "go at 8:00 AM Wed Nov 25" in preview
+    token = CONFIRM.search(preview).group(1)
+    sent = user.post(path, text="Room 3.", confirm="yes", confirm_token=token)
+    world.work()
+    progress = user.get(sent.location).get_data(as_text=True)
+    assert "Held for quiet hours: the queued texts go at 8:00 AM Wed Nov 25" in progress

@@ -6,8 +6,9 @@ audited with the signed-in number masked. Another group's pages answer 404."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
@@ -21,6 +22,7 @@ from hrw_sms.meetings.directory import DirectoryError
 from hrw_sms.store import audit, hosts, subscriptions, usage
 from hrw_sms.web.console import chart, confirm
 from hrw_sms.web.console.auth import Viewer, require_viewer, services, viewer
+from workers.outbound import quiet_until
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 STATES = {"confirmed": "confirmed", "declined": "needs cover", "uncovered": "needs cover",
@@ -142,7 +144,7 @@ def broadcast(slug: str) -> Response | str | tuple[str, int]:
     who, group = _group(slug)
     message = request.form.get("text", "")
     page = partial(render_template, "console/broadcast.html", who=who, group=group,
-                   message=message, frame=_frame(group))  # fmt: skip
+                   message=message, frame=_frame(group), held=_held_until(group))  # fmt: skip
     if request.method == "GET" or request.form.get("edit") == "yes":  # "Change it" keeps it
         return page()
     svc = services()
@@ -164,6 +166,16 @@ def broadcast(slug: str) -> Response | str | tuple[str, int]:
     return redirect(url_for("console.progress", slug=slug, broadcast_id=broadcast_id))
 
 
+def _held_until(group: Group) -> str | None:
+    """When a broadcast started now would go, if quiet hours hold it (bulk texts wait for
+    them to end in the group's zone): "8:00 AM Wed Nov 25", the group's local time; else None."""
+    svc = services()
+    until: datetime | None = quiet_until(svc.clock(), group.timezone, svc.settings.quiet_hours)
+    if until is None:
+        return None
+    return until.astimezone(ZoneInfo(group.timezone)).strftime("%-I:%M %p %a %b %-d")
+
+
 def _frame(group: Group) -> tuple[str, str]:
     """What every broadcast of the group adds before and after the message, as sent (the
     live counter in static/counter.js adds the same, so it agrees with the preview)."""
@@ -178,7 +190,9 @@ def progress(slug: str, broadcast_id: int) -> str:
     found = broadcasts.progress(services().redis, broadcast_id)
     if found is None or found.group != slug:
         abort(404)
-    return render_template("console/progress.html", who=who, group=group, progress=found)
+    held = None if found.done or not found.queued else _held_until(group)
+    return render_template("console/progress.html", who=who, group=group, progress=found,
+                           held=held)  # fmt: skip
 
 
 @bp.route("/groups/<slug>/cancel", methods=["POST"])
