@@ -273,6 +273,9 @@ def test_cancel_previews_the_notice_then_cancels_on_confirm(world: World) -> Non
     before = sends(world)
     past = user.post(path, meeting="forbes-tuesday", date="2026-11-17")
     assert past.status_code == 400 and "over" in past.get_data(as_text=True)
+    assert "Tuesday Night at the Library on 2026-11-17 is already over" in past.get_data(
+        as_text=True
+    )  # the meeting's name, not its slug
     other = user.post(path, meeting="holyoke-focused", date="2026-11-26")
     assert other.status_code == 400
     preview = user.post(path, meeting="forbes-tuesday", date="2026-12-01")
@@ -282,6 +285,11 @@ def test_cancel_previews_the_notice_then_cancels_on_confirm(world: World) -> Non
     done = user.post(path, meeting="forbes-tuesday", date="2026-12-01", confirm="yes")
     assert done.status_code == 302
     assert world.app.extensions["hrw"].directory.load().cancelled
+    again = user.post(path, meeting="forbes-tuesday", date="2026-12-01", confirm="yes")
+    assert again.status_code == 400 and "already cancelled" in again.get_data(as_text=True)
+    world.work()
+    audit = user.get(f"/console/groups/{GROUP}/audit").get_data(as_text=True)
+    assert "Tue Nov 24, 10:00 AM" in audit and "(UTC)" not in audit  # the group's time
     overview = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
     assert "Cancel…" in overview
 

@@ -6,6 +6,7 @@ audited with the signed-in number masked. Another group's pages answer 404."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -207,12 +208,16 @@ def cancel(slug: str) -> Response | str | tuple[str, int]:
             raise cancellations.Refused("that meeting is not one of this group's")
         plan = cancellations.plan(svc, meeting_slug, _day(raw_day))
     except (cancellations.Refused, ValueError) as exc:
-        return render_template("console/cancel.html", who=who, group=group, error=str(exc)), 400
+        # The reasons start with the slug (the CLI's words): people here know the name.
+        named = str(exc).replace(meeting_slug, meeting.name, 1) if meeting else str(exc)
+        return render_template("console/cancel.html", who=who, group=group, error=named), 400
     if request.form.get("confirm") != "yes":
         notice = cancellation_text(group.language, plan.occurrence, svc.clock())
         return render_template("console/cancel.html", who=who, group=group, plan=plan,
                                notice=notice, cost=segments(notice))  # fmt: skip
-    cancellations.cancel(svc, plan, actor=who.session.number, channel="console")
+    # Cancelled meanwhile (a second click, another coordinator): its notices went once.
+    with suppress(cancellations.AlreadyCancelled):
+        cancellations.cancel(svc, plan, actor=who.session.number, channel="console")
     return redirect(url_for("console.overview", slug=slug))
 
 
@@ -315,7 +320,13 @@ def audit_page(slug: str) -> str:
     who, group = _group(slug)
     svc = services()
     found = [e for e in audit.entries(svc.redis, svc.clock()) if e.group == slug]
-    return render_template("console/audit.html", who=who, group=group, entries=found[::-1])
+    zone = ZoneInfo(group.timezone)
+
+    def local(at: str) -> str:  # an entry's UTC ISO time, in the group's own zone
+        return datetime.fromisoformat(at).astimezone(zone).strftime("%a %b %-d, %-I:%M %p")
+
+    return render_template("console/audit.html", who=who, group=group, entries=found[::-1],
+                           local=local)  # fmt: skip
 
 
 @bp.get("/groups/<slug>/flyer")
