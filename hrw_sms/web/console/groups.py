@@ -23,7 +23,6 @@ from hrw_sms.meetings.directory import DirectoryError
 from hrw_sms.store import audit, hosts, subscriptions, usage
 from hrw_sms.web.console import chart, confirm
 from hrw_sms.web.console.auth import Viewer, require_viewer, services, viewer
-from workers.outbound import quiet_until
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 STATES = {"confirmed": "confirmed", "declined": "needs cover", "uncovered": "needs cover",
@@ -171,7 +170,8 @@ def _held_until(group: Group) -> str | None:
     """When a broadcast started now would go, if quiet hours hold it (bulk texts wait for
     them to end in the group's zone): "8:00 AM Wed Nov 25", the group's local time; else None."""
     svc = services()
-    until: datetime | None = quiet_until(svc.clock(), group.timezone, svc.settings.quiet_hours)
+    quiet = svc.settings.quiet_hours
+    until = quiet.ends(svc.clock(), group.timezone) if quiet else None
     if until is None:
         return None
     return until.astimezone(ZoneInfo(group.timezone)).strftime("%-I:%M %p %a %b %-d")
