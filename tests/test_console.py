@@ -3,12 +3,14 @@ Real Redis, real RQ workers, the real twilio library over HTTP to the fake API."
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from hrw_sms.store import keys
+from hrw_sms.store import hosts, keys
 from tests.console_client import ConsoleUser
 from tests.worker_world import World, world_at
 
@@ -18,6 +20,7 @@ OTHER = "+14135550901"  # coordinates another group
 STRANGER = "+14135550999"
 PEOPLE = ["+14135550301", "+14135550302"]
 GROUP = "hrw-northampton"
+CONFIRM = re.compile(r'name="confirm_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -96,8 +99,9 @@ def test_five_wrong_codes_lock_the_number_for_15_minutes(world: World) -> None:
     locked = user.post("/console/code", phone=COORD, code=code)
     assert locked.status_code == 400 and "15 minutes" in locked.get_data(as_text=True)
     before = sends(world)
-    user.post("/console", phone=COORD)  # no new code while locked
+    asked = user.post("/console", phone=COORD).get_data(as_text=True)  # no new code now
     assert sends(world) == before
+    assert "Wait 15 minutes" in asked and "we just texted" not in asked
     nid = world.app.extensions["hrw"].number_id(COORD)
     assert 0 < world.redis.ttl(keys.console_lock(nid)) <= 15 * 60
 
@@ -125,6 +129,8 @@ def test_another_groups_pages_answer_404(world: World) -> None:
     user.sign_in()
     for page in ("", "/broadcast", "/roster", "/texts", "/usage", "/audit", "/flyer"):
         assert user.get(f"/console/groups/{GROUP}{page}").status_code == 404
+    missing = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
+    assert "HRW console" in missing and 'href="/console/groups" id="back"' in missing
     refused = user.post(f"/console/groups/{GROUP}/broadcast", text="Hi", confirm="yes")
     assert refused.status_code == 404 and world.redis.get(keys.BROADCAST_SEQ) is None
     assert user.get("/console/groups/valley-focused").status_code == 200
@@ -182,7 +188,12 @@ def test_broadcast_previews_then_sends_on_confirm(world: World) -> None:
     assert "1 text each, to <strong>2</strong>" in preview and sends(world) == before
     too_long = user.post(path, text="word " * 120, confirm="yes")
     assert too_long.status_code == 400 and sends(world) == before
-    sent = user.post(path, text="We moved to room 3 tonight.", confirm="yes")
+    preview = user.post(path, text="We moved to room 3 tonight.").get_data(as_text=True)
+    token = CONFIRM.search(preview).group(1)
+    no_token = user.post(path, text="We moved to room 3 tonight.", confirm="yes")
+    assert no_token.status_code == 409 and sends(world) == before
+    sent = user.post(path, text="We moved to room 3 tonight.", confirm="yes",
+                     confirm_token=token)  # fmt: skip
     assert sent.status_code == 302
     world.work()
     for number in PEOPLE:
@@ -206,11 +217,17 @@ def test_roster_assigns_a_host_and_refuses_bad_input(world: World) -> None:
     past = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-11-17",
                      phone=host)  # fmt: skip
     assert past.status_code == 400 and "past" in past.get_data(as_text=True)
+    kept = past.get_data(as_text=True)  # the form keeps what was typed
+    assert 'value="forbes-tuesday" selected' in kept and 'value="2026-11-17"' in kept
+    assert f'id="phone" name="phone" type="tel" autocomplete="off" value="{host}"' in kept
     ok = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-01",
                    phone=host)  # fmt: skip
     page = ok.get_data(as_text=True)
     assert ok.status_code == 200 and "+1******0800 hosts" in page and host not in page
-    assert "+1******0800 · asked" in page
+    assert "+1******0800 · assigned" in page  # not asked: no prompt has gone out yet
+    record = hosts.hosting_of(world.redis, "forbes-tuesday", date(2026, 12, 1))
+    assert record is not None and hosts.mark_prompted(world.redis, record)
+    assert "+1******0800 · asked" in user.get(path).get_data(as_text=True)
 
 
 def test_texts_edit_the_welcome_that_welcome_answers_with(world: World) -> None:
@@ -220,8 +237,10 @@ def test_texts_edit_the_welcome_that_welcome_answers_with(world: World) -> None:
     path = f"/console/groups/{GROUP}/texts"
     saved = user.post(path, welcome="Welcome to Northampton! Coffee at 6.", agreements="")
     assert saved.status_code == 200 and "Saved" in saved.get_data(as_text=True)
-    too_long = user.post(path, welcome="x" * 600)
+    too_long = user.post(path, welcome="x" * 600, agreements="Be kind.")
     assert too_long.status_code == 400
+    kept = too_long.get_data(as_text=True)  # what was typed comes back, not the saved text
+    assert ">" + "x" * 600 + "</textarea>" in kept and ">Be kind.</textarea>" in kept
     group = world.app.extensions["hrw"].directory.load().groups[GROUP]
     assert group.welcome == "Welcome to Northampton! Coffee at 6."
 
@@ -254,6 +273,9 @@ def test_cancel_previews_the_notice_then_cancels_on_confirm(world: World) -> Non
     before = sends(world)
     past = user.post(path, meeting="forbes-tuesday", date="2026-11-17")
     assert past.status_code == 400 and "over" in past.get_data(as_text=True)
+    assert "Tuesday Night at the Library on 2026-11-17 is already over" in past.get_data(
+        as_text=True
+    )  # the meeting's name, not its slug
     other = user.post(path, meeting="holyoke-focused", date="2026-11-26")
     assert other.status_code == 400
     preview = user.post(path, meeting="forbes-tuesday", date="2026-12-01")
@@ -263,6 +285,11 @@ def test_cancel_previews_the_notice_then_cancels_on_confirm(world: World) -> Non
     done = user.post(path, meeting="forbes-tuesday", date="2026-12-01", confirm="yes")
     assert done.status_code == 302
     assert world.app.extensions["hrw"].directory.load().cancelled
+    again = user.post(path, meeting="forbes-tuesday", date="2026-12-01", confirm="yes")
+    assert again.status_code == 400 and "already cancelled" in again.get_data(as_text=True)
+    world.work()
+    audit = user.get(f"/console/groups/{GROUP}/audit").get_data(as_text=True)
+    assert "Tue Nov 24, 10:00 AM" in audit and "(UTC)" not in audit  # the group's time
     overview = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
     assert "Cancel…" in overview
 
@@ -297,6 +324,14 @@ def test_codes_per_number_are_limited(world: World) -> None:
     for _ in range(7):
         assert user.ask_code().status_code == 200  # the same page every time
     assert len(user.codes()) == 5  # throttle "sign_in_code": 5 in 15 minutes
+    # The page says to wait, and says it to a stranger asking as often (it reveals nothing).
+    stranger = ConsoleUser(world, STRANGER)
+    for _ in range(6):
+        theirs = stranger.ask_code()
+    ours = user.ask_code()
+    strip = lambda r: r.get_data(as_text=True).split("<form")[0]  # noqa: E731
+    assert "Wait 15 minutes" in strip(ours) and "we just texted" not in strip(ours)
+    assert strip(ours) == strip(theirs)
 
 
 def test_feed_sync_state_shows_on_the_overview(world: World) -> None:
@@ -319,3 +354,63 @@ def test_command_line_tools_need_no_secret_key(world: World) -> None:
     result = CliRunner().invoke(main, ["broadcast", "--group", GROUP, "Hi", "--dry-run"],
                                 env=env, obj={"clock": world.clock})  # fmt: skip
     assert result.exit_code == 0, result.output
+
+
+def test_a_confirmed_broadcast_is_sent_once_however_often_send_is_pressed(world: World) -> None:
+    world.clock.set(NOW)
+    phone = world.phone(PEOPLE[0])
+    (line,) = [x for x in phone.text("MEETINGS 01060").splitlines() if "Tuesday Night" in x]
+    phone.text("REMIND " + line.split(".")[0])
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/broadcast"
+    preview = user.post(path, text="Room 3 tonight.").get_data(as_text=True)
+    token = CONFIRM.search(preview).group(1)
+    first = user.post(path, text="Room 3 tonight.", confirm="yes", confirm_token=token)
+    again = user.post(path, text="Room 3 tonight.", confirm="yes", confirm_token=token)
+    assert first.status_code == again.status_code == 302 and again.location == first.location
+    assert world.redis.get(keys.BROADCAST_SEQ) == b"1"
+    world.work()
+    assert sum("Room 3 tonight" in t for t in world.texts_to(PEOPLE[0])) == 1
+    # A token for another text, or a made-up one, sends nothing and offers a fresh Send.
+    other = CONFIRM.search(user.post(path, text="Other.").get_data(as_text=True)).group(1)
+    swapped = user.post(path, text="Changed.", confirm="yes", confirm_token=other)
+    made_up = user.post(path, text="Other.", confirm="yes", confirm_token="x" * 43)
+    assert swapped.status_code == made_up.status_code == 409
+    assert "nothing was sent" in made_up.get_data(as_text=True)
+    assert CONFIRM.search(made_up.get_data(as_text=True))
+    assert world.redis.get(keys.BROADCAST_SEQ) == b"1"
+    stored = keys.console_confirm(hashlib.sha256(other.encode()).hexdigest())
+    assert 0 < world.redis.ttl(stored) <= 15 * 60
+    # "Change it" brings the text back into the box.
+    back = user.post(path, text="Room 3 tonight.", edit="yes").get_data(as_text=True)
+    assert ">Room 3 tonight.</textarea>" in back
+
+
+def test_the_flyer_without_the_lines_number_says_so_and_prints_no_qr(redis_url: str) -> None:
+    sid = "MG" + "0" * 32  # a Messaging Service sends; nobody set TWILIO_FROM_NUMBER
+    with world_at(redis_url, NOW, TWILIO_FROM_NUMBER="", TWILIO_MESSAGING_SERVICE_SID=sid) as w:
+        assert w.cli("coordinator", "add", COORD, "--group", GROUP).exit_code == 0
+        user = ConsoleUser(w, COORD)
+        user.sign_in()
+        page = user.get(f"/console/groups/{GROUP}/flyer").get_data(as_text=True)
+    assert "not set (TWILIO_FROM_NUMBER)" in page
+    assert "<svg" not in page and "Text <strong>MEETINGS</strong> to" not in page
+
+
+def test_a_broadcast_held_by_quiet_hours_says_when_it_will_go(world: World) -> None:
+    world.clock.set(NOW)
+    phone = world.phone(PEOPLE[0])
+    (line,) = [x for x in phone.text("MEETINGS 01060").splitlines() if "Tuesday Night" in x]
+    phone.text("REMIND " + line.split(".")[0])
+    world.clock.set(NOW.replace(hour=22))  # 10 PM in the group's zone: quiet hours
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/broadcast"
+    preview = user.post(path, text="Room 3.").get_data(as_text=True)
+    assert "go at 8:00 AM Wed Nov 25" in preview
+    token = CONFIRM.search(preview).group(1)
+    sent = user.post(path, text="Room 3.", confirm="yes", confirm_token=token)
+    world.work()
+    progress = user.get(sent.location).get_data(as_text=True)
+    assert "Held for quiet hours: the queued texts go at 8:00 AM Wed Nov 25" in progress

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from flows.render_sms import broadcast_text
 from tests.console_client import CODE
 from tests.test_simulator_browser import browser, demo  # noqa: F401
 from tests.worker_world import World, world_at
@@ -28,6 +29,11 @@ COORD, OTHER, HOST = "+14135550900", "+14135550901", "+14135550800"
 PEOPLE = ["+14135550301", "+14135550302"]
 GROUP = "hrw-northampton"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+# The visible elements whose right edge lies past the viewport's (cut off, or scrolled away).
+OVERFLOWING = """() => [...document.querySelectorAll("main *")]
+  .filter(e => e.getClientRects().length && e.getBoundingClientRect().width > 1)
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .map(e => e.tagName + ":" + (e.textContent || "").trim().slice(0, 30))"""
 
 
 @pytest.fixture
@@ -48,6 +54,11 @@ def served(redis_url: str) -> Iterator[tuple[World, str]]:
         finally:
             server.shutdown()
             thread.join(5)
+
+
+def frame_of(message: str) -> str:
+    """The broadcast as sent, for the message (the server's own rendering)."""
+    return broadcast_text("en", "HRW Northampton", message)
 
 
 def sign_in(page, world: World, base: str, number: str) -> None:
@@ -75,6 +86,20 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     page.get_by_role("link", name="Broadcast").click()
     page.get_by_label("Your message").fill("We moved to room 3 tonight.")
     assert "about 1 of 3 texts" in page.locator("#text-count").inner_text()  # the live counter
+    # The counter folds as the server does (dashes, curly quotes, ellipsis, no-break space,
+    # á) and adds the real name and STOP line: at the 160/161 edge it agrees with the preview.
+    words = "Room 3 \u2014 \u201ctonight\u201d\u2026 \u00a1Est\u00e1 bien!\u00a0See you"
+    for extra, cost in ((0, "1 text each"), (1, "2 texts each")):
+        message = words + " " + "x" * (160 + extra - len(frame_of(words + " x")) + 1)
+        assert len(frame_of(message)) == 160 + extra
+        page.get_by_label("Your message").fill(message)
+        counted = page.locator("#text-count").inner_text()
+        page.get_by_role("button", name="Preview").click()
+        assert cost in page.locator("main").inner_text()
+        assert f"about {cost[0]} of 3 texts" in counted, (counted, cost)
+        page.get_by_role("button", name="Change it").click()
+        assert page.get_by_label("Your message").input_value() == message
+    page.get_by_label("Your message").fill("We moved to room 3 tonight.")
     page.get_by_role("button", name="Preview").click()
     final = "HRW Northampton: We moved to room 3 tonight.\nReply STOP to end texts."
     assert page.locator("#final").text_content() == final
@@ -94,7 +119,7 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     page.get_by_label("Phone of the host to assign").fill(HOST)
     page.get_by_role("button", name="Assign").click()
     roster = page.locator("main").inner_text()
-    assert "+1******0800 · asked" in roster and HOST not in page.content()
+    assert "+1******0800 · assigned" in roster and HOST not in page.content()
 
     page.get_by_role("link", name="Texts").click()
     page.get_by_label("Welcome").fill("Welcome to Northampton! Coffee is at 5:45.")
@@ -104,6 +129,13 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     (line,) = [x for x in newcomer.text("MEETINGS 01060").splitlines() if "Tuesday" in x]
     newcomer.text(line.split(".")[0])
     assert "Welcome to Northampton! Coffee is at 5:45." in newcomer.text("WELCOME")
+
+    # At 360 px the overview (Cancel buttons) and the audit fit: no element past the edge.
+    for name in ("Overview", "Audit"):
+        page.get_by_role("link", name=name, exact=True).click()
+        assert page.locator("main table tr").count() >= 2
+        past = page.evaluate(OVERFLOWING)
+        assert past == [], (name, past)
 
     # No CSRF token: refused, nothing sent.
     before = len(world.fake.sends())

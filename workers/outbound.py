@@ -31,10 +31,8 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from datetime import time as dtime
+from datetime import UTC, datetime
 from typing import Literal, NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import redis
 import requests
@@ -158,18 +156,7 @@ def backoff_for(attempts: int) -> float:
 
 def quiet_until(now: datetime, timezone: str, quiet: QuietHours | None) -> datetime | None:
     """The UTC moment quiet hours end if `now` falls in them in `timezone`, else None."""
-    if quiet is None:
-        return None
-    try:
-        tz = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown timezone {timezone!r}") from None
-    local = now.astimezone(tz)
-    if not quiet.contains(local.hour):
-        return None
-    day = local.date() if local.hour < quiet.end else local.date() + timedelta(days=1)
-    # A wall time skipped by DST resolves to the first real instant after it (fold=0).
-    return datetime.combine(day, dtime(quiet.end), tzinfo=tz).astimezone(UTC)
+    return None if quiet is None else quiet.ends(now, timezone)
 
 
 def held_until(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hrw_sms.base.phone import BadNumber, to_e164
 
@@ -32,6 +34,20 @@ class QuietHours:
         if self.start < self.end:
             return self.start <= hour < self.end
         return hour >= self.start or hour < self.end
+
+    def ends(self, now: datetime, timezone: str) -> datetime | None:
+        """The UTC moment these quiet hours end if `now` (aware) falls in them in `timezone`
+        (an IANA name), else None. Raises ValueError for an unknown timezone."""
+        try:
+            tz = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {timezone!r}") from None
+        local = now.astimezone(tz)
+        if not self.contains(local.hour):
+            return None
+        day = local.date() if local.hour < self.end else local.date() + timedelta(days=1)
+        # A wall time skipped by DST resolves to the first real instant after it (fold=0).
+        return datetime.combine(day, dtime(self.end), tzinfo=tz).astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -359,6 +359,17 @@ def console_sessions_of(number_id: str) -> str:
     return f"{PREFIX}console:sessions:{number_id}"
 
 
+CONSOLE_CONFIRM_TTL = 15 * 60  # a broadcast preview's Send button works this long, once
+
+
+def console_confirm(token_id: str) -> str:
+    """String: a broadcast preview's one-time confirm, "pending <group> <text digest>" until
+    its Send is pressed, then "sending", then "sent <broadcast_id>" (so a repeated Send shows
+    that broadcast instead of sending again). token_id is a hash of the form's token.
+    Expires CONSOLE_CONFIRM_TTL after the preview."""
+    return f"{PREFIX}console:confirm:{token_id}"
+
+
 def console_per_number_keys(number_id: str) -> list[str]:
     """Every console key named after a number: its code, tries, lock and sessions set (part of
     what FORGET deletes, see `per_number_keys`)."""

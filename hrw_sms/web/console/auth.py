@@ -136,12 +136,11 @@ def send_code() -> str:
     svc = services()
     nid = svc.number_id(number)
     client = svc.redis
-    # The limit is checked last, so numbers that may not sign in never count toward it.
-    if (
-        may_sign_in(client, nid)
-        and not console.locked(client, nid)
-        and allow_action(svc, "sign_in_code", number)
-    ):
+    # Every number counts toward the limit and can be locked by wrong codes, so "wait 15
+    # minutes" tells a stranger nothing about which numbers may sign in.
+    if console.locked(client, nid) or not allow_action(svc, "sign_in_code", number):
+        return render_template("console/code.html", phone=number, wait=True)
+    if may_sign_in(client, nid):
         code = console.new_code()
         console.keep_code(client, _secret(), nid, code)
         language = prefs.language(client, nid) or "en"

@@ -6,7 +6,10 @@ audited with the signed-in number masked. Another group's pages answer 404."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from contextlib import suppress
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 import segno
@@ -14,18 +17,18 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from flows.gsm import segments
 from flows.model import Group
-from flows.render_sms import MAX_SEGMENTS, cancellation_text
+from flows.render_sms import MAX_SEGMENTS, broadcast_text, cancellation_text
 from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.handlers import broadcasts, cancellations
 from hrw_sms.meetings import feedsync
 from hrw_sms.meetings.directory import DirectoryError
 from hrw_sms.store import audit, hosts, subscriptions, usage
-from hrw_sms.web.console import chart
-from hrw_sms.web.console.auth import Viewer, require_viewer, services
+from hrw_sms.web.console import chart, confirm
+from hrw_sms.web.console.auth import Viewer, require_viewer, services, viewer
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
-STATES = {"assigned": "asked", "confirmed": "confirmed", "declined": "needs cover",
-          "uncovered": "needs cover", "covered": "covered"}  # fmt: skip
+STATES = {"confirmed": "confirmed", "declined": "needs cover", "uncovered": "needs cover",
+          "covered": "covered"}  # fmt: skip
 ROSTER_DAYS = 14
 
 
@@ -42,6 +45,13 @@ def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     return response
+
+
+@bp.errorhandler(404)
+def _not_found(_error: Exception) -> tuple[str, int]:
+    """A missing page or another group's page, in the console's own layout with a way back
+    (the same answer for both, so it tells nobody which groups exist)."""
+    return render_template("console/not_found.html", who=viewer()), 404
 
 
 def _group(slug: str) -> tuple[Viewer, Group]:
@@ -88,8 +98,20 @@ def _coming(slug: str, days: int) -> list[dict]:
         host = numbers.get(rec.current) if rec and rec.current else None
         rows.append({"meeting": occ.meeting, "day": occ.local_date, "start": occ.local_start,
                      "cancelled": occ.cancelled, "host": mask(host) if host else None,
-                     "state": STATES.get(rec.state, rec.state) if rec else None})  # fmt: skip
+                     "state": _state(rec, occ.cancelled)})  # fmt: skip
     return rows
+
+
+def _state(rec: hosts.Hosting | None, cancelled: bool) -> str | None:
+    """The hosting state in the roster's words: assigned (not asked yet), asked (prompted,
+    no answer), confirmed, needs cover, covered, cancelled; None without a record."""
+    if cancelled and rec is not None:
+        return "cancelled"
+    if rec is None:
+        return None
+    if rec.state == "assigned":
+        return "asked" if rec.prompted == rec.host else "assigned"  # a new host: not yet
+    return STATES.get(rec.state, rec.state)
 
 
 def _broadcast_ids(slug: str, limit: int = 5) -> list[int]:
@@ -123,30 +145,50 @@ def overview(slug: str) -> str:
 
 @bp.route("/groups/<slug>/broadcast", methods=["GET", "POST"])
 def broadcast(slug: str) -> Response | str | tuple[str, int]:
-    """First POST: the exact final text and its cost. Second (confirm=yes): send it."""
+    """First POST: the exact final text, its cost and a one-time confirm token. Second
+    (confirm=yes with that token): send it, once; a repeated or stale Send sends nothing."""
     who, group = _group(slug)
     message = request.form.get("text", "")
-    if request.method == "GET":
-        return render_template("console/broadcast.html", who=who, group=group, message="")
+    page = partial(render_template, "console/broadcast.html", who=who, group=group,
+                   message=message, frame=_frame(group), held=_held_until(group))  # fmt: skip
+    if request.method == "GET" or request.form.get("edit") == "yes":  # "Change it" keeps it
+        return page()
     svc = services()
     try:
         draft = broadcasts.prepare(svc, slug, message[:2000])
     except broadcasts.Refused as exc:
-        return render_template("console/broadcast.html", who=who, group=group, message=message,
-                               error=str(exc)), 400  # fmt: skip
+        return page(error=str(exc)), 400
     if request.form.get("confirm") != "yes":
-        return render_template("console/broadcast.html", who=who, group=group, message=message,
-                               draft=draft)  # fmt: skip
+        return page(draft=draft, confirm=confirm.issue(svc.redis, slug, message))
     if draft.recipients == 0:
-        return render_template(
-            "console/broadcast.html",
-            who=who,
-            group=group,
-            message=message,
-            error="Nobody gets this group's updates yet, so nothing was sent.",
-        )
+        return page(error="Nobody gets this group's updates yet, so nothing was sent.")
+    claim = confirm.claim(svc.redis, request.form.get("confirm_token", ""), slug, message)
+    if isinstance(claim, int):  # this preview was sent already: show that broadcast
+        return redirect(url_for("console.progress", slug=slug, broadcast_id=claim))
+    if claim is not None:
+        return page(error=claim, draft=draft, confirm=confirm.issue(svc.redis, slug, message)), 409
     broadcast_id = broadcasts.start(svc, draft, actor=who.session.number, channel="console")
+    confirm.sent(svc.redis, request.form.get("confirm_token", ""), broadcast_id)
     return redirect(url_for("console.progress", slug=slug, broadcast_id=broadcast_id))
+
+
+def _held_until(group: Group) -> str | None:
+    """When a broadcast started now would go, if quiet hours hold it (bulk texts wait for
+    them to end in the group's zone): "8:00 AM Wed Nov 25", the group's local time; else None."""
+    svc = services()
+    quiet = svc.settings.quiet_hours
+    until = quiet.ends(svc.clock(), group.timezone) if quiet else None
+    if until is None:
+        return None
+    return until.astimezone(ZoneInfo(group.timezone)).strftime("%-I:%M %p %a %b %-d")
+
+
+def _frame(group: Group) -> tuple[str, str]:
+    """What every broadcast of the group adds before and after the message, as sent (the
+    live counter in static/counter.js adds the same, so it agrees with the preview)."""
+    mark = "§MSG§"  # GSM-7 characters, so folding the whole keeps the mark
+    before, _, after = broadcast_text(group.language, group.name, mark).partition(mark)
+    return before, after
 
 
 @bp.get("/groups/<slug>/broadcasts/<int:broadcast_id>")
@@ -156,7 +198,9 @@ def progress(slug: str, broadcast_id: int) -> str:
     found = broadcasts.progress(services().redis, broadcast_id)
     if found is None or found.group != slug:
         abort(404)
-    return render_template("console/progress.html", who=who, group=group, progress=found)
+    held = None if found.done or not found.queued else _held_until(group)
+    return render_template("console/progress.html", who=who, group=group, progress=found,
+                           held=held)  # fmt: skip
 
 
 @bp.route("/groups/<slug>/cancel", methods=["POST"])
@@ -171,12 +215,16 @@ def cancel(slug: str) -> Response | str | tuple[str, int]:
             raise cancellations.Refused("that meeting is not one of this group's")
         plan = cancellations.plan(svc, meeting_slug, _day(raw_day))
     except (cancellations.Refused, ValueError) as exc:
-        return render_template("console/cancel.html", who=who, group=group, error=str(exc)), 400
+        # The reasons start with the slug (the CLI's words): people here know the name.
+        named = str(exc).replace(meeting_slug, meeting.name, 1) if meeting else str(exc)
+        return render_template("console/cancel.html", who=who, group=group, error=named), 400
     if request.form.get("confirm") != "yes":
         notice = cancellation_text(group.language, plan.occurrence, svc.clock())
         return render_template("console/cancel.html", who=who, group=group, plan=plan,
                                notice=notice, cost=segments(notice))  # fmt: skip
-    cancellations.cancel(svc, plan, actor=who.session.number, channel="console")
+    # Cancelled meanwhile (a second click, another coordinator): its notices went once.
+    with suppress(cancellations.AlreadyCancelled):
+        cancellations.cancel(svc, plan, actor=who.session.number, channel="console")
     return redirect(url_for("console.overview", slug=slug))
 
 
@@ -202,9 +250,11 @@ def roster(slug: str) -> str | tuple[str, int]:
     meetings = sorted((m for m in directory.meetings.values() if m.group == slug),
                       key=lambda m: m.name)  # fmt: skip
     people = [mask(n) for n in hosts.numbers(svc.redis, hosts.hosts_of(svc.redis, slug)).values()]
+    # After a refusal the form keeps what was typed, so one mistake costs no retyping.
+    typed = {k: request.form.get(k, "")[:40] for k in ("action", "meeting", "date", "phone")}
     page = render_template("console/roster.html", who=who, group=group, error=error, done=done,
                            coming=_coming(slug, ROSTER_DAYS), meetings=meetings,
-                           hosts=sorted(people))  # fmt: skip
+                           hosts=sorted(people), typed=typed if error else {})  # fmt: skip
     return (page, 400) if error else page
 
 
@@ -241,7 +291,7 @@ def texts(slug: str) -> str | tuple[str, int]:
     """The group's own welcome and agreements (read by WELCOME and AGREEMENTS)."""
     who, group = _group(slug)
     svc = services()
-    error = done = None
+    error = done = welcome = agreements = None
     if request.method == "POST":
         welcome, agreements = request.form.get("welcome"), request.form.get("agreements")
         try:
@@ -255,8 +305,10 @@ def texts(slug: str) -> str | tuple[str, int]:
             done = "Saved. Texting WELCOME or AGREEMENTS now answers with these."
         except DirectoryError as exc:
             error = str(exc)
+    typed = {"welcome": welcome or "", "agreements": agreements or ""} if error else None
     page = render_template("console/texts.html", who=who, group=group, error=error, done=done,
-                           segments=segments, max_segments=MAX_SEGMENTS)  # fmt: skip
+                           segments=segments, max_segments=MAX_SEGMENTS,
+                           typed=typed)  # fmt: skip
     return (page, 400) if error else page
 
 
@@ -277,16 +329,26 @@ def audit_page(slug: str) -> str:
     who, group = _group(slug)
     svc = services()
     found = [e for e in audit.entries(svc.redis, svc.clock()) if e.group == slug]
-    return render_template("console/audit.html", who=who, group=group, entries=found[::-1])
+    zone = ZoneInfo(group.timezone)
+
+    def local(at: str) -> str:  # an entry's UTC ISO time, in the group's own zone
+        return datetime.fromisoformat(at).astimezone(zone).strftime("%a %b %-d, %-I:%M %p")
+
+    return render_template("console/audit.html", who=who, group=group, entries=found[::-1],
+                           local=local)  # fmt: skip
 
 
 @bp.get("/groups/<slug>/flyer")
 def flyer(slug: str) -> str:
-    """GET a printable flyer: the line's number and a QR code that opens a MEETINGS text."""
+    """The printable flyer: the line's number and a QR that opens a text to it. Without a
+    known number (a Messaging Service and no TWILIO_FROM_NUMBER) it says so and prints no QR
+    (a QR of "sms:?body=MEETINGS" would open a text to nobody)."""
     who, group = _group(slug)
     line = services().settings.twilio_from_number or ""
-    qr = segno.make(f"sms:{line}?body=MEETINGS", error="m")  # opens a text, ready to send
-    svg = qr.svg_inline(scale=6, dark="#000", light="#fff")
+    svg = None
+    if line:
+        qr = segno.make(f"sms:{line}?body=MEETINGS", error="m")  # opens a text, ready to send
+        svg = qr.svg_inline(scale=6, dark="#000", light="#fff")
     return render_template("console/flyer.html", who=who, group=group, line=_readable(line),
                            qr=svg)  # fmt: skip
 
