@@ -405,3 +405,16 @@ def test_a_fast_conversation_is_never_silenced_by_the_flood_budget(world: World)
     assert [t for t in texts(world, V1) if t.endswith(": ok 29")]
     assert texts(world, PERSON)[-1] == "yes 29"
     assert world.redis.hget(USAGE, "throttle_budget") is None
+
+
+def test_a_bot_repeating_talk_is_throttled_like_any_loop(world: World) -> None:
+    """TALK keeps its own limit (3 an hour) and the flood budget too: an auto-responder that
+    answers every reply with TALK does not get an answer without end."""
+    on_shift(world, V1)
+    bot = world.phone("+14135550399")
+    replies = []
+    for _ in range(40):
+        replies.append(bot.text("TALK"))
+        world.clock.advance(seconds=1)
+    assert sum(1 for r in replies if r) <= 21
+    assert replies[-1] == ""

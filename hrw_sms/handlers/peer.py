@@ -111,14 +111,34 @@ def _schedule_check(services: Services, relay_id: str, at: datetime) -> None:
 # --- one inbound text ---
 
 
+def lookup(services: Services, number: str) -> tuple[bool, Relay | None, list[Relay]]:
+    """(opted out, the person's own open ask or conversation, the conversations the number
+    holds as a volunteer): one round trip (hrw_sms.store.relays.lookup)."""
+    return relays.lookup(services.redis, services.number_id(number))
+
+
+def in_conversation(found: tuple[bool, Relay | None, list[Relay]]) -> bool:
+    """True when `found` (from lookup) has a conversation under way: a person texting a
+    person, which the flood budget leaves alone (an ask still waiting is not one: its "still
+    looking" replies are the line's own)."""
+    opted_out, mine, held = found
+    return not opted_out and ((mine is not None and mine.state == "live") or bool(held))
+
+
 def intercept(
-    services: Services, number: str, body: str, command: Command, sid: str | None = None
+    services: Services,
+    number: str,
+    body: str,
+    command: Command,
+    sid: str | None = None,
+    found: tuple[bool, Relay | None, list[Relay]] | None = None,
 ) -> list[str] | None:
-    """The replies when the text is the peer line's business, else None."""
+    """The replies when the text is the peer line's business, else None. `found` is
+    lookup(services, number) when the caller has it already."""
     client = services.redis
     nid = services.number_id(number)
     now = services.clock()
-    opted_out, mine, held = relays.lookup(client, nid)
+    opted_out, mine, held = found if found is not None else relays.lookup(client, nid)
     if opted_out:
         return None  # silence until START, as ever (a STOP ended their conversations)
     if mine is not None:

@@ -99,14 +99,15 @@ def channel_reply(services: Services, address: str, body: str, sid: str | None) 
 def number_reply(services: Services, number: str, body: str, sid: str | None) -> list[str]:
     """The replies to a text from a plain number, within the number's budget."""
     command = parse(body)
-    # The peer line first: a live conversation is a person texting a person, never a loop to
-    # silence (20 short texts in 5 minutes is an ordinary talk), and TALK has its own limit
-    # (throttle.allow_action "talk").
-    relayed = peer.intercept(services, number, body, command, sid)  # TALK, TAKE, a relay
-    if relayed is not None:
-        with suppress(redis.RedisError, OSError):
-            usage.count_text(services.redis, services.clock(), command.word)
-        return relayed
+    # A live peer-line conversation first: a person texting a person, never a loop to
+    # silence (20 short texts in 5 minutes is an ordinary talk).
+    found = peer.lookup(services, number)
+    if peer.in_conversation(found):
+        relayed = peer.intercept(services, number, body, command, sid, found)
+        if relayed is not None:
+            with suppress(redis.RedisError, OSError):
+                usage.count_text(services.redis, services.clock(), command.word)
+            return relayed
     decision = throttle.check_text(services, number, body, sid, command)
     answered = decision.verdict is throttle.Verdict.ANSWER
     # Counts only, never who (the console's Usage page); a throttled text asked for nothing.
@@ -117,6 +118,9 @@ def number_reply(services: Services, number: str, body: str, sid: str | None) ->
     if decision.verdict is throttle.Verdict.NOTICE:
         language = decision.language or ("es" if command.spanish else "en")
         return [render((Text("throttled"),), language, services.clock(), None)]
+    relayed = peer.intercept(services, number, body, command, sid, found)  # an ask, TALK, TAKE
+    if relayed is not None:
+        return relayed
     return handle_text(services, number, body, sid, command.word)
 
 
