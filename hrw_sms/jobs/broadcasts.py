@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import redis
-from rq.exceptions import DuplicateJobError
 
 from hrw_sms.jobs import queues
 
@@ -23,13 +22,8 @@ def queue_batch(
 ) -> bool:
     """Queue recipients [start, stop), from `resume` on if given; False if already queued."""
     name = f"{broadcast_id}:{start}" + ("" if resume is None else f"@{resume}")
-    try:
-        queues.queue(client, queues.BULK).enqueue(
-            "workers.broadcasts.send_batch", broadcast_id, start, stop, resume,
-            job_id=queues.job_id("bcast", name), unique=True,
-            result_ttl=0, failure_ttl=queues.FAILURE_TTL, job_timeout=queues.BATCH_TIMEOUT,
-            retry=queues.CRASH_RETRY,
-        )  # fmt: skip
-    except DuplicateJobError:
-        return False
-    return True
+    job = queues.enqueue_once(
+        client, queues.BULK, "workers.broadcasts.send_batch", broadcast_id, start, stop, resume,
+        name=queues.job_id("bcast", name), description=f"broadcast batch {name}",
+    )  # fmt: skip
+    return job is not None

@@ -6,7 +6,6 @@ named by string so the web layer never imports workers/."""
 from __future__ import annotations
 
 import redis
-from rq.exceptions import DuplicateJobError
 
 from flows.occurrences import OccurrenceId
 from hrw_sms.jobs import queues
@@ -18,14 +17,9 @@ def queue_cancellation(connection: redis.Redis, occurrence: OccurrenceId) -> boo
     """Queue the job that tells a cancelled occurrence's subscribers and host (on the bulk
     queue, where the notices themselves go). False if that job is already waiting: the ids
     of the texts it queues are deterministic, so one run suffices."""
-    try:
-        queues.queue(connection, queues.BULK).enqueue(
-            CANCELLATION_NOTICES, str(occurrence),
-            job_id=queues.job_id("cancel", str(occurrence)), unique=True,
-            description=f"cancellation notices {occurrence}",
-            result_ttl=0, failure_ttl=queues.FAILURE_TTL, job_timeout=queues.BATCH_TIMEOUT,
-            retry=queues.CRASH_RETRY,
-        )  # fmt: skip
-    except DuplicateJobError:
-        return False
-    return True
+    job = queues.enqueue_once(
+        connection, queues.BULK, CANCELLATION_NOTICES, str(occurrence),
+        name=queues.job_id("cancel", str(occurrence)),
+        description=f"cancellation notices {occurrence}",
+    )  # fmt: skip
+    return job is not None

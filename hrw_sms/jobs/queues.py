@@ -56,22 +56,35 @@ def higher_priority_waiting(connection: redis.Redis, name: str) -> bool:
     return any(pipe.execute())
 
 
+def enqueue_once(
+    connection: redis.Redis, queue_name: str, func: str, *args: object, name: str, description: str
+) -> Job | None:
+    """Queue one batch or fan-out job (`func` named by string, on `queue_name`) with the
+    batch jobs' settings (BATCH_TIMEOUT, CRASH_RETRY, no result kept); None if the job
+    named `name` (its id: job_id's form) is already queued. `description` replaces RQ's own,
+    which would hold the arguments."""
+    try:
+        return queue(connection, queue_name).enqueue(
+            func, *args,
+            job_id=name, unique=True, description=description,
+            result_ttl=0, failure_ttl=FAILURE_TTL, job_timeout=BATCH_TIMEOUT,
+            retry=CRASH_RETRY,
+        )  # fmt: skip
+    except DuplicateJobError:
+        return None
+
+
 def enqueue_batch(
     connection: redis.Redis, kind: str, name: str, items: list[tuple], first: int = 0
 ) -> Job | None:
     """Queue texts (each the arguments of `deliver`) as one job; None if already queued.
 
     `name` with `first` names the job, so queuing the same batch twice adds nothing."""
-    try:
-        return queue(connection, QUEUE_FOR_KIND[kind]).enqueue(
-            "workers.deliver.deliver_batch", name, items, first,
-            job_id=job_id("batch", f"{name}@{first}"), unique=True,
-            description=f"texts {name}@{first} ({len(items)})",
-            result_ttl=0, failure_ttl=FAILURE_TTL, job_timeout=BATCH_TIMEOUT,
-            retry=CRASH_RETRY,
-        )  # fmt: skip
-    except DuplicateJobError:
-        return None
+    return enqueue_once(
+        connection, QUEUE_FOR_KIND[kind], "workers.deliver.deliver_batch", name, items, first,
+        name=job_id("batch", f"{name}@{first}"),
+        description=f"texts {name}@{first} ({len(items)})",
+    )  # fmt: skip
 
 
 def enqueue_text(
