@@ -65,6 +65,7 @@ def main() -> None:
                 "TWILIO_AUTH_TOKEN": TOKEN,
                 "HRW_PUBLIC_URL": PUBLIC_URL,
                 "HRW_NUMBER_HASH_KEY": "bench-number-hash-key",
+                "HRW_SECRET_KEY": "bench-secret-key-" + "0" * 32,
             }
         )
         client = app.test_client()

@@ -182,6 +182,7 @@ def worker_env(redis_url: str, api: FakeApi, rate: str) -> dict[str, str]:
         "HRW_SEND_RATE": rate,
         "HRW_QUIET_HOURS": "off",
         "HRW_NUMBER_HASH_KEY": "bench-number-hash-key",
+        "HRW_SECRET_KEY": "bench-secret-key-" + "0" * 32,
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
     }

@@ -104,6 +104,7 @@ def worker_memory(redis_url: str, client: redis.Redis, server: FeedServer, text:
         "TWILIO_FROM_NUMBER": "+14135550000",
         "TWILIO_API_BASE": "http://127.0.0.1:9",
         "HRW_NUMBER_HASH_KEY": "bench-number-hash-key",
+        "HRW_SECRET_KEY": "bench-secret-key-" + "0" * 32,
     }
     proc = subprocess.Popen(
         [sys.executable, "-c", "from hrw_sms.cli import main; main()", "worker"],

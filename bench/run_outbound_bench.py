@@ -139,6 +139,7 @@ def environment(redis_url: str, api: str, **extra: str) -> dict[str, str]:
         "HRW_PUBLIC_URL": "https://sms.example.org",  # every text carries a StatusCallback
         "HRW_QUIET_HOURS": "off",
         "HRW_NUMBER_HASH_KEY": "bench-number-hash-key",
+        "HRW_SECRET_KEY": "bench-secret-key-" + "0" * 32,
         "PYTHONPATH": str(ROOT),
         **extra,
     }

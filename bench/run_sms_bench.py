@@ -629,7 +629,10 @@ def main() -> int:
             if not k.startswith(("TWILIO_", "HRW_", "REDIS_", "WEB_CONCURRENCY"))
         }
         env |= {"REDIS_URL": redis_server.url, "TWILIO_AUTH_TOKEN": TOKEN}
-        env |= {"HRW_NUMBER_HASH_KEY": "bench-number-hash-key"}
+        env |= {
+            "HRW_NUMBER_HASH_KEY": "bench-number-hash-key",
+            "HRW_SECRET_KEY": "bench-secret-key-" + "0" * 32,
+        }
         env |= {"HRW_PUBLIC_URL": PUBLIC_URL, "PYTHONUNBUFFERED": "1"}
         # The app from this checkout, even when another one is pip-installed in editable mode.
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from functools import lru_cache
 
 import gsm0338  # noqa: F401  (registers the "gsm03.38" codec)
 
@@ -59,6 +60,7 @@ def is_gsm(text: str) -> bool:
     return GSM_CHARACTERS.issuperset(text)
 
 
+@lru_cache(maxsize=4096)  # one entry per character met outside GSM-7: few, and often again
 def _fold_char(ch: str) -> str:
     if is_gsm(ch):
         return ch
@@ -76,7 +78,12 @@ _KEPT_ACUTES = str.maketrans({"é": "e", "É": "E"})
 def loses_an_accent(text: str) -> bool:
     """Whether folding `text` drops an accent from a letter (á→a, Ó→O): a letter outside
     GSM-7 whose base letter is in it."""
-    return any(not is_gsm(ch) and _fold_char(ch).isalpha() for ch in text)
+    return any(_fold_char(ch).isalpha() for ch in _outside(text))
+
+
+def _outside(text: str) -> set[str]:
+    """The characters of `text` outside GSM-7 (each once)."""
+    return set(text).difference(GSM_CHARACTERS)
 
 
 def to_gsm(text: str) -> str:
@@ -91,12 +98,13 @@ def to_gsm(text: str) -> str:
         return text
     if loses_an_accent(text):
         text = text.translate(_KEPT_ACUTES)
-    return "".join(_fold_char(ch) for ch in text)
+    # Only the characters outside GSM-7 change, each as _fold_char says: one pass in C.
+    return text.translate({ord(ch): _fold_char(ch) for ch in _outside(text)})
 
 
 def septets(text: str) -> int:
     """The septets `text` costs in GSM-7: 1 a character, 2 for the extension table's."""
-    return len(text) + sum(1 for c in text if c in GSM_EXTENDED)
+    return len(text) + sum(text.count(c) for c in GSM_EXTENDED)
 
 
 def segments(text: str) -> int:

@@ -262,7 +262,7 @@ def test_a_yes_that_loses_between_reading_and_writing_is_replayed(
     """Kim's YES lands after Sam read the record and before Sam's write: Sam's answer is
     replayed on the fresh state and told it is covered, never that it is theirs."""
     open_for_cover(world)
-    original = conversations.load_caller
+    original = conversations.caller_from
     calls = []
 
     def load_then_kim_answers(*args, **kwargs):
@@ -274,7 +274,7 @@ def test_a_yes_that_loses_between_reading_and_writing_is_replayed(
                                 rec.version, "covered")  # fmt: skip
         return loaded
 
-    monkeypatch.setattr(conversations, "load_caller", load_then_kim_answers)
+    monkeypatch.setattr(conversations, "caller_from", load_then_kim_answers)
     assert world.phone(SAM).text("YES").startswith("Thanks for offering!")
     assert len(calls) == 2
     assert record(world).cover == nid(world, KIM)

@@ -10,6 +10,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 
 import redis
+from redis.commands.core import Script
 
 from flows import dispatch
 from flows.context import Context
@@ -34,20 +35,51 @@ class Busy(RuntimeError):
     """Another request holds this number's conversation for too long."""
 
 
-# Take the number's conversation and claim the MessageSid in one round trip: -1 when the
-# conversation is busy (try again shortly), 0 when the message was handled before, 1 to go.
-_BEGIN = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -1 end
-if #KEYS > 1 and not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then
-  redis.call('DEL', KEYS[1])
-  return 0
+# Take the number's conversation and claim the MessageSid (sid '' for none) in one round
+# trip: -1 when the conversation is busy (try again shortly), 0 when the message was handled
+# before, 1 to go. A Lua function, so the arrival script (hrw_sms.handlers.arrival) runs it
+# too.
+BEGIN_LUA = """
+local function begin(lock, sid, token, px, ex)
+  if not redis.call('SET', lock, token, 'NX', 'PX', px) then return -1 end
+  if sid ~= '' and not redis.call('SET', sid, '1', 'NX', 'EX', ex) then
+    redis.call('DEL', lock)
+    return 0
+  end
+  return 1
 end
-return 1
 """
+_BEGIN = BEGIN_LUA + "return begin(KEYS[1], KEYS[2] or '', ARGV[1], ARGV[2], ARGV[3])\n"
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+# What a text needs to know of its number, read in one script (also inside the arrival
+# script). k: 1 directory version, 2 session, 3 prefs, 4 opt-out set, 5 reminders,
+# 6 coordinator groups, 7 host groups, 8 host asks, 9 host hosting. a: 1 number id,
+# 2 now (UTC seconds; '' reads no hosting), 3 asks looked at. Returns the 9 answers in that
+# order (caller_from reads them).
+CALLER_LUA = """
+local function caller_reads(k, a)
+  local found = {
+    redis.call('GET', k[1]),
+    redis.call('GET', k[2]),
+    redis.call('HGET', k[3], 'language'),  -- prefs.FIELD
+    redis.call('SISMEMBER', k[4], a[1]),
+    redis.call('SMEMBERS', k[5]),
+    redis.call('SMEMBERS', k[6]),
+  }
+  if a[2] ~= '' then
+    found[7] = redis.call('SMEMBERS', k[7])
+    found[8] = redis.call('ZREVRANGE', k[8], 0, tonumber(a[3]) - 1)
+    found[9] = redis.call('ZRANGEBYSCORE', k[9], a[2], '+inf', 'LIMIT', 0, 1)
+  end
+  return found
+end
+"""
+CALLER_KEYS = 9
+CALLER_ARGS = 3
+_CALLER_SCRIPT = Script(None, (CALLER_LUA + "return caller_reads(KEYS, ARGV)\n").encode())  # type: ignore[arg-type]
 LOCK_WAIT = 2.0  # seconds a text waits for the same number's previous one
 
 
@@ -93,32 +125,54 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def load_caller(
-    services: Services, nid: str, word: str = "", now: datetime | None = None
+def caller_call(nid: str, now: datetime | None) -> tuple[list[str], list[str | int]]:
+    """The keys and arguments of CALLER_LUA for number id `nid` (hosting read as of `now`,
+    none when None): CALLER_KEYS keys, then CALLER_ARGS arguments."""
+    reads = [
+        keys.DIRECTORY_VERSION,
+        keys.session(nid),
+        keys.prefs(nid),
+        keys.OPTED_OUT,
+        keys.reminders(nid),
+        keys.coordinator_groups(nid),
+        keys.host_groups(nid),
+        keys.host_asks(nid),
+        keys.host_hosting(nid),
+    ]
+    stamp = repr(now.timestamp()) if now is not None else ""
+    return reads, [nid, stamp, hosts.ASKS_LOOKED_AT]
+
+
+def read_caller(services: Services, nid: str, now: datetime | None) -> list:
+    """CALLER_LUA's answers for `nid`: one round trip."""
+    reads, args = caller_call(nid, now)
+    return _CALLER_SCRIPT(keys=reads, args=args, client=services.redis)
+
+
+def caller_from(
+    services: Services, word: str, nid: str, now: datetime | None, found: list
 ) -> tuple[Caller, bytes | None, Directory]:
-    """What we know of the number, its raw session and the directory: one round trip for
-    most people (coordinators' audiences cost more)."""
+    """What we know of the number, its raw session and the directory, from CALLER_LUA's
+    answers `found` (coordinators and hosts with open asks cost another round trip)."""
     client = services.redis
-    pipe = client.pipeline(transaction=False)
-    pipe.get(keys.DIRECTORY_VERSION)
-    pipe.get(keys.session(nid))
-    prefs.ask_language(pipe, nid)
-    pipe.sismember(keys.OPTED_OUT, nid)
-    pipe.smembers(keys.reminders(nid))
-    pipe.smembers(keys.coordinator_groups(nid))
-    if now is not None:  # hosting asks are read as of now
-        hosts.queue_view(pipe, nid, now)
-    results = pipe.execute()
-    version, raw_session, raw_language, opted_out, reminders, coordinates = results[:6]
+    version, raw_session, raw_language, opted_out, reminders, coordinates = found[:6]
     directory = services.directory.load(int(version or 0))
     caller = Caller(
         opted_out=bool(opted_out),
         language=prefs.decode(raw_language),
         reminders=frozenset(_text(r) for r in reminders),
         coordinator=_coordinator_view(client, directory, coordinates, word),
-        host=hosts.view(client, nid, now, results[6:]) if now is not None else None,
+        host=hosts.view(client, nid, now, found[6:9]) if now is not None else None,
     )
     return caller, raw_session, directory
+
+
+def load_caller(
+    services: Services, nid: str, word: str = "", now: datetime | None = None
+) -> tuple[Caller, bytes | None, Directory]:
+    """What we know of the number, its raw session and the directory: one round trip for
+    most people (coordinators' audiences cost more)."""
+    return caller_from(services, word, nid, now, read_caller(services, nid, now))
 
 
 def _coordinator_view(
@@ -190,8 +244,21 @@ def handle_text(
     if not conversation.begin():
         log.info("duplicate delivery of a text from %s ignored", mask(number))
         return []
+    return handle_held(services, conversation, number, body, word)
+
+
+def handle_held(
+    services: Services,
+    conversation: Conversation,
+    number: str,
+    body: str,
+    word: str | None = None,
+    found: list | None = None,
+) -> list[str]:
+    """handle_text once `conversation` is held; `found` is CALLER_LUA's answers when the
+    caller read them with the lock (hrw_sms.handlers.arrival). Lets the conversation go."""
     try:
-        return _handle(services, conversation, number, body, word)
+        return _handle(services, conversation, number, body, word, found)
     except BaseException:
         conversation.forget_message()
         raise
@@ -201,14 +268,20 @@ def handle_text(
 
 
 def _handle(
-    services: Services, conversation: Conversation, number: str, body: str, word: str | None
+    services: Services,
+    conversation: Conversation,
+    number: str,
+    body: str,
+    word: str | None,
+    found: list | None,
 ) -> list[str]:
     nid = conversation.nid
     now = services.clock()
     word = parse(body).word if word is None else word
     first: bytes | None = None
     for replay in range(STALE_REPLAYS):
-        caller, raw_session, directory = load_caller(services, nid, word, now)
+        reads = found if replay == 0 and found is not None else read_caller(services, nid, now)
+        caller, raw_session, directory = caller_from(services, word, nid, now, reads)
         first = raw_session if replay == 0 else first  # replays start from the same state
         session = Session.from_json(first, caller.language or "en")
         ctx = Context(

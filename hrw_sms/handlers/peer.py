@@ -117,6 +117,12 @@ def lookup(services: Services, number: str) -> tuple[bool, Relay | None, list[Re
     return relays.lookup(services.redis, services.number_id(number))
 
 
+def may_concern(body: str, command: Command) -> bool:
+    """True when a text is a peer-line word whatever the number's state (TALK, or TAKE),
+    so POST /sms takes the peer line's own path (hrw_sms.handlers.arrival leaves it)."""
+    return command.word == "TALK" or peer.read(body).word == "TAKE"
+
+
 def in_conversation(found: tuple[bool, Relay | None, list[Relay]]) -> bool:
     """True when `found` (from lookup) has a conversation under way: a person texting a
     person, which the flood budget leaves alone (an ask still waiting is not one: its "still

@@ -145,69 +145,76 @@ def kind_of(command: Command) -> Kind:
     return Kind.OTHER
 
 
-# KEYS: 1 state hash, 2 text log, 3 usage hash, 4 prefs hash, 5 opt-out set, 6 session.
-# ARGV: 1 now (ms), 2 kind, 3 member ("<fold hash or ->:<unique>"), 4 number id,
-#       5 budget texts, 6 budget window (ms), 7 repeats, 8 repeat window (ms), 9 quiet (ms),
-#       10 loop gap (ms), 11 loop streak, 12 idle ttl (ms), 13 usage ttl (s).
+# The budget as a Lua function, so that POST /sms can run it inside the one script that
+# also takes the conversation (hrw_sms.handlers.arrival) and check_text on its own.
+# k: 1 state hash, 2 text log, 3 usage hash, 4 prefs hash, 5 opt-out set, 6 session.
+# a: 1 now (ms), 2 kind, 3 member ("<fold hash or ->:<unique>"), 4 number id,
+#    5 budget texts, 6 budget window (ms), 7 repeats, 8 repeat window (ms), 9 quiet (ms),
+#    10 loop gap (ms), 11 loop streak, 12 idle ttl (ms), 13 usage ttl (s).
 # Returns {verdict} or {"notice", reason, language or false}.
-_CHECK = """
-local now = tonumber(ARGV[1])
-local kind = ARGV[2]
-if redis.call('SISMEMBER', KEYS[5], ARGV[4]) == 1 then return {'answer'} end
-local quiet_until = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
-if quiet_until > now then
-  if kind == 'carrier' then return {'answer'} end
-  if kind == 'help' and redis.call('HSETNX', KEYS[1], 'helped', '1') == 1 then
-    return {'answer'}
+BUDGET_LUA = """
+local function budget(k, a)
+  local now = tonumber(a[1])
+  local kind = a[2]
+  if redis.call('SISMEMBER', k[5], a[4]) == 1 then return {'answer'} end
+  local quiet_until = tonumber(redis.call('HGET', k[1], 'until') or '0')
+  if quiet_until > now then
+    if kind == 'carrier' then return {'answer'} end
+    if kind == 'help' and redis.call('HSETNX', k[1], 'helped', '1') == 1 then
+      return {'answer'}
+    end
+    return {'silent'}
   end
-  return {'silent'}
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[8]))
--- Twilio's retry of a message already counted: counted once, and not an answer "at once".
-if redis.call('ZSCORE', KEYS[2], ARGV[3]) then return {'answer'} end
-redis.call('ZADD', KEYS[2], now, ARGV[3])
-local reason = false
-if redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[6]), '+inf') > tonumber(ARGV[5]) then
-  reason = 'budget'
-end
-local prefix = string.match(ARGV[3], '^[^:]*:')
-if not reason and prefix ~= '-:' then
-  local same = 0
-  for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-    if string.sub(member, 1, #prefix) == prefix then same = same + 1 end
+  redis.call('ZREMRANGEBYSCORE', k[2], '-inf', now - tonumber(a[8]))
+  -- Twilio's retry of a message already counted: counted once, and not an answer "at once".
+  if redis.call('ZSCORE', k[2], a[3]) then return {'answer'} end
+  redis.call('ZADD', k[2], now, a[3])
+  local reason = false
+  if redis.call('ZCOUNT', k[2], now - tonumber(a[6]), '+inf') > tonumber(a[5]) then
+    reason = 'budget'
   end
-  if same >= tonumber(ARGV[7]) then reason = 'repeat' end
-end
-local streak = 0
-local replied = tonumber(redis.call('HGET', KEYS[1], 'replied') or '-1')
-if replied >= 0 and now - replied <= tonumber(ARGV[10]) then
-  -- only texts that are not the line's words make the streak: a fast script of MEETINGS,
-  -- 1, MORE... is someone testing the line, and the budget still bounds it.
-  streak = tonumber(redis.call('HGET', KEYS[1], 'quick') or '0')
-  if kind == 'other' then streak = streak + 1 end
-end
-if not reason and streak >= tonumber(ARGV[11]) then reason = 'loop' end
-if reason and kind ~= 'carrier' then
-  redis.call('DEL', KEYS[1], KEYS[2])
-  redis.call('HSET', KEYS[1], 'until', now + tonumber(ARGV[9]))
-  -- HELP that trips a window gets the notice, which names AYUDA/HELP: that is the window's
-  -- one HELP answer, so the next HELP stays silent too.
-  if kind == 'help' then redis.call('HSET', KEYS[1], 'helped', '1') end
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[9]))
-  redis.call('HINCRBY', KEYS[3], 'throttle_' .. reason, 1)
-  redis.call('EXPIRE', KEYS[3], tonumber(ARGV[13]))
-  local language = redis.call('HGET', KEYS[4], 'language')  -- prefs.FIELD
-  if not language then
-    -- no saved choice: the language the conversation is in, if one is open
-    language = string.match(redis.call('GET', KEYS[6]) or '', '"language":%s*"(%a+)"') or false
+  local prefix = string.match(a[3], '^[^:]*:')
+  if not reason and prefix ~= '-:' then
+    local same = 0
+    for _, member in ipairs(redis.call('ZRANGE', k[2], 0, -1)) do
+      if string.sub(member, 1, #prefix) == prefix then same = same + 1 end
+    end
+    if same >= tonumber(a[7]) then reason = 'repeat' end
   end
-  return {'notice', reason, language}
+  local streak = 0
+  local replied = tonumber(redis.call('HGET', k[1], 'replied') or '-1')
+  if replied >= 0 and now - replied <= tonumber(a[10]) then
+    -- only texts that are not the line's words make the streak: a fast script of MEETINGS,
+    -- 1, MORE... is someone testing the line, and the budget still bounds it.
+    streak = tonumber(redis.call('HGET', k[1], 'quick') or '0')
+    if kind == 'other' then streak = streak + 1 end
+  end
+  if not reason and streak >= tonumber(a[11]) then reason = 'loop' end
+  if reason and kind ~= 'carrier' then
+    redis.call('DEL', k[1], k[2])
+    redis.call('HSET', k[1], 'until', now + tonumber(a[9]))
+    -- HELP that trips a window gets the notice, which names AYUDA/HELP: that is the window's
+    -- one HELP answer, so the next HELP stays silent too.
+    if kind == 'help' then redis.call('HSET', k[1], 'helped', '1') end
+    redis.call('PEXPIRE', k[1], tonumber(a[9]))
+    redis.call('HINCRBY', k[3], 'throttle_' .. reason, 1)
+    redis.call('EXPIRE', k[3], tonumber(a[13]))
+    local language = redis.call('HGET', k[4], 'language')  -- prefs.FIELD
+    if not language then
+      -- no saved choice: the language the conversation is in, if one is open
+      language = string.match(redis.call('GET', k[6]) or '', '"language":%s*"(%a+)"') or false
+    end
+    return {'notice', reason, language}
+  end
+  redis.call('HSET', k[1], 'replied', now, 'quick', streak)
+  redis.call('PEXPIRE', k[1], tonumber(a[12]))
+  redis.call('PEXPIRE', k[2], tonumber(a[8]))
+  return {'answer'}
 end
-redis.call('HSET', KEYS[1], 'replied', now, 'quick', streak)
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[12]))
-redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[8]))
-return {'answer'}
 """
+BUDGET_KEYS = 6
+BUDGET_ARGS = 13
+_CHECK = BUDGET_LUA + "return budget(KEYS, ARGV)\n"
 
 
 # EVALSHA: the script's text is not sent (nor hashed by Redis) on every text. Bytes, so no
@@ -223,18 +230,11 @@ def _text(value: bytes | str | None) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def check_text(
-    services: Services,
-    address: str,
-    body: str,
-    sid: str | None = None,
-    command: Command | None = None,
-) -> Decision:
-    """Count one inbound text from `address` (E.164, or a channel address) and decide.
-
-    `command` is `parse(body)` when the caller has it. One round trip. Raises
-    redis.RedisError when Redis fails (the caller answers with its fallback)."""
-    command = command or parse(body)
+def budget_call(
+    services: Services, address: str, body: str, sid: str | None, command: Command
+) -> tuple[list[str], list[str | int]]:
+    """The keys and arguments of BUDGET_LUA for one text from `address` (E.164, or a channel
+    address): BUDGET_KEYS keys, then BUDGET_ARGS arguments."""
     kind = kind_of(command)
     nid = services.number_id(address)
     now = services.clock()
@@ -247,32 +247,35 @@ def check_text(
     label = services.number_id("text:" + folded)[:12] if folded else "-"
     # The MessageSid makes the member unique, and a retried delivery counts once.
     member = f"{label}:{(sid or '')[:64] or secrets.token_hex(8)}"
-    result = _CHECK_SCRIPT(
-        keys=[
-            keys.throttle(nid),
-            keys.throttle_log(nid),
-            keys.usage(now.astimezone(UTC).date()),
-            keys.prefs(nid),
-            keys.OPTED_OUT,
-            keys.session(nid),
-        ],
-        args=[
-            _ms(now),
-            kind.value,
-            member,
-            nid,
-            BUDGET_TEXTS,
-            BUDGET_WINDOW * 1000,
-            REPEATS,
-            REPEAT_WINDOW * 1000,
-            QUIET * 1000,
-            int(LOOP_GAP * 1000),
-            LOOP_STREAK,
-            STATE_IDLE_TTL * 1000,
-            keys.USAGE_TTL,
-        ],
-        client=services.redis,
-    )
+    budget_keys = [
+        keys.throttle(nid),
+        keys.throttle_log(nid),
+        keys.usage(now.astimezone(UTC).date()),
+        keys.prefs(nid),
+        keys.OPTED_OUT,
+        keys.session(nid),
+    ]
+    budget_args: list[str | int] = [
+        _ms(now),
+        kind.value,
+        member,
+        nid,
+        BUDGET_TEXTS,
+        BUDGET_WINDOW * 1000,
+        REPEATS,
+        REPEAT_WINDOW * 1000,
+        QUIET * 1000,
+        int(LOOP_GAP * 1000),
+        LOOP_STREAK,
+        STATE_IDLE_TTL * 1000,
+        keys.USAGE_TTL,
+    ]
+    return budget_keys, budget_args
+
+
+def decision_of(result: list, address: str) -> Decision:
+    """The Decision from BUDGET_LUA's answer for a text from `address` (logged, masked,
+    when it trips a limit)."""
     verdict = Verdict(_text(result[0]))
     if verdict is not Verdict.NOTICE:
         return Decision(verdict)
@@ -284,6 +287,22 @@ def check_text(
         QUIET // 60,
     )
     return Decision(verdict, reason, prefs.decode(result[2]) if len(result) > 2 else None)
+
+
+def check_text(
+    services: Services,
+    address: str,
+    body: str,
+    sid: str | None = None,
+    command: Command | None = None,
+) -> Decision:
+    """Count one inbound text from `address` (E.164, or a channel address) and decide.
+
+    `command` is `parse(body)` when the caller has it. One round trip. Raises
+    redis.RedisError when Redis fails (the caller answers with its fallback)."""
+    budget_keys, budget_args = budget_call(services, address, body, sid, command or parse(body))
+    result = _CHECK_SCRIPT(keys=budget_keys, args=budget_args, client=services.redis)
+    return decision_of(result, address)
 
 
 # KEYS: 1 action log, 2 usage hash. ARGV: 1 now (ms), 2 window (ms), 3 count, 4 member,

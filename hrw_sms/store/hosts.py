@@ -530,16 +530,10 @@ def exercise_of(client: redis.Redis, rec: Hosting) -> str | None:
 # --- what the host flow is shown ---
 
 
-def queue_view(pipe: Pipeline, nid: str, now: datetime) -> None:
-    """Add the reads for a number's HostView to a pipeline (results go to view())."""
-    pipe.smembers(keys.host_groups(nid))
-    pipe.zrevrange(keys.host_asks(nid), 0, ASKS_LOOKED_AT - 1)
-    pipe.zrangebyscore(keys.host_hosting(nid), _stamp(now), "+inf", start=0, num=1)
-
-
 def view(client: redis.Redis, nid: str, now: datetime, results: list) -> HostView | None:
-    """The HostView from queue_view's results: one more round trip only when there are
-    asks (to read their records' state and version)."""
+    """The HostView from `results`: the number's host_groups members, its newest
+    ASKS_LOOKED_AT host_asks, and its first host_hosting entry from `now` on. One more round
+    trip only when there are asks (to read their records' state and version)."""
     groups, asks, upcoming = results
     current_ask = None
     if asks:

@@ -34,13 +34,22 @@ WORD_COUNTERS: dict[str, str] = {
 }
 
 
+RECEIVED = "texts_received"  # every text from a plain number, answered or not
+
+
+def word_counter(word: str | None) -> str | None:
+    """The counter an answered text with keyword `word` adds to besides RECEIVED, if any."""
+    return WORD_COUNTERS.get(word) if word is not None else None
+
+
 def count_text(client: redis.Redis, now: datetime, word: str | None) -> None:
     """One text received from a plain number, and what it asked for (its keyword; None when
     it was not answered)."""
     pipe = client.pipeline(transaction=False)
-    count(pipe, now, "texts_received")
-    if word is not None and word in WORD_COUNTERS:
-        count(pipe, now, WORD_COUNTERS[word])
+    count(pipe, now, RECEIVED)
+    counter = word_counter(word)
+    if counter is not None:
+        count(pipe, now, counter)
     pipe.execute()
 
 

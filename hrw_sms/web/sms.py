@@ -11,12 +11,13 @@ from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from flows import peer as peer_flow
-from flows.keywords import parse
+from flows.keywords import Command, parse
 from flows.render_sms import render
 from flows.replies import Text
 from hrw_sms.base.phone import BadNumber, is_plain_number, mask, to_e164
-from hrw_sms.handlers import peer, throttle
-from hrw_sms.handlers.conversations import handle_text
+from hrw_sms.handlers import arrival, peer, throttle
+from hrw_sms.handlers.arrival import Outcome
+from hrw_sms.handlers.conversations import handle_held, handle_text
 from hrw_sms.handlers.services import Services
 from hrw_sms.store import usage
 from hrw_sms.web.webhooks import check_request, reject
@@ -97,8 +98,42 @@ def channel_reply(services: Services, address: str, body: str, sid: str | None) 
 
 
 def number_reply(services: Services, number: str, body: str, sid: str | None) -> list[str]:
-    """The replies to a text from a plain number, within the number's budget."""
+    """The replies to a text from a plain number, within the number's budget.
+
+    Most texts take one round trip before the flow (hrw_sms.handlers.arrival); the peer
+    line's (a relay under way, an ask, an offer, TALK, TAKE) take the peer line's path."""
     command = parse(body)
+    if not peer.may_concern(body, command):
+        arrived = arrival.arrive(services, number, body, sid, command)
+        match arrived.outcome:
+            case Outcome.GO:
+                assert arrived.conversation is not None
+                conversation, found = arrived.conversation, arrived.found
+                return handle_held(services, conversation, number, body, command.word, found)
+            case Outcome.SILENT:
+                return []
+            case Outcome.NOTICE:
+                assert arrived.decision is not None
+                return [_throttled(services, arrived.decision, command)]
+            case Outcome.DUPLICATE:
+                log.info("duplicate delivery of a text from %s ignored", mask(number))
+                return []
+            case Outcome.BUSY:  # counted already: wait for the number's previous text
+                return handle_text(services, number, body, sid, command.word)
+    return peer_line_reply(services, number, body, sid, command)
+
+
+def _throttled(services: Services, decision: throttle.Decision, command: Command) -> str:
+    language = decision.language or ("es" if command.spanish else "en")
+    return render((Text("throttled"),), language, services.clock(), None)
+
+
+def peer_line_reply(
+    services: Services, number: str, body: str, sid: str | None, command: Command
+) -> list[str]:
+    """number_reply for a text the peer line may concern, step by step: a live conversation
+    first (never counted against the budget), then the budget, then an ask, TALK or TAKE,
+    then the participant flow."""
     # A live peer-line conversation first: a person texting a person, never a loop to
     # silence (20 short texts in 5 minutes is an ordinary talk).
     found = peer.lookup(services, number)
@@ -116,8 +151,7 @@ def number_reply(services: Services, number: str, body: str, sid: str | None) ->
     if decision.verdict is throttle.Verdict.SILENT:
         return []
     if decision.verdict is throttle.Verdict.NOTICE:
-        language = decision.language or ("es" if command.spanish else "en")
-        return [render((Text("throttled"),), language, services.clock(), None)]
+        return [_throttled(services, decision, command)]
     relayed = peer.intercept(services, number, body, command, sid, found)  # an ask, TALK, TAKE
     if relayed is not None:
         return relayed
