@@ -182,6 +182,12 @@ class Timetable:
         }
 
     @cached_property
+    def memo(self) -> dict:
+        """Answers worked out from this timetable and kept with it (flows.search's distances):
+        pure functions of the timetable, dropped with it."""
+        return {}
+
+    @cached_property
     def located_points(self) -> frozenset[tuple[float, float]]:
         """The distinct (lat, lon) points of in-person meetings."""
         return frozenset(self.located.values())

@@ -208,23 +208,41 @@ def _found(occurrences: Iterator[Occurrence]) -> Iterator[Found]:
     return (Found(o) for o in occurrences)
 
 
+REACH_MEMO = 4096  # places whose distances a timetable keeps (it is rebuilt every hour)
+
+
+def _reach(timetable: Timetable, point: Point, box: bool) -> dict[str, float]:
+    """Miles from `point` to each in-person meeting of the timetable: within NEAR_MILES
+    (`box`), else within FAR_MILES. Kept on the timetable per place: the same zip codes and
+    towns are asked again and again, and the distances change only with the timetable."""
+    memo = timetable.memo
+    found = memo.get((point, box))
+    if found is not None:
+        return found
+    lat, lon = point
+    limit = NEAR_MILES if box else FAR_MILES
+    found = {
+        slug: miles
+        for slug, where in timetable.located.items()
+        if not box or (abs(where[0] - lat) <= _LAT_BOX and abs(where[1] - lon) <= _LON_BOX)
+        for miles in (haversine(point, where, unit=Unit.MILES),)
+        if miles <= limit
+    }
+    if len(memo) >= REACH_MEMO:
+        memo.clear()
+    memo[(point, box)] = found
+    return found
+
+
 def _nearest(point: Point, query: Query, timetable: Timetable, now: datetime) -> tuple[Found, ...]:
     """Each meeting within reach once (its soonest matching occurrence): soonest first when
     enough are close, else nearest first."""
-    lat, lon = point
     keep = _filter(query, now)
 
     def within(box: bool) -> list[Found]:
-        reach = {
-            slug: miles
-            for slug, where in timetable.located.items()
-            if not box or (abs(where[0] - lat) <= _LAT_BOX and abs(where[1] - lon) <= _LON_BOX)
-            for miles in (haversine(point, where, unit=Unit.MILES),)
-            if not box or miles <= NEAR_MILES
-        }
         return [
             Found(occ, miles)
-            for slug, miles in reach.items()
+            for slug, miles in _reach(timetable, point, box).items()
             for occ in islice((o for o in timetable.upcoming_of(slug, now) if keep(o)), 1)
         ]
 

@@ -211,16 +211,43 @@ def save_session(client: redis.Redis, nid: str, session: Session | None, caller:
     pipe.execute()
 
 
+# Write (or delete, when the JSON is '') the session, keep the language choice alive, and
+# let the conversation go when the token still holds it: one script, one round trip.
+# KEYS: 1 session, 2 prefs, 3 number lock. ARGV: 1 session JSON or '', 2 session ttl (s),
+# 3 keep prefs ('1' or ''), 4 prefs ttl (s), 5 lock token ('' keeps the lock).
+_SAVE = """
+if ARGV[1] == '' then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+end
+if ARGV[3] ~= '' then redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4])) end
+if ARGV[5] ~= '' and redis.call('GET', KEYS[3]) == ARGV[5] then redis.call('DEL', KEYS[3]) end
+return 1
+"""
+_SAVE_SCRIPT = Script(None, _SAVE.encode())  # type: ignore[arg-type]
+
+
 def _save_and_maybe_release(
     conversation: Conversation, session: Session | None, caller: Caller, release: bool
 ) -> None:
     """Write the session, and let the conversation go in the same round trip when nothing
     else is left to do."""
-    pipe = conversation.client.pipeline(transaction=True)
-    _queue_save(pipe, conversation.nid, session, caller)
-    if release:
-        conversation.release(pipe)
-    pipe.execute()
+    nid = conversation.nid
+    token = conversation.token if release and conversation.held else ""
+    _SAVE_SCRIPT(
+        keys=[keys.session(nid), keys.prefs(nid), conversation.lock_key],
+        args=[
+            session.to_json() if session is not None else "",
+            keys.SESSION_TTL,
+            "1" if caller.language else "",
+            keys.PREFS_TTL,
+            token,
+        ],
+        client=conversation.client,
+    )
+    if token:
+        conversation.held = False
 
 
 @contextmanager

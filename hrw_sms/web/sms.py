@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from contextlib import suppress
+from functools import lru_cache
 
 import redis
 from flask import Blueprint, Response, current_app, request
@@ -65,7 +66,12 @@ def is_line_number(number: str | None, to: str | None, services: Services) -> bo
     """True when `number` is the line's own: the number texted (To) or the one it sends from."""
     if number is None:
         return False
-    return number in (plain_number(to), services.settings.twilio_from_number)
+    return number in (_line_address(to), services.settings.twilio_from_number)
+
+
+@lru_cache(maxsize=16)  # To is one of the line's own few numbers: parsed once each, not per text
+def _line_address(to: str | None) -> str | None:
+    return plain_number(to)
 
 
 def channel_reply(services: Services, address: str, body: str, sid: str | None) -> list[str]:
