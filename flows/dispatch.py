@@ -25,9 +25,10 @@ ROLE_STEPS: tuple[Callable[[Session, Command, Context], Step | None], ...] = (
 )
 
 
-def step(session: Session, text: str, ctx: Context) -> Step:
-    """One inbound text (or a caller's voice choice, as text) -> Step; pure, no I/O."""
-    command = parse(text)
+def step(session: Session, text: str, ctx: Context, command: Command | None = None) -> Step:
+    """One inbound text (or a caller's voice choice, as text) -> Step; pure, no I/O.
+    `command` is parse(text) when the caller has it already."""
+    command = parse(text) if command is None else command
     if ctx.caller.opted_out:
         return participant.while_opted_out(session, command)
     if command.word == "OPTOUT":

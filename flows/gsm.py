@@ -14,31 +14,29 @@ UCS2_SINGLE = 70
 UCS2_PART = 67
 
 # What carriers' "smart encoding" would do, done here so we know the cost before sending.
-_FOLD = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2026": "...",
-        "\u00a0": " ",
-        "\u2009": " ",
-        "\u200b": "",
-        "\u2022": "-",
-        "\u00b4": "'",
-        "`": "'",
-    }
-)
+_FOLDS: dict[str, str] = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2212": "-",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2026": "...",
+    "\u00a0": " ",
+    "\u2009": " ",
+    "\u200b": "",
+    "\u2022": "-",
+    "\u00b4": "'",
+    "`": "'",
+}
 
 
 def _alphabet() -> tuple[frozenset[str], frozenset[str]]:
@@ -70,15 +68,14 @@ def _fold_char(ch: str) -> str:
     return ""  # emoji and the like: dropped rather than turning the text into UCS-2
 
 
-# Acute accents GSM-7 has: kept in a text that needs no folding, folded with the rest in a
-# text that loses any other accent, so no text is half-accented ("Qué ... linea").
-_KEPT_ACUTES = str.maketrans({"é": "e", "É": "E"})
+# Acute accents GSM-7 has (é, É): kept in a text that needs no folding, folded with the rest
+# in a text that loses any other accent, so no text is half-accented ("Qué ... linea").
 
 
 def loses_an_accent(text: str) -> bool:
     """Whether folding `text` drops an accent from a letter (á→a, Ó→O): a letter outside
     GSM-7 whose base letter is in it."""
-    return any(_fold_char(ch).isalpha() for ch in _outside(text))
+    return any(ch not in _FOLDS and _fold_char(ch).isalpha() for ch in _outside(text))
 
 
 def _outside(text: str) -> set[str]:
@@ -93,13 +90,15 @@ def to_gsm(text: str) -> str:
     one (á í ó ú, from a catalog word, a meeting's name or a group's own words) loses every
     acute accent, é included, and reads as plain unaccented Spanish rather than half-accented.
     ñ, ü, ¿ and ¡ are letters and punctuation of GSM-7 and always stay."""
-    text = text.translate(_FOLD)
-    if is_gsm(text):
+    outside = _outside(text)
+    if not outside:  # most texts: nothing to fold
         return text
-    if loses_an_accent(text):
-        text = text.translate(_KEPT_ACUTES)
-    # Only the characters outside GSM-7 change, each as _fold_char says: one pass in C.
-    return text.translate({ord(ch): _fold_char(ch) for ch in _outside(text)})
+    if any(ch not in _FOLDS and _fold_char(ch).isalpha() for ch in outside):  # loses an accent
+        text = text.replace("é", "e").replace("É", "E")
+    # Each character outside GSM-7 becomes GSM-7 (or nothing), never é: the order is free.
+    for ch in outside:
+        text = text.replace(ch, _FOLDS[ch] if ch in _FOLDS else _fold_char(ch))
+    return text
 
 
 def septets(text: str) -> int:

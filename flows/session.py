@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 from flows import pending as pending_
@@ -26,7 +26,7 @@ class Session:
 
     def to_json(self) -> str:
         """Compact: empty fields are left out."""
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: all plain values
         data["pending"] = pending_.dump(self.pending) if self.pending is not None else None
         data = {k: v for k, v in data.items() if k == "language" or v not in (None, (), "")}
         return json.dumps(data, separators=(",", ":"))

@@ -14,7 +14,7 @@ from redis.commands.core import Script
 
 from flows import dispatch
 from flows.context import Context
-from flows.keywords import parse
+from flows.keywords import Command, parse
 from flows.model import Directory
 from flows.render_sms import render_messages
 from flows.session import BroadcastSummary, Caller, CoordinatorView, Session
@@ -263,15 +263,19 @@ def number_lock(client: redis.Redis, nid: str) -> Iterator[None]:
 
 
 def handle_text(
-    services: Services, number: str, body: str, sid: str | None = None, word: str | None = None
+    services: Services,
+    number: str,
+    body: str,
+    sid: str | None = None,
+    command: Command | None = None,
 ) -> list[str]:
-    """The SMS replies to one inbound text (usually one; none after STOP). `word` is
-    `parse(body).word` when the caller has parsed the text already."""
+    """The SMS replies to one inbound text (usually one; none after STOP). `command` is
+    `parse(body)` when the caller has parsed the text already."""
     conversation = Conversation(services.redis, services.number_id(number), sid)
     if not conversation.begin():
         log.info("duplicate delivery of a text from %s ignored", mask(number))
         return []
-    return handle_held(services, conversation, number, body, word)
+    return handle_held(services, conversation, number, body, command)
 
 
 def handle_held(
@@ -279,13 +283,13 @@ def handle_held(
     conversation: Conversation,
     number: str,
     body: str,
-    word: str | None = None,
+    command: Command | None = None,
     found: list | None = None,
 ) -> list[str]:
     """handle_text once `conversation` is held; `found` is CALLER_LUA's answers when the
     caller read them with the lock (hrw_sms.handlers.arrival). Lets the conversation go."""
     try:
-        return _handle(services, conversation, number, body, word, found)
+        return _handle(services, conversation, number, body, command, found)
     except BaseException:
         conversation.forget_message()
         raise
@@ -299,12 +303,13 @@ def _handle(
     conversation: Conversation,
     number: str,
     body: str,
-    word: str | None,
+    command: Command | None,
     found: list | None,
 ) -> list[str]:
     nid = conversation.nid
     now = services.clock()
-    word = parse(body).word if word is None else word
+    command = parse(body) if command is None else command
+    word = command.word
     first: bytes | None = None
     for replay in range(STALE_REPLAYS):
         reads = found if replay == 0 and found is not None else read_caller(services, nid, now)
@@ -319,7 +324,7 @@ def _handle(
             caller,
             services.settings.reminder_minutes,
         )
-        result = dispatch.step(session, body, ctx)
+        result = dispatch.step(session, body, ctx, command)
         _save_and_maybe_release(conversation, result.session, caller, not result.effects)
         try:
             apply_effects(services, number, nid, result.effects)

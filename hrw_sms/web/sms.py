@@ -115,7 +115,7 @@ def number_reply(services: Services, number: str, body: str, sid: str | None) ->
             case Outcome.GO:
                 assert arrived.conversation is not None
                 conversation, found = arrived.conversation, arrived.found
-                return handle_held(services, conversation, number, body, command.word, found)
+                return handle_held(services, conversation, number, body, command, found)
             case Outcome.SILENT:
                 return []
             case Outcome.NOTICE:
@@ -125,7 +125,7 @@ def number_reply(services: Services, number: str, body: str, sid: str | None) ->
                 log.info("duplicate delivery of a text from %s ignored", mask(number))
                 return []
             case Outcome.BUSY:  # counted already: wait for the number's previous text
-                return handle_text(services, number, body, sid, command.word)
+                return handle_text(services, number, body, sid, command)
     return peer_line_reply(services, number, body, sid, command)
 
 
@@ -161,7 +161,7 @@ def peer_line_reply(
     relayed = peer.intercept(services, number, body, command, sid, found)  # an ask, TALK, TAKE
     if relayed is not None:
         return relayed
-    return handle_text(services, number, body, sid, command.word)
+    return handle_text(services, number, body, sid, command)
 
 
 @bp.post("/sms")

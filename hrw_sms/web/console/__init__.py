@@ -8,13 +8,26 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from hrw_sms.base.config import require_secret_key
 from hrw_sms.handlers.services import Services
 
 csrf = CSRFProtect()
+
+
+class ConsoleSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session (which holds only the CSRF token), opened for the
+    console's pages alone: Twilio's webhooks never use it, and opening it would cost every
+    text a signature check of a cookie it does not send."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """The session under /console; None elsewhere (Flask then uses a null session)."""
+        if not request.path.startswith("/console"):
+            return None
+        return super().open_session(app, request)
 
 
 def init_app(app: Flask, services: Services, *, secret_required: bool = True) -> None:
@@ -38,6 +51,7 @@ def init_app(app: Flask, services: Services, *, secret_required: bool = True) ->
         WTF_CSRF_TIME_LIMIT=12 * 60 * 60,
         CONSOLE_COOKIE_SECURE=secure,
     )
+    app.session_interface = ConsoleSessions()
     csrf.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(groups.bp)
