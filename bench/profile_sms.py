@@ -54,6 +54,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=500, help="texts sent before measuring")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hrw-sms-profile-"))
     server = RedisServer(folder)
@@ -91,7 +92,7 @@ def main() -> None:
                 raise RuntimeError(f"{response.status_code}: {response.data[:200]!r}")
             return params["Body"], cpu, elapsed
 
-        for line in signer.lines(500):  # warm caches and give numbers some history
+        for line in signer.lines(args.warmup):  # warm caches and give numbers some history
             send(line)
         cpu_by_kind: dict[str, list[float]] = defaultdict(list)
         wall_by_kind: dict[str, list[float]] = defaultdict(list)
