@@ -59,12 +59,15 @@ return 0
 # 6 coordinator groups, 7 host groups, 8 host asks, 9 host hosting. a: 1 number id,
 # 2 now (UTC seconds; '' reads no hosting), 3 asks looked at. Returns the 9 answers in that
 # order (caller_from reads them).
-CALLER_LUA = """
+CALLER_LUA = (
+    """
 local function caller_reads(k, a)
   local found = {
     redis.call('GET', k[1]),
     redis.call('GET', k[2]),
-    redis.call('HGET', k[3], 'language'),  -- prefs.FIELD
+    redis.call('HGET', k[3], '"""
+    + prefs.FIELD
+    + """'),
     redis.call('SISMEMBER', k[4], a[1]),
     redis.call('SMEMBERS', k[5]),
     redis.call('SMEMBERS', k[6]),
@@ -77,6 +80,7 @@ local function caller_reads(k, a)
   return found
 end
 """
+)
 CALLER_KEYS = 9
 CALLER_ARGS = 3
 _CALLER_SCRIPT = Script(None, (CALLER_LUA + "return caller_reads(KEYS, ARGV)\n").encode())  # type: ignore[arg-type]

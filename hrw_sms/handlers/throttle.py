@@ -152,7 +152,8 @@ def kind_of(command: Command) -> Kind:
 #    5 budget texts, 6 budget window (ms), 7 repeats, 8 repeat window (ms), 9 quiet (ms),
 #    10 loop gap (ms), 11 loop streak, 12 idle ttl (ms), 13 usage ttl (s).
 # Returns {verdict} or {"notice", reason, language or false}.
-BUDGET_LUA = """
+BUDGET_LUA = (
+    """
 local function budget(k, a)
   local now = tonumber(a[1])
   local kind = a[2]
@@ -199,7 +200,9 @@ local function budget(k, a)
     redis.call('PEXPIRE', k[1], tonumber(a[9]))
     redis.call('HINCRBY', k[3], 'throttle_' .. reason, 1)
     redis.call('EXPIRE', k[3], tonumber(a[13]))
-    local language = redis.call('HGET', k[4], 'language')  -- prefs.FIELD
+    local language = redis.call('HGET', k[4], '"""
+    + prefs.FIELD
+    + """')
     if not language then
       -- no saved choice: the language the conversation is in, if one is open
       language = string.match(redis.call('GET', k[6]) or '', '"language":%s*"(%a+)"') or false
@@ -212,6 +215,7 @@ local function budget(k, a)
   return {'answer'}
 end
 """
+)
 BUDGET_KEYS = 6
 BUDGET_ARGS = 13
 _CHECK = BUDGET_LUA + "return budget(KEYS, ARGV)\n"

@@ -13,7 +13,7 @@ import redis
 from flows.model import LANGUAGES, Language
 from hrw_sms.store import keys
 
-FIELD = "language"  # also read by the throttle's Lua script (handlers/throttle.py)
+FIELD = "language"  # also read by Lua: handlers/throttle.BUDGET_LUA, conversations.CALLER_LUA
 
 Client = redis.Redis | redis.client.Pipeline
 
