@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
+import redis
 
 from flows.keywords import parse
 from hrw_sms.handlers import arrival, throttle
@@ -88,3 +89,14 @@ def test_the_budget_trips_as_check_text_does(world: World) -> None:
     day = world.redis.hgetall(keys.usage(NOW.date()))
     assert int(day[b"texts_received"]) == throttle.REPEATS + 1
     assert int(day[b"throttle_repeat"]) == 1
+
+
+def test_a_fault_while_reading_leaves_no_lock_and_no_claim(world: World) -> None:
+    services = _services(world)
+    nid = services.number_id(NUMBER)
+    world.redis.set(keys.reminders(nid), "not a set")  # SMEMBERS fails: WRONGTYPE
+    sid = "SM" + "6" * 32
+    with pytest.raises(redis.ResponseError):
+        _arrive(world, "HELP", sid)
+    assert world.redis.get(keys.number_lock(nid)) is None
+    assert world.redis.get(keys.message_sid(sid)) is None

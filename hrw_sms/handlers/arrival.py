@@ -93,10 +93,14 @@ redis.call('HINCRBY', day, '{usage.RECEIVED}', 1)
 if decision[1] == 'answer' and ARGV[6] ~= '' then redis.call('HINCRBY', day, ARGV[6], 1) end
 redis.call('EXPIRE', day, tonumber(ARGV[5]))
 if decision[1] ~= 'answer' then return decision end
+-- Read before taking: a fault while reading (a key of the wrong type) then leaves no lock
+-- and no claim behind, so Twilio's retry of this text is acted on. (Redis does not undo a
+-- script's writes when it fails part way.)
+local found = caller_reads(slice(KEYS, {_C}, {CALLER_KEYS}), slice(ARGV, {_CA}, {CALLER_ARGS}))
 local took = begin(KEYS[4], KEYS[5], ARGV[2], ARGV[3], ARGV[4])
 if took == -1 then return {{'busy'}} end
 if took == 0 then return {{'duplicate'}} end
-return {{'go', caller_reads(slice(KEYS, {_C}, {CALLER_KEYS}), slice(ARGV, {_CA}, {CALLER_ARGS}))}}
+return {{'go', found}}
 """
 )
 _ARRIVE_SCRIPT = Script(None, _ARRIVE.encode())  # type: ignore[arg-type]
