@@ -4,6 +4,7 @@ Real Redis, real RQ workers, the real twilio library over HTTP to the fake API."
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -20,6 +21,8 @@ OTHER = "+14135550901"  # coordinates another group
 STRANGER = "+14135550999"
 PEOPLE = ["+14135550301", "+14135550302"]
 GROUP = "hrw-northampton"
+CLEAR_FORM = {"action": "clear", "meeting": "forbes-tuesday", "date": "2026-12-01",
+              "version": "1", "confirm": "yes"}  # fmt: skip
 CONFIRM = re.compile(r'name="confirm_token" value="([^"]+)"')
 
 
@@ -117,6 +120,7 @@ def test_posts_without_csrf_are_refused_and_change_nothing(world: World) -> None
         (f"/console/groups/{GROUP}/broadcast", {"text": "Hi", "confirm": "yes"}),
         (f"/console/groups/{GROUP}/texts", {"welcome": "Changed"}),
         (f"/console/groups/{GROUP}/roster", {"action": "add", "phone": "+14135550777"}),
+        (f"/console/groups/{GROUP}/roster", CLEAR_FORM),
     ):
         assert user.post(path, csrf=False, **form).status_code == 400
     assert sends(world) == before
@@ -133,6 +137,19 @@ def test_another_groups_pages_answer_404(world: World) -> None:
     assert "HRW console" in missing and 'href="/console/groups" id="back"' in missing
     refused = user.post(f"/console/groups/{GROUP}/broadcast", text="Hi", confirm="yes")
     assert refused.status_code == 404 and world.redis.get(keys.BROADCAST_SEQ) is None
+    host = "+14135550800"
+    assert world.cli("host", "add", host, "--group", GROUP).exit_code == 0
+    world.clock.set(NOW)
+    assert world.cli("host", "assign", "forbes-tuesday", "2026-12-01", host).exit_code == 0
+    before = sends(world)
+    for form in (
+        {"action": "clear", "meeting": "forbes-tuesday", "date": "2026-12-01", "version": "1",
+         "confirm": "yes"},
+        {"action": "remove", "phone": host},
+    ):  # fmt: skip
+        assert user.post(f"/console/groups/{GROUP}/roster", **form).status_code == 404
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", date(2026, 12, 1)) is not None
+    assert sends(world) == before
     assert user.get("/console/groups/valley-focused").status_code == 200
 
 
@@ -216,7 +233,19 @@ def test_roster_assigns_a_host_and_refuses_bad_input(world: World) -> None:
     assert user.post(path, action="add", phone=host).status_code == 200
     past = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-11-17",
                      phone=host)  # fmt: skip
-    assert past.status_code == 400 and "past" in past.get_data(as_text=True)
+    assert past.status_code == 400
+    assert "Tuesday, Nov 17 has passed. Choose a date from today on." in past.get_data(as_text=True)
+    wrong_day = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-02",
+                          phone=host)  # fmt: skip
+    assert wrong_day.status_code == 400 and (
+        "Tuesday Night at the Library does not meet on Wednesday, Dec 2: it meets on Tuesdays."
+        in wrong_day.get_data(as_text=True)
+    )
+    bad_phone = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-01",
+                          phone="call me")  # fmt: skip
+    assert "&#39;call me&#39; is not a phone number: give it like" in bad_phone.get_data(
+        as_text=True
+    )
     kept = past.get_data(as_text=True)  # the form keeps what was typed
     assert 'value="forbes-tuesday" selected' in kept and 'value="2026-11-17"' in kept
     assert f'id="phone" name="phone" type="tel" autocomplete="off" value="{host}"' in kept
@@ -228,6 +257,87 @@ def test_roster_assigns_a_host_and_refuses_bad_input(world: World) -> None:
     record = hosts.hosting_of(world.redis, "forbes-tuesday", date(2026, 12, 1))
     assert record is not None and hosts.mark_prompted(world.redis, record)
     assert "+1******0800 · asked" in user.get(path).get_data(as_text=True)
+
+
+def test_roster_clears_a_confirmed_host_who_is_told_by_text(world: World) -> None:
+    world.clock.set(NOW)
+    host = "+14135550800"
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/roster"
+    user.post(path, action="add", phone=host)
+    user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-01", phone=host)
+    tuesday = date(2026, 12, 1)
+    record = hosts.hosting_of(world.redis, "forbes-tuesday", tuesday)
+    assert record is not None and hosts.mark_prompted(world.redis, record)
+    nid = world.app.extensions["hrw"].number_id(host)
+    assert hosts.answer(world.redis, nid, "forbes-tuesday", tuesday, record.version, "confirmed")
+    page = user.get(path).get_data(as_text=True)
+    assert "+1******0800 · confirmed" in page and "Clear host…" in page
+    before = sends(world)
+    version = str(record.version + 1)
+    form = {"action": "clear", "meeting": "forbes-tuesday", "date": "2026-12-01"}
+    asked = user.post(path, version=version, **form).get_data(as_text=True)
+    assert "Clear the host of Tuesday Night at the Library on Tuesday, Dec 1?" in asked
+    assert "+1******0800 will get a text saying they need not host it" in asked
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", tuesday) is not None
+    assert sends(world) == before  # asking changes nothing and texts nobody
+    stale = user.post(path, version=str(record.version), confirm="yes", **form)
+    assert stale.status_code == 400 and "changed while you were looking" in stale.get_data(
+        as_text=True
+    )
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", tuesday) is not None
+    cleared = user.post(path, version=version, confirm="yes", **form)
+    text = cleared.get_data(as_text=True)
+    assert (
+        cleared.status_code == 200
+        and "Tuesday Night at the Library on Tuesday, Dec 1 has no host now." in text
+    )
+    assert "+1******0800 is told by text" in text and host not in text
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", tuesday) is None
+    row = next(r for r in text.split("<tr>") if "Dec 1," in r)
+    assert "no host set" in row and "Clear host" not in row
+    world.work()
+    (notice,) = [t for t in world.texts_to(host) if "need for you to host" in t]
+    assert "Tuesday Night at the Library" in notice
+    audit = user.get(f"/console/groups/{GROUP}/audit").get_data(as_text=True)
+    assert "clear host: forbes-tuesday 2026-12-01 +1******0800" in audit
+    again = user.post(path, version=version, confirm="yes", **form)
+    assert again.status_code == 400 and (
+        "Tuesday Night at the Library on Tuesday, Dec 1 has no host to clear."
+        in again.get_data(as_text=True)
+    )
+
+
+def test_clearing_a_host_never_asked_texts_nobody_and_bad_clears_change_nothing(
+    world: World,
+) -> None:
+    world.clock.set(NOW)
+    host = "+14135550800"
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/roster"
+    user.post(path, action="add", phone=host)
+    user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-08", phone=host)
+    before = sends(world)
+    form = {"action": "clear", "confirm": "yes", "version": "1"}
+    for meeting, day, words in (
+        ("holyoke-focused", "2026-11-26", "Choose one of this group's meetings."),
+        ("forbes-tuesday", "2026-11-17", "Tuesday, Nov 17 has passed."),
+        ("forbes-tuesday", "2026-12-15", "has no host to clear."),
+        ("forbes-tuesday", "soon", "Give the date as YYYY-MM-DD"),
+    ):
+        refused = user.post(path, meeting=meeting, date=day, **form)
+        said = html.unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 400 and words in said, words
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", date(2026, 12, 8)) is not None
+    asked = user.post(path, action="clear", meeting="forbes-tuesday", date="2026-12-08")
+    assert "Nobody is texted about it." in asked.get_data(as_text=True)
+    done = user.post(path, meeting="forbes-tuesday", date="2026-12-08", **form)
+    assert done.status_code == 200 and "is told by text" not in done.get_data(as_text=True)
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", date(2026, 12, 8)) is None
+    world.clock.set(NOW + timedelta(days=14))  # past every prompt it would have had
+    assert sends(world) == before  # never asked, so never told; its prompts found no record
 
 
 def test_texts_edit_the_welcome_that_welcome_answers_with(world: World) -> None:

@@ -120,6 +120,20 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     page.get_by_role("button", name="Assign").click()
     roster = page.locator("main").inner_text()
     assert "+1******0800 · assigned" in roster and HOST not in page.content()
+    # Clear it again, by keyboard: the button asks first, and says who would be texted.
+    page.get_by_role("button", name="Clear the host of Tuesday Night at the Library on "
+                     "2026-12-01").focus()  # fmt: skip
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Nobody is texted about it." in page.locator(".confirm").inner_text()
+    assert page.evaluate(OVERFLOWING) == []
+    page.get_by_role("button", name="Clear the host", exact=True).click()
+    assert "has no host now" in page.locator(".done").inner_text()
+    page.get_by_label("Meeting").select_option("forbes-tuesday")
+    page.get_by_label("Date").fill("2026-12-01")
+    page.get_by_label("Phone of the host to assign").fill(HOST)
+    page.get_by_role("button", name="Assign").click()
+    assert "+1******0800 · assigned" in page.locator("main").inner_text()
 
     page.get_by_role("link", name="Texts").click()
     page.get_by_label("Welcome").fill("Welcome to Northampton! Coffee is at 5:45.")
@@ -131,7 +145,7 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     assert "Welcome to Northampton! Coffee is at 5:45." in newcomer.text("WELCOME")
 
     # At 360 px the overview (Cancel buttons) and the audit fit: no element past the edge.
-    for name in ("Overview", "Audit"):
+    for name in ("Overview", "Roster", "Audit"):
         page.get_by_role("link", name=name, exact=True).click()
         assert page.locator("main table tr").count() >= 2
         past = page.evaluate(OVERFLOWING)

@@ -16,14 +16,15 @@ import segno
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from flows.gsm import segments
-from flows.model import Group
+from flows.model import Group, Meeting
 from flows.render_sms import MAX_SEGMENTS, broadcast_text, cancellation_text
 from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.handlers import broadcasts, cancellations
+from hrw_sms.handlers import roster as roster_core
 from hrw_sms.meetings import feedsync
 from hrw_sms.meetings.directory import DirectoryError
 from hrw_sms.store import audit, hosts, subscriptions, usage
-from hrw_sms.web.console import chart, confirm
+from hrw_sms.web.console import chart, confirm, wording
 from hrw_sms.web.console.auth import Viewer, require_viewer, services, viewer
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
@@ -98,7 +99,8 @@ def _coming(slug: str, days: int) -> list[dict]:
         host = numbers.get(rec.current) if rec and rec.current else None
         rows.append({"meeting": occ.meeting, "day": occ.local_date, "start": occ.local_start,
                      "cancelled": occ.cancelled, "host": mask(host) if host else None,
-                     "state": _state(rec, occ.cancelled)})  # fmt: skip
+                     "state": _state(rec, occ.cancelled),
+                     "version": rec.version if rec else None})  # fmt: skip
     return rows
 
 
@@ -217,6 +219,7 @@ def cancel(slug: str) -> Response | str | tuple[str, int]:
     except (cancellations.Refused, ValueError) as exc:
         # The reasons start with the slug (the CLI's words): people here know the name.
         named = str(exc).replace(meeting_slug, meeting.name, 1) if meeting else str(exc)
+        named = wording.sentence(named)
         return render_template("console/cancel.html", who=who, group=group, error=named), 400
     if request.form.get("confirm") != "yes":
         notice = cancellation_text(group.language, plan.occurrence, svc.clock())
@@ -232,20 +235,29 @@ def _day(raw: str) -> date:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise ValueError(f"give the date as YYYY-MM-DD, not {raw[:20]!r}") from None
+        raise ValueError(f"Give the date as YYYY-MM-DD, not {raw[:20]!r}.") from None
 
 
 @bp.route("/groups/<slug>/roster", methods=["GET", "POST"])
 def roster(slug: str) -> str | tuple[str, int]:
-    """Assign (meeting, date, phone), add a host (add_host), remove one (remove_host)."""
+    """Assign (meeting, date, phone), clear (action=clear with meeting, date and the version
+    shown: a first POST asks, confirm=yes clears), add a host (add), remove one (remove)."""
     who, group = _group(slug)
     svc = services()
-    error = done = None
+    error = done = clearing = None
     if request.method == "POST":
         try:
-            done = _roster_change(who, slug, request.form)
-        except (ValueError, BadNumber, hosts.HostError) as exc:
-            error = str(exc)
+            if request.form.get("action") == "clear":
+                done, clearing = _clear(who, slug, request.form)
+            else:
+                done = _roster_change(who, slug, request.form)
+        except BadNumber as exc:
+            error = wording.bad_number(exc)
+        except hosts.HostError as exc:
+            number = _masked_or_blank(request.form.get("phone", ""))
+            error = wording.host_refusal(exc, svc.directory.load(), number)
+        except ValueError as exc:
+            error = wording.sentence(str(exc))
     directory = svc.directory.load()
     meetings = sorted((m for m in directory.meetings.values() if m.group == slug),
                       key=lambda m: m.name)  # fmt: skip
@@ -254,8 +266,16 @@ def roster(slug: str) -> str | tuple[str, int]:
     typed = {k: request.form.get(k, "")[:40] for k in ("action", "meeting", "date", "phone")}
     page = render_template("console/roster.html", who=who, group=group, error=error, done=done,
                            coming=_coming(slug, ROSTER_DAYS), meetings=meetings,
-                           hosts=sorted(people), typed=typed if error else {})  # fmt: skip
+                           hosts=sorted(people), typed=typed if error else {},
+                           clearing=clearing, roster=True)  # fmt: skip
     return (page, 400) if error else page
+
+
+def _masked_or_blank(raw: str) -> str:
+    try:
+        return mask(to_e164(raw[:40]))
+    except BadNumber:
+        return ""
 
 
 def _roster_change(who: Viewer, slug: str, form: dict) -> str:
@@ -274,16 +294,49 @@ def _roster_change(who: Viewer, slug: str, form: dict) -> str:
         _audit(who, "remove host", slug, mask(number))
         return f"{mask(number)} is no longer a host of {slug}."
     meeting_slug = form.get("meeting", "")
-    meeting = svc.directory.load().meetings.get(meeting_slug)
-    if meeting is None or meeting.group != slug:
-        raise ValueError("choose one of this group's meetings")
+    meeting = _own_meeting(slug, meeting_slug)
     day = _day(form.get("date", ""))
     if not hosts.is_host(svc.redis, nid, slug):
-        raise ValueError(f"{mask(number)} is not a host of this group: add them first")
+        raise hosts.NotAHost(slug)
     hosts.assign(svc.redis, svc.directory.load(), meeting_slug, day, nid, now)
     svc.hosting_changed(meeting_slug, day)
     _audit(who, "assign host", slug, f"{meeting_slug} {day.isoformat()} {mask(number)}")
-    return f"{mask(number)} hosts {meeting.name} on {day.isoformat()}."
+    return f"{mask(number)} hosts {meeting.name} on {wording.day_label(day)}."
+
+
+def _own_meeting(slug: str, meeting_slug: str) -> Meeting:
+    """The group's meeting by slug; ValueError for another group's or an unknown one."""
+    meeting = services().directory.load().meetings.get(meeting_slug)
+    if meeting is None or meeting.group != slug:
+        raise ValueError("Choose one of this group's meetings.")
+    return meeting
+
+
+def _clear(who: Viewer, slug: str, form: dict) -> tuple[str | None, dict | None]:
+    """action=clear: without confirm=yes, what clearing would do (nothing changes); with
+    it, clear through handlers.roster (the CLI's `host clear`), only at the version shown."""
+    svc = services()
+    meeting = _own_meeting(slug, form.get("meeting", ""))
+    day = _day(form.get("date", ""))
+    raw_version = form.get("version", "")
+    version = int(raw_version) if raw_version.isdigit() else None
+    if form.get("confirm") != "yes":
+        rec = hosts.hosting_of(svc.redis, meeting.slug, day)
+        if rec is None:
+            raise hosts.NothingToClear("nothing to clear", meeting.slug, day)
+        host = hosts.number_of(svc.redis, rec.current) if rec.current else None
+        told = roster_core.who_is_told(svc, rec)
+        return None, {"meeting": meeting, "day": day, "version": rec.version,
+                      "host": mask(host) if host else None, "told": mask(told) if told else None,
+                      "state": _state(rec, False)}  # fmt: skip
+    if version is None:
+        raise ValueError("That request was incomplete, so nothing was cleared. Try again.")
+    done = roster_core.clear_host(svc, meeting.slug, day, version=version,
+                                  actor=who.session.number, channel="console")  # fmt: skip
+    when = wording.day_label(day)
+    note = (f" {mask(done.host)} is told by text that they need not host it." if done.told
+            else "")  # fmt: skip
+    return f"{meeting.name} on {when} has no host now.{note}", None
 
 
 @bp.route("/groups/<slug>/texts", methods=["GET", "POST"])
