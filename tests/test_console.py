@@ -119,6 +119,7 @@ def test_posts_without_csrf_are_refused_and_change_nothing(world: World) -> None
     for path, form in (
         (f"/console/groups/{GROUP}/broadcast", {"text": "Hi", "confirm": "yes"}),
         (f"/console/groups/{GROUP}/texts", {"welcome": "Changed"}),
+        (f"/console/groups/{GROUP}/texts", {"welcome_es": "Cambiado"}),
         (f"/console/groups/{GROUP}/roster", {"action": "add", "phone": "+14135550777"}),
         (f"/console/groups/{GROUP}/roster", CLEAR_FORM),
     ):
@@ -126,6 +127,7 @@ def test_posts_without_csrf_are_refused_and_change_nothing(world: World) -> None
     assert sends(world) == before
     group = world.app.extensions["hrw"].directory.load().groups[GROUP]
     assert group.welcome != "Changed" and world.redis.get(keys.BROADCAST_SEQ) is None
+    assert group.welcome_es is None
 
 
 def test_another_groups_pages_answer_404(world: World) -> None:
@@ -353,6 +355,55 @@ def test_texts_edit_the_welcome_that_welcome_answers_with(world: World) -> None:
     assert ">" + "x" * 600 + "</textarea>" in kept and ">Be kind.</textarea>" in kept
     group = world.app.extensions["hrw"].directory.load().groups[GROUP]
     assert group.welcome == "Welcome to Northampton! Coffee at 6."
+
+
+def test_texts_keep_a_welcome_in_each_language_and_bienvenida_answers_in_spanish(
+    world: World,
+) -> None:
+    world.clock.set(NOW)
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/texts"
+    page = html.unescape(user.get(path).get_data(as_text=True))
+    assert "In Spanish (for people who chose Spanish)" in page
+    assert 'for="welcome_es">Welcome in Spanish<' in page and 'name="agreements_es"' in page
+    assert "Sent now (the line's shared text)" in page  # nothing of the group's own yet
+    spanish = "Bienvenidos a Northampton. Hay cafe a las 6."
+    saved = user.post(path, welcome="Welcome to Northampton!", agreements="",
+                      welcome_es=spanish, agreements_es="")  # fmt: skip
+    shown = html.unescape(saved.get_data(as_text=True))
+    assert saved.status_code == 200 and "Saved." in shown
+    assert f"HRW Northampton: {spanish}\nEscribe REUNIONES para ver horarios" in shown
+    group = world.app.extensions["hrw"].directory.load().groups[GROUP]
+    assert group.welcome == "Welcome to Northampton!" and group.welcome_es == spanish
+
+    # A person reading Spanish gets the Spanish words; one reading English, the English.
+    def welcome_for(number: str, words: tuple[str, str, str]) -> str:
+        phone = world.phone(number)
+        listing = phone.text(f"{words[0]} 01060")
+        (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
+        phone.text(line.split(".")[0])
+        return phone.text(words[2])
+
+    assert spanish in welcome_for(PEOPLE[0], ("REUNIONES", "", "BIENVENIDA"))
+    english = welcome_for(PEOPLE[1], ("MEETINGS", "", "WELCOME"))
+    assert "Welcome to Northampton!" in english and spanish not in english
+    # Too long as sent: refused, naming which, and nothing of the form is saved.
+    refused = user.post(path, welcome="Changed.", agreements="", welcome_es="palabra " * 60,
+                        agreements_es="")  # fmt: skip
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400 and "The welcome in Spanish is too long" in said
+    assert ">Changed.</textarea>" in said  # what was typed comes back
+    group = world.app.extensions["hrw"].directory.load().groups[GROUP]
+    assert group.welcome == "Welcome to Northampton!" and group.welcome_es == spanish
+    # Emptied: the Spanish reader gets the line's shared Spanish welcome again.
+    user.post(path, welcome="Welcome to Northampton!", agreements="", welcome_es="",
+              agreements_es="")  # fmt: skip
+    group = world.app.extensions["hrw"].directory.load().groups[GROUP]
+    assert group.welcome_es is None and group.welcome == "Welcome to Northampton!"
+    assert spanish not in world.phone(PEOPLE[0]).text("BIENVENIDA")
+    audit = user.get(f"/console/groups/{GROUP}/audit").get_data(as_text=True)
+    assert "edit texts: welcome (en), agreements (en), welcome (es), agreements (es)" in audit
 
 
 def test_flyer_usage_pages(world: World) -> None:

@@ -136,13 +136,23 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     assert "+1******0800 · assigned" in page.locator("main").inner_text()
 
     page.get_by_role("link", name="Texts").click()
-    page.get_by_label("Welcome").fill("Welcome to Northampton! Coffee is at 5:45.")
+    page.get_by_label("Welcome", exact=True).fill("Welcome to Northampton! Coffee is at 5:45.")
+    page.get_by_label("Welcome in Spanish").fill("Bienvenidos a Northampton. Cafe a las 5:45.")
+    counted = page.locator("#welcome_es-count").inner_text()
     page.get_by_role("button", name="Save").click()
     assert "Saved" in page.locator("main").inner_text()
+    sent = page.locator("#welcome_es-sent").inner_text()
+    assert sent.startswith("HRW Northampton: Bienvenidos a Northampton. Cafe a las 5:45.")
+    assert "about 1 of 3 texts" in counted and "1 text:" in page.locator("main").inner_text()
+    assert page.evaluate(OVERFLOWING) == []
     newcomer = world.phone("+14135550399")
     (line,) = [x for x in newcomer.text("MEETINGS 01060").splitlines() if "Tuesday" in x]
     newcomer.text(line.split(".")[0])
     assert "Welcome to Northampton! Coffee is at 5:45." in newcomer.text("WELCOME")
+    nuevo = world.phone("+14135550398")
+    (line,) = [x for x in nuevo.text("REUNIONES 01060").splitlines() if "Tuesday" in x]
+    nuevo.text(line.split(".")[0])
+    assert "Bienvenidos a Northampton. Cafe a las 5:45." in nuevo.text("BIENVENIDA")
 
     # At 360 px the overview (Cancel buttons) and the audit fit: no element past the edge.
     for name in ("Overview", "Roster", "Audit"):

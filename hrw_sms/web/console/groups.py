@@ -1,4 +1,5 @@
-"""A group's pages: overview, broadcast, cancel, roster, texts, usage, audit, flyer.
+"""A group's pages: overview, broadcast, cancel, roster, usage, audit, flyer (texts.py has
+the Texts page, people.py the peer line's volunteers).
 
 Every change goes through the core functions the CLI and the text commands use
 (handlers.broadcasts, handlers.cancellations, store.hosts, meetings.directory) and is
@@ -17,12 +18,11 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from flows.gsm import segments
 from flows.model import Group, Meeting
-from flows.render_sms import MAX_SEGMENTS, broadcast_text, cancellation_text
+from flows.render_sms import broadcast_text, cancellation_text
 from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.handlers import broadcasts, cancellations
 from hrw_sms.handlers import roster as roster_core
 from hrw_sms.meetings import feedsync
-from hrw_sms.meetings.directory import DirectoryError
 from hrw_sms.store import audit, hosts, subscriptions, usage
 from hrw_sms.web.console import chart, confirm, wording
 from hrw_sms.web.console.auth import Viewer, require_viewer, services, viewer
@@ -337,32 +337,6 @@ def _clear(who: Viewer, slug: str, form: dict) -> tuple[str | None, dict | None]
     note = (f" {mask(done.host)} is told by text that they need not host it." if done.told
             else "")  # fmt: skip
     return f"{meeting.name} on {when} has no host now.{note}", None
-
-
-@bp.route("/groups/<slug>/texts", methods=["GET", "POST"])
-def texts(slug: str) -> str | tuple[str, int]:
-    """The group's own welcome and agreements (read by WELCOME and AGREEMENTS)."""
-    who, group = _group(slug)
-    svc = services()
-    error = done = welcome = agreements = None
-    if request.method == "POST":
-        welcome, agreements = request.form.get("welcome"), request.form.get("agreements")
-        try:
-            for label, value in (("welcome", welcome), ("agreements", agreements)):
-                if value and segments(value.strip()) > MAX_SEGMENTS:
-                    raise DirectoryError(f"the {label} is {segments(value.strip())} texts long; "
-                                         f"at most {MAX_SEGMENTS} fit")  # fmt: skip
-            group = svc.directory.set_group(slug, welcome=welcome or None,
-                                            agreements=agreements or None)  # fmt: skip
-            _audit(who, "edit texts", slug, "welcome and agreements")
-            done = "Saved. Texting WELCOME or AGREEMENTS now answers with these."
-        except DirectoryError as exc:
-            error = str(exc)
-    typed = {"welcome": welcome or "", "agreements": agreements or ""} if error else None
-    page = render_template("console/texts.html", who=who, group=group, error=error, done=done,
-                           segments=segments, max_segments=MAX_SEGMENTS,
-                           typed=typed)  # fmt: skip
-    return (page, 400) if error else page
 
 
 @bp.get("/groups/<slug>/usage")
