@@ -10,6 +10,7 @@ docs/console-desktop.png."""
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 from collections.abc import Iterator
@@ -17,12 +18,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import zxingcpp
+from PIL import Image
 from werkzeug.serving import make_server
 
 from flows.render_sms import broadcast_text
 from tests.console_client import CODE
 from tests.test_simulator_browser import browser, demo  # noqa: F401
-from tests.worker_world import World, world_at
+from tests.worker_world import SENDER, World, world_at
 
 NOW = datetime.fromisoformat("2026-11-24T10:00:00-05:00")
 COORD, OTHER, HOST = "+14135550900", "+14135550901", "+14135550800"
@@ -181,6 +184,25 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     sign_in(other, world, base, OTHER)
     assert other.url.endswith("/console/groups/valley-focused")
     assert other.goto(f"{base}/console/groups/{GROUP}").status == 404
+
+
+def test_the_flyers_qr_code_opens_a_text_to_the_line_saying_meetings(browser, served) -> None:  # noqa: F811
+    """The QR code as Chromium draws it, photographed and decoded (zxing-cpp): it opens a
+    text to the line's own number (tests/worker_world.SENDER) with the body MEETINGS."""
+    world, base = served
+    page = browser.new_context(viewport={"width": 360, "height": 780}).new_page()
+    sign_in(page, world, base, COORD)
+    page.get_by_role("link", name="Flyer").click()
+    assert "Text MEETINGS to (413) 555-0000." in page.locator(".flyer").inner_text()
+    assert page.evaluate(OVERFLOWING) == []
+    shot = page.locator(".flyer figure svg").screenshot()
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+    assert [(b.format, b.text) for b in found] == [
+        (zxingcpp.BarcodeFormat.QRCode, f"sms:{SENDER}?body=MEETINGS")
+    ]
+    # Printed, the page keeps the flyer and drops the console around it.
+    page.emulate_media(media="print")
+    assert not page.locator("nav").is_visible() and page.locator(".flyer svg").is_visible()
 
 
 def test_the_demos_example_coordinator_signs_in_with_the_code_in_the_outbox(
