@@ -505,6 +505,31 @@ def test_feed_sync_state_shows_on_the_overview(world: World) -> None:
     assert "https://feeds.example.org/meetings.json: not synced yet" in page
 
 
+def test_feed_sync_times_read_in_the_groups_own_zone_never_utc(world: World) -> None:
+    import json
+
+    from hrw_sms.meetings import feedsync
+    from tests.feed_server import FeedServer
+
+    feed = [{"name": "Wednesday Walk and Talk", "slug": "wednesday-walk", "day": 3,
+             "time": "19:00", "timezone": "America/New_York", "types": ["O"],
+             "group": "HRW Northampton", "formatted_address": "1 Main St, Northampton, MA 01060"}]  # fmt: skip
+    with FeedServer(json.dumps(feed)) as server:
+        feedsync.add_feed(world.redis, server.url, None, NOW)
+        at = NOW.astimezone(UTC)  # the workers' clock is UTC: 15:00 UTC is 10:00 AM here
+        assert feedsync.sync_feed(world.redis, server.url, at).ok
+        user = ConsoleUser(world, COORD)
+        user.sign_in()
+        page = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
+        assert "in sync," in page and "checked Tue Nov 24, 10:00 AM" in page
+        server.mode = "500"
+        assert not feedsync.sync_feed(world.redis, server.url, at + timedelta(hours=1)).ok
+        page = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
+    assert "not updating</strong> since Tue Nov 24, 11:00 AM" in page
+    assert "UTC" not in page and "15:00" not in page and "16:00" not in page
+    assert "(America/New_York)" in page
+
+
 def test_command_line_tools_need_no_secret_key(world: World) -> None:
     """`hrw-sms broadcast` builds the app's wiring, not its pages: no HRW_SECRET_KEY needed."""
     from click.testing import CliRunner

@@ -55,6 +55,19 @@ def _not_found(_error: Exception) -> tuple[str, int]:
     return render_template("console/not_found.html", who=viewer()), 404
 
 
+@bp.app_template_filter("local")
+def local_time(at: str | datetime | None, timezone: str) -> str:
+    """An aware time (or its ISO text, as stored) in the group's zone, as people read it:
+    'Tue Nov 24, 10:00 AM'; '' for None. Every time a console page shows goes through this
+    (or is a meeting's own local time), so none reads in UTC."""
+    if not at:
+        return ""
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # stored times without an offset are UTC
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%a %b %-d, %-I:%M %p")
+
+
 def _group(slug: str) -> tuple[Viewer, Group]:
     """The signed-in viewer and the group, or 404 (no such group, or not theirs: the same)."""
     who = require_viewer()
@@ -356,13 +369,8 @@ def audit_page(slug: str) -> str:
     who, group = _group(slug)
     svc = services()
     found = [e for e in audit.entries(svc.redis, svc.clock()) if e.group == slug]
-    zone = ZoneInfo(group.timezone)
 
-    def local(at: str) -> str:  # an entry's UTC ISO time, in the group's own zone
-        return datetime.fromisoformat(at).astimezone(zone).strftime("%a %b %-d, %-I:%M %p")
-
-    return render_template("console/audit.html", who=who, group=group, entries=found[::-1],
-                           local=local)  # fmt: skip
+    return render_template("console/audit.html", who=who, group=group, entries=found[::-1])
 
 
 @bp.get("/groups/<slug>/flyer")
