@@ -133,7 +133,8 @@ def test_posts_without_csrf_are_refused_and_change_nothing(world: World) -> None
 def test_another_groups_pages_answer_404(world: World) -> None:
     user = ConsoleUser(world, OTHER)
     user.sign_in()
-    for page in ("", "/broadcast", "/roster", "/texts", "/usage", "/audit", "/flyer"):
+    for page in ("", "/broadcast", "/roster", "/texts", "/volunteers", "/usage", "/audit",
+                 "/flyer"):  # fmt: skip
         assert user.get(f"/console/groups/{GROUP}{page}").status_code == 404
     missing = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
     assert "HRW console" in missing and 'href="/console/groups" id="back"' in missing
@@ -404,6 +405,95 @@ def test_texts_keep_a_welcome_in_each_language_and_bienvenida_answers_in_spanish
     assert spanish not in world.phone(PEOPLE[0]).text("BIENVENIDA")
     audit = user.get(f"/console/groups/{GROUP}/audit").get_data(as_text=True)
     assert "edit texts: welcome (en), agreements (en), welcome (es), agreements (es)" in audit
+
+
+def test_volunteers_page_adds_and_removes_volunteers_and_shifts(world: World) -> None:
+    from hrw_sms.store import volunteers
+
+    world.clock.set(NOW)  # Tuesday 10:00 AM in Northampton
+    volunteer = "+14135550401"
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/volunteers"
+    page = user.get(path).get_data(as_text=True)
+    assert "No volunteers yet." in page and f'href="{path}" aria-current="page"' in page
+    before = sends(world)
+    channel = user.post(path, action="add", phone=f"whatsapp:{volunteer}")
+    assert channel.status_code == 400 and "Give a plain phone number" in channel.get_data(
+        as_text=True
+    )
+    shift = {"action": "add_shift", "phone": volunteer, "day": "2"}
+    stranger = user.post(path, **shift, **{"from": "18:00", "to": "22:00"})
+    assert stranger.status_code == 400
+    assert "+1******0401 is not a volunteer of this group yet." in stranger.get_data(as_text=True)
+    assert user.post(path, action="add", phone="(413) 555-0401").status_code == 200
+    nid = world.app.extensions["hrw"].number_id(volunteer)
+    assert volunteers.is_volunteer(world.redis, nid, GROUP)
+    for start, end in (("18:00", "22:00"), ("09:00", "11:00")):
+        assert user.post(path, **shift, **{"from": start, "to": end}).status_code == 200
+    late = user.post(path, **{**shift, "day": "6"}, **{"from": "22:00", "to": "02:00"})
+    page = late.get_data(as_text=True)
+    assert "Saturday 10:00 PM to 2:00 AM (next day)" in page
+    assert "Tuesday 6:00 PM to 10:00 PM" in page and volunteer not in page
+    assert "+1******0401 <strong>(on shift now)</strong>" in page  # Tue 9-11 AM, it is 10
+    assert "<strong>1</strong> volunteer is on shift now." in page
+    overlap = user.post(path, **shift, **{"from": "20:00", "to": "23:00"})
+    said = html.unescape(overlap.get_data(as_text=True))
+    assert overlap.status_code == 400 and (
+        "Tuesday 8:00 PM to 11:00 PM overlaps +1******0401's shift Tuesday 6:00 PM to "
+        "10:00 PM. Remove that one first" in said
+    )
+    assert len(volunteers.shifts(world.redis, GROUP)) == 3
+    # The command line sees the same shifts (one store), in the group's own time.
+    listed = world.cli("shift", "list", "--group", GROUP).output
+    assert "Tue 18:00-22:00" in listed and "Sat 22:00-02:00 (next day)" in listed
+    # Remove one shift by its row, then the volunteer (their shifts go with them).
+    refs = re.findall(r'name="shift" value="([0-9a-f]{16})"', page)
+    assert len(refs) == 3
+    gone = user.post(path, action="remove_shift", shift=refs[0])
+    assert gone.status_code == 200 and len(volunteers.shifts(world.redis, GROUP)) == 2
+    again = user.post(path, action="remove_shift", shift=refs[0])
+    assert again.status_code == 400 and "no longer on the list" in again.get_data(as_text=True)
+    (who,) = re.findall(r'name="volunteer" value="([0-9a-f]{16})"', page)
+    removed = user.post(path, action="remove", volunteer=who)
+    assert removed.status_code == 200 and "No volunteers yet." in removed.get_data(as_text=True)
+    assert not volunteers.is_volunteer(world.redis, nid) and not volunteers.shifts(
+        world.redis, GROUP
+    )
+    audit = user.get(f"/console/groups/{GROUP}/audit").get_data(as_text=True)
+    for entry in ("add volunteer: +1******0401", "add shift: +1******0401 Tue 18:00-22:00",
+                  "remove shift: +1******0401", "remove volunteer: +1******0401"):  # fmt: skip
+        assert entry in audit
+    assert sends(world) == before  # the page texts nobody
+
+
+def test_volunteer_changes_without_csrf_or_for_another_group_change_nothing(
+    world: World,
+) -> None:
+    from hrw_sms.store import volunteers
+
+    volunteer = "+14135550401"
+    assert world.cli("volunteer", "add", volunteer, "--group", GROUP).exit_code == 0
+    path = f"/console/groups/{GROUP}/volunteers"
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    page = user.get(path).get_data(as_text=True)
+    (who,) = re.findall(r'name="volunteer" value="([0-9a-f]{16})"', page)
+    other = ConsoleUser(world, OTHER)
+    other.sign_in()
+    before = sends(world)
+    forms = (
+        {"action": "add", "phone": "+14135550402"},
+        {"action": "remove", "volunteer": who},
+        {"action": "add_shift", "phone": volunteer, "day": "1", "from": "18:00", "to": "20:00"},
+    )
+    for form in forms:
+        assert user.post(path, csrf=False, **form).status_code == 400
+        assert other.post(path, **form).status_code == 404
+    assert other.get(path).status_code == 404
+    nid = world.app.extensions["hrw"].number_id(volunteer)
+    assert volunteers.listing_ids(world.redis, GROUP) == [nid]
+    assert volunteers.shifts(world.redis, GROUP) == [] and sends(world) == before
 
 
 def test_flyer_usage_pages(world: World) -> None:

@@ -126,8 +126,8 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     # Clear it again, by keyboard: the button asks first, and says who would be texted.
     page.get_by_role("button", name="Clear the host of Tuesday Night at the Library on "
                      "2026-12-01").focus()  # fmt: skip
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Nobody is texted about it." in page.locator(".confirm").inner_text()
     assert page.evaluate(OVERFLOWING) == []
     page.get_by_role("button", name="Clear the host", exact=True).click()
@@ -184,6 +184,36 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     sign_in(other, world, base, OTHER)
     assert other.url.endswith("/console/groups/valley-focused")
     assert other.goto(f"{base}/console/groups/{GROUP}").status == 404
+
+
+def test_volunteers_and_shifts_are_kept_from_a_phone(browser, served) -> None:  # noqa: F811
+    world, base = served
+    page = browser.new_context(viewport={"width": 360, "height": 780}).new_page()
+    sign_in(page, world, base, COORD)
+    page.get_by_role("link", name="Volunteers").click()
+    assert "No volunteers yet." in page.locator("main").inner_text()
+    page.get_by_label("Phone of the new volunteer").fill("(413) 555-0401")
+    page.get_by_role("button", name="Add volunteer").click()
+    assert "+1******0401 is now a volunteer" in page.locator(".done").inner_text()
+    page.get_by_label("Phone of the volunteer").fill("413-555-0401")
+    page.get_by_label("Day").select_option(label="Saturday")
+    page.get_by_label("From").fill("22:00")
+    page.get_by_label("To", exact=True).fill("02:00")
+    page.get_by_role("button", name="Add shift").click()
+    table = page.locator("main table").inner_text()
+    assert "Saturday 10:00 PM to 2:00 AM (next day)" in table and "+1******0401" in table
+    assert "4135550401" not in page.content()
+    assert page.evaluate(OVERFLOWING) == []  # the cards fit at 360 px
+    assert "Sat 22:00-02:00 (next day)" in world.cli("shift", "list").output
+    # By keyboard: remove the shift, then the volunteer.
+    page.get_by_role("button", name="Remove +1******0401's shift Saturday 10:00 PM to "
+                     "2:00 AM (next day)").focus()  # fmt: skip
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "no longer has Saturday" in page.locator(".done").inner_text()
+    page.get_by_role("button", name="Remove volunteer +1******0401").click()
+    assert "No volunteers yet." in page.locator("main").inner_text()
+    assert "+1******0401" not in world.cli("volunteer", "list").output
 
 
 def test_the_flyers_qr_code_opens_a_text_to_the_line_saying_meetings(browser, served) -> None:  # noqa: F811

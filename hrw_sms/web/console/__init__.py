@@ -25,6 +25,7 @@ def init_app(app: Flask, services: Services, *, secret_required: bool = True) ->
     from hrw_sms.web.console import (
         auth,
         groups,
+        peer_line,  # noqa: F401  (adds the Volunteers page to groups.bp)
         texts,  # noqa: F401  (adds its page to groups.bp)
     )
 
