@@ -568,6 +568,9 @@ def test_usage_counts_texts_lists_details_subscriptions_reminders_and_calls(worl
     assert not any(k.startswith("+") or "555" in k for k in counts)  # counters, never who
     page = user.get(f"/console/groups/{GROUP}/usage").get_data(as_text=True)
     assert "Texts received</th><td>3<" in page.replace("\n", "") and "<rect" in page
+    # The line's day turns over at midnight UTC: said in the group's time, not as UTC.
+    assert "start a new day at 7:00 PM HRW Northampton time" in page and "UTC" not in page
+    assert "runs from 7:00 PM the day before" in page
 
 
 def test_codes_per_number_are_limited(world: World) -> None:
@@ -618,6 +621,40 @@ def test_feed_sync_times_read_in_the_groups_own_zone_never_utc(world: World) -> 
     assert "not updating</strong> since Tue Nov 24, 11:00 AM" in page
     assert "UTC" not in page and "15:00" not in page and "16:00" not in page
     assert "(America/New_York)" in page
+
+
+def test_no_page_shows_a_time_in_utc(world: World) -> None:
+    """Every page of a group with something on it (a feed, a broadcast, a host, a shift, an
+    audit trail) shows times in the group's zone: no 'UTC', no ISO time, no +00:00."""
+    from hrw_sms.meetings import feedsync
+
+    world.clock.set(NOW.astimezone(UTC))  # a UTC clock, as on a server
+    feedsync.add_feed(world.redis, "https://feeds.example.org/m.json", None, NOW)
+    phone = world.phone(PEOPLE[0])
+    (line,) = [x for x in phone.text("MEETINGS 01060").splitlines() if "Tuesday Night" in x]
+    phone.text("REMIND " + line.split(".")[0])
+    for args in (("volunteer", "add", PEOPLE[1], "--group", GROUP),
+                 ("shift", "add", PEOPLE[1], "--group", GROUP, "--day", "Tue", "--from", "09:00",
+                  "--to", "12:00"),
+                 ("host", "add", "+14135550800", "--group", GROUP),
+                 ("host", "assign", "forbes-tuesday", "2026-12-01", "+14135550800")):  # fmt: skip
+        assert world.cli(*args).exit_code == 0, args
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    base = f"/console/groups/{GROUP}"
+    preview = user.post(base + "/broadcast", text="Room 3.").get_data(as_text=True)
+    sent = user.post(base + "/broadcast", text="Room 3.", confirm="yes",
+                     confirm_token=CONFIRM.search(preview).group(1))  # fmt: skip
+    pages = {p: user.get(base + p).get_data(as_text=True) for p in (
+        "", "/broadcast", "/roster", "/texts", "/volunteers", "/usage", "/audit", "/flyer")}  # fmt: skip
+    pages["progress"] = user.get(sent.location).get_data(as_text=True)
+    pages["cancel"] = user.post(base + "/cancel", meeting="forbes-tuesday",
+                                date="2026-12-01").get_data(as_text=True)  # fmt: skip
+    iso = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\+00:00|\bUTC\b|\bGMT\b")
+    for name, page in pages.items():
+        assert not iso.search(page), (name, iso.search(page))
+    assert "Tue Nov 24, 10:00 AM" in pages["/audit"]
+    assert "Tuesday 9:00 AM to 12:00 PM" in pages["/volunteers"]
 
 
 def test_command_line_tools_need_no_secret_key(world: World) -> None:

@@ -8,7 +8,7 @@ audited with the signed-in number masked. Another group's pages answer 404."""
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -354,13 +354,19 @@ def _clear(who: Viewer, slug: str, form: dict) -> tuple[str | None, dict | None]
 
 @bp.get("/groups/<slug>/usage")
 def usage_page(slug: str) -> str:
-    """GET the last 90 UTC days of usage counts, with a chart."""
+    """GET the last 90 days of usage counts (the line's days, which turn over at midnight UTC:
+    the page says when that is in the group's time), with a chart."""
     who, group = _group(slug)
     svc = services()
-    days = usage.daily(svc.redis, svc.clock().astimezone(UTC).date(), 90)
+    today = svc.clock().astimezone(UTC).date()
+    days = usage.daily(svc.redis, today, 90)
+    # The line's counters are shared by every group, so their day cannot be each group's:
+    # it turns over at midnight UTC. Say when that is here, in the group's own time.
+    turnover = datetime.combine(today, time(0), UTC).astimezone(ZoneInfo(group.timezone))
     return render_template("console/usage.html", who=who, group=group, days=days,
                            totals=usage.totals(days), chart=chart.svg(days, usage.NAMES),
-                           names=usage.NAMES)  # fmt: skip
+                           names=usage.NAMES, turnover=turnover.strftime("%-I:%M %p"),
+                           day_before=turnover.date() < today)  # fmt: skip
 
 
 @bp.get("/groups/<slug>/audit")
