@@ -1,5 +1,5 @@
 """A group's pages: overview, broadcast, cancel, roster, usage, audit, flyer (texts.py has
-the Texts page, people.py the peer line's volunteers).
+the Texts page, peer_line.py the peer line's Volunteers page).
 
 Every change goes through the core functions the CLI and the text commands use
 (handlers.broadcasts, handlers.cancellations, store.hosts, meetings.directory) and is
@@ -113,7 +113,8 @@ def _coming(slug: str, days: int) -> list[dict]:
         rows.append({"meeting": occ.meeting, "day": occ.local_date, "start": occ.local_start,
                      "cancelled": occ.cancelled, "host": mask(host) if host else None,
                      "state": _state(rec, occ.cancelled),
-                     "version": rec.version if rec else None})  # fmt: skip
+                     "version": rec.version if rec else None,
+                     "started": occ.start <= now})  # fmt: skip
     return rows
 
 
