@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import date, datetime
+from datetime import datetime
 
 from flows.host import CONFIRMED, COVERED, OPEN
-from flows.model import Directory, Meeting
-from flows.occurrences import Occurrence
+from flows.model import Directory, Meeting, OccurrenceId
+from flows.occurrences import Occurrence, find
 from flows.render_sms import host_prompt_text, host_text
 from hrw_sms.base.phone import mask
 from hrw_sms.handlers.services import Services
@@ -43,7 +43,6 @@ from hrw_sms.store.hosts import Hosting
 from workers.host_plans import (  # the planners, here too for the jobs and their callers
     PLAN_AHEAD,
     allowed_at,
-    current_occurrence,
     deadline_for,
     plan_hosts,
     plan_occurrence,
@@ -53,7 +52,7 @@ from workers.host_plans import (  # the planners, here too for the jobs and thei
 from workers.runtime import current
 
 __all__ = [
-    "PLAN_AHEAD", "allowed_at", "current_occurrence", "deadline_for", "plan_hosts",
+    "PLAN_AHEAD", "allowed_at", "deadline_for", "plan_hosts",
     "plan_occurrence", "prompt_times",
 ]  # fmt: skip
 
@@ -74,13 +73,13 @@ def _language(services: Services, nid: str, directory: Directory, occ: Occurrenc
 def _load(
     services: Services, meeting: str, day: str, now: datetime
 ) -> tuple[Hosting | None, Occurrence | None, str]:
-    """The record and the current occurrence, or a reason to send nothing."""
-    local_day = date.fromisoformat(day)
-    rec = hosts.hosting_of(services.redis, meeting, local_day)
+    """The record and the current occurrence (`day`: its local date, ISO), or a reason to
+    send nothing."""
+    name = OccurrenceId.of(meeting, day)
+    rec = hosts.hosting_of(services.redis, meeting, name.day)  # type: ignore[arg-type]
     if rec is None:
         return None, None, "not on the roster any more"
-    directory = services.directory.load()
-    occ = current_occurrence(directory, meeting, local_day)
+    occ = find(services.directory.load(), name)
     if occ is None:
         return None, None, "the meeting no longer meets that day"
     if occ.cancelled:
@@ -124,7 +123,7 @@ def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -
         return f"nothing sent: {why}"
     if rec.assignment != assignment:
         return "nothing sent: someone else is on the roster now"
-    if ref and ref != occ.ref:
+    if ref and OccurrenceId.parse(ref) != occ.ref:
         return "nothing sent: the meeting moved (planned again for its new time)"
     to = rec.current
     if to is None:
@@ -146,7 +145,7 @@ def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -
     body = host_prompt_text(language, occ, when, key, last, exercise)
     hosts.ask(services.redis, to, rec, now)  # a YES or NO now answers this occurrence
     number = hosts.number_of(services.redis, to)
-    mid = queues.message_id("host", "prompt", occ.ref, str(index), to)
+    mid = queues.message_id("host", "prompt", str(occ.ref), str(index), to)
     sent = _send(services, mid, number, body, occ, ("host", rec.group), when)
     # After queueing: a retry after a crash re-queues the same text. A record changed
     # meanwhile is not marked (its next prompt asks anew, which is true to it).
@@ -162,7 +161,7 @@ def deadline(meeting: str, day: str, assignment: int, ref: str = "") -> str:
     rec, occ, why = _load(services, meeting, day, now)
     if rec is None or occ is None:
         return f"nothing to do: {why}"
-    if ref and ref != occ.ref:
+    if ref and OccurrenceId.parse(ref) != occ.ref:
         return "nothing to do: the meeting moved (planned again for its new time)"
     if rec.assignment != assignment or not hosts.time_out(services.redis, rec):
         return f"nothing to do: {rec.state}"

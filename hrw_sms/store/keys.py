@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flows.occurrences import OccurrenceId
+from flows.model import OccurrenceId
 
 PREFIX = "hrw:"
 
@@ -55,7 +55,8 @@ def message_sid(sid: str) -> str:
 
 
 def cancelled_member(meeting_slug: str, day: date) -> str:
-    """The member of CANCELLED (and a hosting record's name): flows.occurrences.OccurrenceId."""
+    """The member of CANCELLED (and a hosting record's name): flows.model.OccurrenceId's text
+    by local date, `slug|YYYY-MM-DD`."""
     return str(OccurrenceId(meeting_slug, day))
 
 
@@ -139,7 +140,7 @@ def last_broadcast(group_slug: str) -> str:
 
 
 # --- hosts ---
-# An occurrence is named "slug|YYYY-MM-DD" (cancelled_member): its meeting and local date.
+# An occurrence is named "slug|YYYY-MM-DD" (cancelled_member, flows.model.OccurrenceId).
 HOST_ROSTER = PREFIX + "host:roster"  # sorted set: occurrence names scored by start (UTC epoch)
 HOSTING_KEEP = 2 * 24 * 60 * 60  # seconds an occurrence's hosting record outlives its end
 
