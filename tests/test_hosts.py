@@ -37,7 +37,6 @@ def world(redis_url: str) -> Iterator[World]:
             hosts.add_host(w.redis, services.number_id(number), number, GROUP)
         coordinators.add(w.redis, services.number_id(COORD), COORD, GROUP)
         yield w
-        w.close()
 
 
 def svc(world: World) -> Services:

@@ -13,7 +13,7 @@ from hrw_sms.handlers.cancellations import audience
 from hrw_sms.jobs.consent import for_meeting
 from workers.hosts import tell_host_cancelled
 from workers.reminders import notice_items, queue_batches
-from workers.runtime import current
+from workers.runtime import job_runtime
 
 # A notice still unsent this long after the meeting began is dropped: it would only confuse.
 NOTICE_EXPIRES = timedelta(minutes=1)
@@ -28,7 +28,7 @@ def send_notices(occurrence: str) -> str:
     the reminder job uses for a cancelled occurrence ("cancelled", its pinned name, number
     id), so nobody is told twice. Raises ValueError on a malformed `occurrence` (RQ records
     it as failed)."""
-    rt = current()
+    rt = job_runtime()
     services = rt.services
     directory = services.directory.load()
     occ = find(directory, OccurrenceId.parse(occurrence))

@@ -49,7 +49,7 @@ from workers.host_plans import (  # the planners, here too for the jobs and thei
     prompt_times,
     settled_after_search,
 )
-from workers.runtime import current
+from workers.runtime import job_runtime
 
 __all__ = [
     "PLAN_AHEAD", "allowed_at", "deadline_for", "plan_hosts",
@@ -116,7 +116,7 @@ def _send(
 
 def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -> str:
     """A prompt before the meeting, to whoever hosts it now."""
-    rt = current()
+    rt = job_runtime()
     services, now = rt.services, rt.clock()
     rec, occ, why = _load(services, meeting, day, now)
     if rec is None or occ is None:
@@ -156,7 +156,7 @@ def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -
 
 def deadline(meeting: str, day: str, assignment: int, ref: str = "") -> str:
     """No answer from the assigned host by now: seek a cover."""
-    rt = current()
+    rt = job_runtime()
     services, now = rt.services, rt.clock()
     rec, occ, why = _load(services, meeting, day, now)
     if rec is None or occ is None:
@@ -171,7 +171,7 @@ def deadline(meeting: str, day: str, assignment: int, ref: str = "") -> str:
 
 def escalate(meeting: str, day: str, round_: int) -> str:
     """Tell the coordinators, and ask the group's other hosts to cover."""
-    rt = current()
+    rt = job_runtime()
     services, now = rt.services, rt.clock()
     client = services.redis
     for _ in range(hosts.RELEASE_TRIES):  # marked at the version read, or read again
@@ -204,7 +204,7 @@ def escalate(meeting: str, day: str, round_: int) -> str:
 
 def announce(meeting: str, day: str, round_: int) -> str:
     """Someone hosts now: thank the others asked, and tell the coordinators who."""
-    rt = current()
+    rt = job_runtime()
     services, now = rt.services, rt.clock()
     rec, occ, why = _load(services, meeting, day, now)
     if rec is None or occ is None:

@@ -22,7 +22,7 @@ from workers.reminder_plans import (  # the planners, here too for their callers
     plan_all,
     plan_meeting,
 )
-from workers.runtime import current
+from workers.runtime import job_runtime
 
 __all__ = ["FAN_OUT_EARLY", "GRACE", "PLAN_AHEAD", "plan_all", "plan_meeting"]
 
@@ -37,7 +37,7 @@ def send_reminders(ref: str) -> str:
     """At reminder time: text each subscriber, or a cancellation if the meeting is off.
     `ref` is the occurrence's pinned name (OccurrenceId, `slug@YYYYMMDDTHHMMZ`): nothing is
     sent once the directory no longer has the meeting at that time."""
-    rt = current()
+    rt = job_runtime()
     services = rt.services
     try:
         occ = find(services.directory.load(), OccurrenceId.parse(ref))

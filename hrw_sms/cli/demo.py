@@ -8,8 +8,8 @@ import click
 
 from hrw_sms.cli.context import CliContext
 from hrw_sms.meetings.directory import DirectoryStore
-from workers import runtime
 from workers.periodic import book_tick
+from workers.runtime import Runtime
 from workers.worker import build_worker
 
 WILDCARD = ("0.0.0.0", "::", "")
@@ -68,7 +68,7 @@ def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
         inside = f"http://127.0.0.1:{private.server_port}"
 
     outbound = d.worker_settings(settings, inside)
-    runtime.install(runtime.Runtime(outbound, client, clock=clock))
+    worker = build_worker(Runtime(outbound, client, clock=clock))  # its jobs on the demo's clock
     stop = threading.Event()
     d.release_scheduled(client, services.clock, stop)
     book_tick(client, services.clock())
@@ -86,7 +86,7 @@ def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
     )
     click.echo("Then text 1 for details, REMIND 1, WELCOME, AGREEMENTS, ESPANOL. Ctrl-C stops.")
     try:
-        build_worker(client, name=None).work(with_scheduler=False, logging_level="WARNING")
+        worker.work(with_scheduler=False, logging_level="WARNING")
     finally:
         stop.set()
         server.shutdown()
