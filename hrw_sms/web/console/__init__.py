@@ -9,21 +9,17 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
 
 from hrw_sms.base.config import require_secret_key
 from hrw_sms.handlers.services import Services
-
-csrf = CSRFProtect()
+from hrw_sms.web.console import auth, groups
+from hrw_sms.web.console.security import csrf
 
 
 def init_app(app: Flask, services: Services, *, secret_required: bool = True) -> None:
     """Register the console on the app: its secret key, cookies, CSRF and pages.
 
     Raises ConfigError when HRW_SECRET_KEY is missing in production."""
-    # cycle: auth and groups import `csrf` from this package
-    from hrw_sms.web.console import auth, groups
-
     settings = services.settings
     secure = bool(settings.public_url and settings.public_url.startswith("https://"))
     app.config.update(
