@@ -23,6 +23,7 @@ TYPE_SPANISH = "S"
 Attendance = Literal["in_person", "hybrid", "online", "inactive"]
 ATTENDANCE_OPTIONS: tuple[Attendance, ...] = ("in_person", "hybrid", "online", "inactive")
 DIAL_NOTES_LIMIT = 70  # characters of conference_phone_notes shown beside a dial-in number
+DAY_NAMES = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")  # a meeting's or shift's day, 0..6
 
 
 @dataclass(frozen=True)

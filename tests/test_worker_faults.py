@@ -24,7 +24,7 @@ from tests.feeds import feed_text
 from tests.worker_world import Clock, World
 from workers import outbound
 from workers.outbound import backoff_for, status_of
-from workers.reminders import plan_meeting
+from workers.reminder_plans import plan_meeting
 from workers.runtime import Runtime
 from workers.twilio_client import build_client
 from workers.worker import build_worker

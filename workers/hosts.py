@@ -40,21 +40,8 @@ from hrw_sms.jobs import queues
 from hrw_sms.jobs.consent import About
 from hrw_sms.store import coordinators, hosts, prefs
 from hrw_sms.store.hosts import Hosting
-from workers.host_plans import (  # the planners, here too for the jobs and their callers
-    PLAN_AHEAD,
-    allowed_at,
-    deadline_for,
-    plan_hosts,
-    plan_occurrence,
-    prompt_times,
-    settled_after_search,
-)
+from workers.host_plans import allowed_at, plan_occurrence, settled_after_search
 from workers.runtime import job_runtime
-
-__all__ = [
-    "PLAN_AHEAD", "allowed_at", "deadline_for", "plan_hosts",
-    "plan_occurrence", "prompt_times",
-]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +102,9 @@ def _send(
 
 
 def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -> str:
-    """A prompt before the meeting, to whoever hosts it now."""
+    """A prompt before the meeting, to whoever hosts it now. `day` is the occurrence's local
+    date (ISO); `ref` its pinned name when planned (OccurrenceId, `slug@YYYYMMDDTHHMMZ`):
+    nothing is sent once the meeting moved. Raises ValueError on a malformed `day` or `ref`."""
     rt = job_runtime()
     services, now = rt.services, rt.clock()
     rec, occ, why = _load(services, meeting, day, now)
@@ -155,7 +144,7 @@ def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -
 
 
 def deadline(meeting: str, day: str, assignment: int, ref: str = "") -> str:
-    """No answer from the assigned host by now: seek a cover."""
+    """No answer from the assigned host by now: seek a cover (`day`, `ref` as for prompt)."""
     rt = job_runtime()
     services, now = rt.services, rt.clock()
     rec, occ, why = _load(services, meeting, day, now)

@@ -12,8 +12,8 @@ from rq.exceptions import DuplicateJobError
 from hrw_sms.jobs import queues
 from hrw_sms.jobs.scheduling import minute
 from workers.feeds import queue_due
-from workers.hosts import plan_hosts
-from workers.reminders import plan_all
+from workers.host_plans import plan_hosts
+from workers.reminder_plans import plan_all
 from workers.runtime import job_runtime
 
 log = logging.getLogger(__name__)

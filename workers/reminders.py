@@ -15,16 +15,8 @@ from flows.render_sms import cancellation_text, reminder_text
 from hrw_sms.jobs import queues
 from hrw_sms.jobs.consent import About
 from hrw_sms.store import prefs, subscriptions
-from workers.reminder_plans import (  # the planners, here too for their callers
-    FAN_OUT_EARLY,
-    GRACE,
-    PLAN_AHEAD,
-    plan_all,
-    plan_meeting,
-)
+from workers.reminder_plans import FAN_OUT_EARLY
 from workers.runtime import job_runtime
-
-__all__ = ["FAN_OUT_EARLY", "GRACE", "PLAN_AHEAD", "plan_all", "plan_meeting"]
 
 log = logging.getLogger(__name__)
 

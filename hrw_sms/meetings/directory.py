@@ -21,6 +21,7 @@ from redis.client import Pipeline
 from flows.model import LANGUAGES, Directory, Group, Meeting, OccurrenceId
 from flows.occurrences import is_timezone
 from hrw_sms.meetings.feed import (
+    appointment_count,
     exportable,
     group_slug,
     meeting_to_feed,
@@ -403,7 +404,7 @@ def _summarise(
         removed=removed,
         groups_created=sorted(new_groups),
         dry_run=dry_run,
-        by_appointment=sum(1 for m in incoming.values() if m.by_appointment),
+        by_appointment=appointment_count(incoming),
     )
 
 

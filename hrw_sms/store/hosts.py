@@ -31,7 +31,7 @@ from flows.host import (
     HostView,
     next_state,
 )
-from flows.model import Directory, OccurrenceId
+from flows.model import DAY_NAMES, Directory, OccurrenceId
 from flows.occurrences import meeting_day_to_weekday, occurrence_on, zone
 from hrw_sms.store import keys
 from hrw_sms.store.roles import Member, Role, text
@@ -39,7 +39,6 @@ from hrw_sms.store.roles import Member, Role, text
 ROLE = Role(keys.host_number, keys.host_groups, keys.group_hosts)
 HOST_TTL = 60 * 24 * 60 * 60  # a host's asks and hosting lists, refreshed on every change
 ASKS_LOOKED_AT = 3  # newest asks read when a host texts (older ones are long answered)
-DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 
 Operation = Callable[[Pipeline], object]
 

@@ -244,6 +244,9 @@ def outbound(message_id: str) -> str:
     return f"{PREFIX}out:msg:{message_id}"
 
 
+SETTLED = frozenset({"sent", "failed", "skipped"})  # an outbound message's final statuses
+
+
 def outbound_sid(sid: str) -> str:
     """String: the message_id of the outbound message Twilio knows as `sid`."""
     return f"{PREFIX}out:sid:{sid}"
@@ -380,7 +383,7 @@ def console_per_number_keys(number_id: str) -> list[str]:
 
 # --- the peer line (hrw_sms/store/volunteers.py, shifts.py, relays.py) ---
 PEER_ASK_TTL = 10 * 60  # seconds a TALK waits for a volunteer's TAKE before the person is told
-PEER_IDLE = 60 * 60  # seconds without a text that end a conversation (DESIGN: an hour)
+PEER_IDLE = 60 * 60  # seconds without a text that end a conversation (README "The peer line")
 PEER_RELAY_TTL = 2 * PEER_IDLE  # a conversation's record outlives its idle end by far
 PEER_CALL_TTL = 5 * 60  # a ringing call's claim: longer than the Dial's timeout
 

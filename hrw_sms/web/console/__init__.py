@@ -1,4 +1,5 @@
-"""The coordinators' console: a group's line, run from a phone's browser (DESIGN "Console").
+"""The coordinators' console: a group's line, run from a phone's browser (README, "The
+coordinators' console").
 
 Signed in by a code texted to the person's own number (auth.py); the group pages
 (groups.py) call the same core functions as the CLI and the text commands, and audit."""
