@@ -52,7 +52,7 @@ from hrw_sms.meetings.directory import DirectoryStore  # noqa: E402
 from hrw_sms.store import subscriptions  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 from workers.ratelimit import RateLimiter  # noqa: E402
-from workers.reminders import plan_meeting  # noqa: E402
+from workers.reminder_plans import plan_meeting  # noqa: E402
 from workers.twilio_client import build_client  # noqa: E402
 
 ACCOUNT = "AC" + "0123456789abcdef" * 2

@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 from flows import effects as fx
 from flows.gsm import segments
 from flows.keywords import Command, first_number
-from flows.model import Directory, Meeting
+from flows.model import Directory, Meeting, OccurrenceId
 from flows.occurrences import (
     Occurrence,
-    OccurrenceId,
     meeting_day_to_weekday,
     next_occurrence,
     occurrence_on,
@@ -72,7 +71,7 @@ def cancellable(
     else:
         if day.weekday() not in {meeting_day_to_weekday(d) for d in meeting.days}:
             return CancelCheck(None, CancelRefusal.NOT_A_MEETING_DAY)
-        occ = occurrence_on(meeting, day, (meeting.slug, day) in directory.cancelled)
+        occ = occurrence_on(meeting, day, OccurrenceId(meeting.slug, day) in directory.cancelled)
         if occ.end <= now:
             return CancelCheck(occ, CancelRefusal.OVER)
     if occ.cancelled:
@@ -211,7 +210,7 @@ def _cancel(session: Session, command: Command, ctx: Context, view: CoordinatorV
     n = first_number(command.args)
     if n is None or not 1 <= n <= len(session.listed):
         return Step(session, (Text("cancel_how"),))
-    slug = session.listed[n - 1].partition("@")[0]
+    slug = session.listed[n - 1].meeting
     meeting = ctx.directory.meetings.get(slug)
     if meeting is None:
         return Step(session, (Text("meeting_gone"),))
@@ -226,7 +225,7 @@ def _cancel(session: Session, command: Command, ctx: Context, view: CoordinatorV
         return Step(session, (refused or Text("meeting_gone"),))
     occ = check.occurrence
     audience = view.audiences.get(meeting.group or "", 0)
-    asked = _ask(session, ConfirmCancel(OccurrenceId(slug, occ.local_date)), ctx)
+    asked = _ask(session, ConfirmCancel(occ.id), ctx)
     return Step(asked, (CancelPreview(occ, audience),))
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
 
-from flows.model import Language
+from flows.model import Language, OccurrenceId
 from flows.session import Caller
 
 
@@ -50,22 +49,32 @@ class Unsubscribe:
 
 
 @dataclass(frozen=True)
-class AnswerHosting:
-    """A host's YES or NO moves an occurrence's hosting state to `to`, if its record is still
-    at `version`; otherwise the shell replays the step on the fresh state."""
+class _OfOccurrence:
+    """An effect on one occurrence, named by its meeting's slug and its local date as an ISO
+    text (`YYYY-MM-DD`), so effects stay plain JSON-able data."""
 
     meeting: str
     day: str  # the occurrence's local date, YYYY-MM-DD
+
+    @property
+    def occurrence(self) -> OccurrenceId:
+        """The occurrence, by its local date. Raises ValueError on a malformed `day`."""
+        return OccurrenceId.of(self.meeting, self.day)
+
+
+@dataclass(frozen=True)
+class AnswerHosting(_OfOccurrence):
+    """A host's YES or NO moves an occurrence's hosting state to `to`, if its record is still
+    at `version`; otherwise the shell replays the step on the fresh state."""
+
     version: int
     to: str  # confirmed, declined or covered (flows.host)
 
 
 @dataclass(frozen=True)
-class SetExercise:
+class SetExercise(_OfOccurrence):
     """The host's exercise for an occurrence they host."""
 
-    meeting: str
-    day: str  # YYYY-MM-DD
     text: str
 
 
@@ -78,11 +87,8 @@ class StartBroadcast:
 
 
 @dataclass(frozen=True)
-class CancelOccurrence:
-    """A coordinator confirmed cancelling one occurrence (`day`: its local date, ISO)."""
-
-    meeting: str
-    day: str
+class CancelOccurrence(_OfOccurrence):
+    """A coordinator confirmed cancelling one occurrence."""
 
 
 Effect = (
@@ -125,17 +131,9 @@ def caller_after(caller: Caller, effect: Effect) -> Caller:
         case Unsubscribe(meeting):
             kept = caller.reminders - {meeting} if meeting else frozenset()
             return replace(caller, reminders=kept)
-        case AnswerHosting(meeting, day, version, to):
+        case AnswerHosting(version=version, to=to):
             ask = caller.host.ask if caller.host else None
-            if (
-                caller.host is None
-                or ask is None
-                or (ask.meeting, ask.day)
-                != (
-                    meeting,
-                    date.fromisoformat(day),
-                )
-            ):
+            if caller.host is None or ask is None or ask.occurrence != effect.occurrence:
                 return caller
             moved = replace(ask, state=to, version=version + 1, mine=to == "covered")
             return replace(caller, host=replace(caller.host, ask=moved))

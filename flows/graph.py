@@ -15,7 +15,7 @@ from flows import voice
 from flows.context import Context
 from flows.dispatch import step
 from flows.host import STATES as HOSTING_STATES
-from flows.host import Actor, Event, next_state
+from flows.host import TRANSITIONS, Event, next_state
 from flows.pending import ChooseBroadcastGroup, ConfirmBroadcast, ConfirmCancel, ConfirmForget
 from flows.session import Ask, Caller, CoordinatorView, HostView, Session
 
@@ -93,13 +93,14 @@ def hosting_transitions(ctx_for: Callable[[Caller], Context], meeting: str) -> s
                 role = "covering host" if cover else "assigned host"
                 for move in moves:
                     found.add((f"hosting:{state}", f"{word} ({role})", f"hosting:{move.to}"))
-    # What no text causes: the deadline and a covering host leaving, straight from the rules.
+    # What no text causes (the deadline, a covering host leaving), straight from the rules.
+    labels = {Event.DEADLINE: "deadline, no answer", Event.UNCOVER: "cover removed"}
+    no_text = [(actor, event) for actor, event in TRANSITIONS if event not in (Event.YES, Event.NO)]
     for state in HOSTING_STATES:
-        for actor, event in ((Actor.CLOCK, Event.DEADLINE), (Actor.ROSTER, Event.UNCOVER)):
+        for actor, event in no_text:  # an event added to TRANSITIONS needs its label here
             found_move = next_state(state, actor, event)
             if found_move is not None:
-                label = "deadline, no answer" if event == Event.DEADLINE else "cover removed"
-                found.add((f"hosting:{state}", label, f"hosting:{found_move.to}"))
+                found.add((f"hosting:{state}", labels[event], f"hosting:{found_move.to}"))
         # A coordinator may clear the host from any state: the record leaves the roster.
         found.add((f"hosting:{state}", "host cleared", "hosting:none"))
     return found

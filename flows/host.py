@@ -141,7 +141,7 @@ def _answer(session: Session, yes: bool, ctx: Context, ask: Ask) -> Step:
     meeting = ctx.directory.meetings.get(ask.meeting)
     if meeting is None:
         return Step(session, (Text("host_meeting_gone"),))
-    occ = occurrence_on(meeting, ask.day, (ask.meeting, ask.day) in ctx.directory.cancelled)
+    occ = occurrence_on(meeting, ask.day, ask.occurrence in ctx.directory.cancelled)
     if occ.cancelled:
         return Step(session, (HostText("host_cancelled", occ),))
     key, to = _cover(yes, ask) if ask.cover else _confirm(yes, ask)
@@ -175,15 +175,15 @@ def _cover(yes: bool, ask: Ask) -> tuple[str, str | None]:
 
 def _exercise(session: Session, command: Command, ctx: Context, view: HostView) -> Step:
     words = " ".join(command.rest.split())
-    meeting = ctx.directory.meetings.get(view.next[0]) if view.next else None
-    if view.next is None or meeting is None:
+    meeting = ctx.directory.meetings.get(view.next.meeting) if view.next else None
+    if view.next is None or view.next.day is None or meeting is None:
         return Step(session, (Text("host_exercise_none"),))
     if not words:
         return Step(session, (Text("host_exercise_empty"),))
     if len(words) > MAX_EXERCISE:
         params = {"max": MAX_EXERCISE, "n": len(words)}
         return Step(session, (Text("host_exercise_too_long", params),))
-    slug, day = view.next
-    occ = occurrence_on(meeting, day, (slug, day) in ctx.directory.cancelled)
-    effect = fx.SetExercise(slug, day.isoformat(), words)
+    day = view.next.day
+    occ = occurrence_on(meeting, day, view.next in ctx.directory.cancelled)
+    effect = fx.SetExercise(meeting.slug, day.isoformat(), words)
     return Step(session, (HostText("host_exercise_saved", occ),), (effect,))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Literal
 
 Kind = Literal["open", "focused"]
@@ -21,6 +23,7 @@ TYPE_SPANISH = "S"
 Attendance = Literal["in_person", "hybrid", "online", "inactive"]
 ATTENDANCE_OPTIONS: tuple[Attendance, ...] = ("in_person", "hybrid", "online", "inactive")
 DIAL_NOTES_LIMIT = 70  # characters of conference_phone_notes shown beside a dial-in number
+DAY_NAMES = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")  # a meeting's or shift's day, 0..6
 
 
 @dataclass(frozen=True)
@@ -159,10 +162,76 @@ class Meeting:
 class Directory:
     groups: Mapping[str, Group] = field(default_factory=dict)
     meetings: Mapping[str, Meeting] = field(default_factory=dict)
-    # (meeting slug, local date) of occurrences a coordinator cancelled
-    cancelled: frozenset[tuple[str, date]] = frozenset()
+    cancelled: frozenset[OccurrenceId] = frozenset()  # by local date: what coordinators cancelled
     version: int = 0
 
     def group_of(self, meeting: Meeting) -> Group | None:
         """The meeting's group, or None when it names none or one the directory lacks."""
         return self.groups.get(meeting.group) if meeting.group else None
+
+
+_BY_DAY = re.compile(r"(.+)\|(\d{4})-(\d\d)-(\d\d)")
+_PINNED = re.compile(r"(.+)@(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)Z")
+
+
+@dataclass(frozen=True)
+class OccurrenceId:
+    """The name of one occurrence of a meeting, and the only code that writes or reads one.
+
+    Two forms, each written by `str()` and read by `parse`, kept exactly as earlier versions
+    wrote them, so what Redis and RQ already hold reads the same:
+
+    - by its local date, `slug|YYYY-MM-DD` (`day` set): cancelled occurrences
+      (Directory.cancelled, keys.CANCELLED), hosting records and the hosts' lists of them,
+      a pending cancellation (flows.pending), a cancellation's notices job, effects and
+      hosting jobs (as a slug and an ISO date: `of`);
+    - pinned to its start, `slug@YYYYMMDDTHHMMZ` (`start` set: aware, written in UTC to the
+      minute): a listed occurrence (Session.listed), a reminder's job, the ids of its texts
+      and of hosting prompts. It names the occurrence at that time only: once the meeting
+      moves, it names none.
+
+    The two names of one occurrence are not equal; flows.occurrences.find (against a
+    directory) and Timetable.find resolve either. Raises ValueError unless exactly one of
+    `day` and `start` is given, and `start` is aware."""
+
+    meeting: str  # slug
+    day: date | None = None  # local date, in the meeting's time zone
+    start: datetime | None = None  # aware
+
+    def __post_init__(self) -> None:
+        if (self.day is None) == (self.start is None):
+            raise ValueError("an OccurrenceId names a day or a start, exactly one of them")
+        if self.start is not None and self.start.utcoffset() is None:
+            raise ValueError("an OccurrenceId's start must be aware")
+
+    def __str__(self) -> str:
+        if self.start is not None:  # `%Y%m%dT%H%MZ`, without strftime's cost on every save
+            at = self.start.astimezone(UTC)
+            return (
+                f"{self.meeting}@{at.year:04}{at.month:02}{at.day:02}T{at.hour:02}{at.minute:02}Z"
+            )
+        return f"{self.meeting}|{self.day.isoformat()}"  # type: ignore[union-attr]
+
+    @classmethod
+    def parse(cls, text: str) -> OccurrenceId:
+        """Read either form (see the class). Raises ValueError on anything else."""
+        return _parse(text)
+
+    @classmethod
+    def of(cls, meeting: str, day: str) -> OccurrenceId:
+        """The name by local date from a slug and an ISO date (`YYYY-MM-DD`), as effects and
+        hosting jobs carry them. Raises ValueError on a malformed date."""
+        return cls.parse(f"{meeting}|{day}")
+
+
+@lru_cache(maxsize=4096)  # names are immutable; a conversation reads the same ones each text
+def _parse(text: str) -> OccurrenceId:
+    found = _BY_DAY.fullmatch(text)
+    if found is not None:
+        slug, *ymd = found.groups()
+        return OccurrenceId(slug, date(*map(int, ymd)))
+    found = _PINNED.fullmatch(text)
+    if found is None:
+        raise ValueError(f"not an occurrence id: {text!r}")
+    slug, *stamp = found.groups()
+    return OccurrenceId(slug, start=datetime(*map(int, stamp), tzinfo=UTC))

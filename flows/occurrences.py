@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flows.model import Directory, Meeting
+from flows.model import Directory, Meeting, OccurrenceId
 
 # A meeting that began this recently is still worth walking into.
 STARTED_GRACE = timedelta(minutes=15)
@@ -60,31 +60,14 @@ class Occurrence:
         return (self.local_date - now.astimezone(self.local_start.tzinfo).date()).days
 
     @cached_property
-    def ref(self) -> str:
-        """A stable name for this occurrence, kept in session state."""
-        return f"{self.meeting.slug}@{self.start:%Y%m%dT%H%MZ}"
+    def id(self) -> OccurrenceId:
+        """Its name by local date (`slug|YYYY-MM-DD`: what Redis keeps of it)."""
+        return OccurrenceId(self.meeting.slug, self.local_date)
 
-
-@dataclass(frozen=True, order=True)
-class OccurrenceId:
-    """One occurrence named by its meeting's slug and its local date: the form stored in
-    Redis (cancelled occurrences, hosting records), in job arguments and in a pending
-    cancellation, written `slug|YYYY-MM-DD`. `Occurrence.ref` (`slug@UTC start`) remains the
-    name of a listed occurrence, which pins its start time too."""
-
-    meeting: str  # slug
-    day: date  # local date, in the meeting's time zone
-
-    def __str__(self) -> str:
-        return f"{self.meeting}|{self.day.isoformat()}"
-
-    @classmethod
-    def parse(cls, text: str) -> OccurrenceId:
-        """Read `slug|YYYY-MM-DD`. Raises ValueError on anything else."""
-        slug, sep, day = text.rpartition("|")
-        if not sep or not slug:
-            raise ValueError(f"not an occurrence id: {text!r}")
-        return cls(slug, date.fromisoformat(day))
+    @cached_property
+    def ref(self) -> OccurrenceId:
+        """Its name pinned to its start (`slug@YYYYMMDDTHHMMZ`: a listed one, a reminder)."""
+        return OccurrenceId(self.meeting.slug, start=self.start)
 
 
 def relative_days_are_clear(
@@ -123,6 +106,27 @@ def occurrence_on(meeting: Meeting, local_day: date, cancelled: bool = False) ->
     return Occurrence(meeting, start, end, cancelled)
 
 
+def find(directory: Directory, name: OccurrenceId) -> Occurrence | None:
+    """The occurrence `name` names, as `directory` has it now (marked cancelled from it);
+    None when its meeting is gone or no longer listed (inactive, by appointment), or no longer
+    meets then: not on that weekday, or (a pinned name) not at that time."""
+    meeting = directory.meetings.get(name.meeting)
+    if meeting is None or not meeting.listable:
+        return None
+    weekdays = {meeting_day_to_weekday(d) for d in meeting.days}
+    if name.start is None:
+        days: tuple[date, ...] = (name.day,)  # type: ignore[assignment]
+    else:  # the local date may differ from the UTC date by one
+        days = tuple(name.start.date() + timedelta(days=shift) for shift in (-1, 0, 1))
+    for day in days:
+        if day.weekday() not in weekdays:
+            continue
+        occ = occurrence_on(meeting, day, OccurrenceId(meeting.slug, day) in directory.cancelled)
+        if name.start is None or occ.start == name.start:
+            return occ
+    return None
+
+
 def occurrences_between(
     meeting: Meeting, start: datetime, end: datetime, directory: Directory | None = None
 ) -> Iterator[Occurrence]:
@@ -136,7 +140,7 @@ def occurrences_between(
     cancelled = directory.cancelled if directory else frozenset()
     while day <= last:
         if day.weekday() in weekdays:
-            occ = occurrence_on(meeting, day, (meeting.slug, day) in cancelled)
+            occ = occurrence_on(meeting, day, OccurrenceId(meeting.slug, day) in cancelled)
             if start <= occ.start < end:
                 yield occ
         day += timedelta(days=1)
@@ -222,17 +226,15 @@ class Timetable:
             if occ.start >= now - STARTED_GRACE and occ.end > now:
                 yield occ
 
-    def find(self, ref: str) -> Occurrence | None:
-        """The occurrence named by `ref` (Occurrence.ref, "slug@YYYYMMDDTHHMMZ" in UTC);
-        None when the timetable has no such one."""
-        slug, _, stamp = ref.partition("@")
-        try:
-            when = datetime.strptime(stamp, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
-        except ValueError:
-            return None
-        i = bisect.bisect_left(self._starts, when)
-        while i < len(self.occurrences) and self._starts[i] == when:
-            if self.occurrences[i].meeting.slug == slug:
+    def find(self, name: OccurrenceId) -> Occurrence | None:
+        """The occurrence of the window `name` names (either form); None when the timetable
+        has no such one."""
+        if name.start is None:
+            found = self.by_meeting.get(name.meeting, ())
+            return next((o for o in found if o.local_date == name.day), None)
+        i = bisect.bisect_left(self._starts, name.start)
+        while i < len(self.occurrences) and self._starts[i] == name.start:
+            if self.occurrences[i].meeting.slug == name.meeting:
                 return self.occurrences[i]
             i += 1
         return None

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from flows import effects as fx
 from flows.context import Context
 from flows.keywords import Command, first_number, normalise
-from flows.model import Meeting
+from flows.model import Meeting, OccurrenceId
 from flows.occurrences import Occurrence, relative_days_are_clear
 from flows.pending import ConfirmForget
 from flows.replies import (
@@ -143,7 +143,7 @@ def _relative(occurrences: Iterable[Occurrence], ctx: Context) -> bool:
     return relative_days_are_clear(occurrences, ctx.now, ctx.timetable.zones)
 
 
-def _list(session: Session, query: Query, ctx: Context, already: tuple[str, ...]) -> Step:
+def _list(session: Session, query: Query, ctx: Context, already: tuple[OccurrenceId, ...]) -> Step:
     result = search(query, ctx.timetable, ctx.now, ctx.places)
     shown, more = page(result, already)
     if not shown:
@@ -237,7 +237,7 @@ def _remind(session: Session, command: Command, ctx: Context) -> Step:
         return Step(session, (Text("remind_which"),))
     if not 1 <= n <= len(session.listed):
         return Step(session, (Text("no_such_number", {"n": n, "count": len(session.listed)}),))
-    slug = session.listed[n - 1].partition("@")[0]
+    slug = session.listed[n - 1].meeting
     if slug not in ctx.directory.meetings:
         return Step(session, (Text("meeting_gone"),))
     return _subscribe(session.with_(viewed=slug), ctx, slug)
@@ -256,7 +256,7 @@ def _noremind(session: Session, command: Command, ctx: Context) -> Step:
     n = first_number(command.args)
     if n is None:
         return Step(session, (Text("noremind_all"),), (fx.Unsubscribe(None),))
-    slug = session.listed[n - 1].partition("@")[0] if 1 <= n <= len(session.listed) else None
+    slug = session.listed[n - 1].meeting if 1 <= n <= len(session.listed) else None
     if slug is None or slug not in ctx.caller.reminders:
         return Step(session, (Text("noremind_which"),))
     name = ctx.directory.meetings[slug].name if slug in ctx.directory.meetings else slug

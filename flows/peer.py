@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flows.model import DAY_NAMES
 from flows.render_sms import clock, date_label
 from flows.texts import template, text
 
-DAY_NAMES = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")  # index = day, 0 = Sunday
 _CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _DAY_MINUTES, _WEEK_MINUTES = 24 * 60, 7 * 24 * 60
 _LOOKAROUND_DAYS = 8  # a weekly shift starts within any 8 days; one started 8 days ago is over

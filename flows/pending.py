@@ -2,14 +2,14 @@
 tagged union, written to and read from the stored session in one place (`dump`, `load`).
 
 The stored forms are "forget", "broadcast-group", "broadcast:<group slug>" and
-"cancel:<meeting slug>|<YYYY-MM-DD>" (flows.occurrences.OccurrenceId); they are kept as
+"cancel:<meeting slug>|<YYYY-MM-DD>" (flows.model.OccurrenceId); they are kept as
 they were, so sessions stored before this module read the same."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flows.occurrences import OccurrenceId
+from flows.model import OccurrenceId
 
 
 @dataclass(frozen=True)

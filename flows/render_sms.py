@@ -24,7 +24,8 @@ from flows.replies import (
 )
 from flows.texts import text, with_contact
 
-MAX_SEGMENTS = 3  # every text we send: Twilio's advice for deliverability (README "Texts")
+# Every text we send: Twilio's advice for deliverability (README "What people can text").
+MAX_SEGMENTS = 3
 
 
 class DoesNotFit(ValueError):
@@ -301,17 +302,6 @@ def _detail_lines(
     lines += _place_lines(lang, occ, place_limit, extras or {})
     lines.append(text(lang, f"kind_{reply.kind}" if long_kind else f"kind_{reply.kind}_short"))
     return lines
-
-
-def fit_notes(head: list[str], notes: str, tail: list[str]) -> str:
-    """`head`, the notes, `tail` as one GSM-7 text, the notes clipped as far as needed (left
-    out when under 11 characters would remain). Raises DoesNotFit if head and tail alone
-    do not fit."""
-
-    def build(kept: dict[str, str]) -> str:
-        return to_gsm("\n".join([*head, *([kept["notes"]] if kept["notes"] else []), *tail]))
-
-    return fit_extras(build, {"notes": notes})
 
 
 def lead(lang: str, minutes: int) -> str:

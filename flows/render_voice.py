@@ -229,7 +229,7 @@ def phone_digits(phone: str) -> tuple[str, str]:
     return read, spaced(phone[len(number) :])
 
 
-DIAL_NOTES_LIMIT = 160  # characters of the meeting ID / passcode notes read out
+DIAL_NOTES_SAID = 160  # characters of the meeting ID / passcode notes read out
 
 
 def dial_notes(notes: str | None) -> str:
@@ -241,7 +241,7 @@ def dial_notes(notes: str | None) -> str:
     said = re.sub(
         r"\d+(?:[ -]\d+)*", lambda m: ", ".join(spaced(g) for g in re.findall(r"\d+", m[0])), said
     )
-    return clip(said, DIAL_NOTES_LIMIT)
+    return clip(said, DIAL_NOTES_SAID)
 
 
 def clock(language: str, moment: time) -> str:

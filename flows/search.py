@@ -12,6 +12,7 @@ from typing import Literal, Protocol
 from haversine import Unit, haversine
 
 from flows.keywords import ZIP_RE, filter_of, meaningful, normalise
+from flows.model import OccurrenceId
 from flows.occurrences import Occurrence, Timetable
 
 PAGE_SIZE = 5
@@ -255,7 +256,7 @@ def _nearest(point: Point, query: Query, timetable: Timetable, now: datetime) ->
     return tuple(sorted(found, key=lambda f: (round(f.miles or 0, 1), f.occurrence.start)))
 
 
-def page(result: Result, already: tuple[str, ...]) -> tuple[tuple[Found, ...], bool]:
+def page(result: Result, already: tuple[OccurrenceId, ...]) -> tuple[tuple[Found, ...], bool]:
     """The next page after what was already listed, and whether more would follow."""
     seen = set(already)
     fresh = islice((f for f in result.found if f.occurrence.ref not in seen), PAGE_SIZE + 1)

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 from flows import pending as pending_
-from flows.model import LANGUAGES, Language
+from flows.model import LANGUAGES, Language, OccurrenceId
+
+LISTED_KEPT = 200  # occurrences a stored conversation keeps listed, at most
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,7 @@ class Session:
     """What a conversation remembers between texts. Expires about an hour after the last one."""
 
     language: Language = "en"
-    listed: tuple[str, ...] = ()  # occurrence refs shown so far, numbered from 1
+    listed: tuple[OccurrenceId, ...] = ()  # occurrences shown so far (pinned), from 1
     query: str = ""  # the search behind `listed`, for MORE
     viewed: str | None = None  # slug of the meeting last viewed, for WELCOME/AGREEMENTS
     pending: pending_.Pending | None = None  # what a YES would confirm
@@ -25,10 +27,12 @@ class Session:
     asked_at: str | None = None  # ISO time the pending question was asked
 
     def to_json(self) -> str:
-        """Compact: empty fields are left out."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: all plain values
+        """Compact: empty fields are left out. Occurrences and the pending question in their
+        stored forms (OccurrenceId, flows.pending)."""
+        data: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["listed"] = [str(name) for name in self.listed]
         data["pending"] = pending_.dump(self.pending) if self.pending is not None else None
-        data = {k: v for k, v in data.items() if k == "language" or v not in (None, (), "")}
+        data = {k: v for k, v in data.items() if k == "language" or v not in (None, [], "")}
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -41,7 +45,7 @@ class Session:
             language = data.get("language")
             return cls(
                 language=language if language in LANGUAGES else default_language,
-                listed=tuple(str(x) for x in data.get("listed", ()))[:200],
+                listed=_occurrences(data.get("listed", ())),
                 query=str(data.get("query", "")),
                 viewed=data.get("viewed") if isinstance(data.get("viewed"), str) else None,
                 pending=pending_.load(_str_or_none(data.get("pending"))),
@@ -54,6 +58,12 @@ class Session:
     def with_(self, **changes: object) -> Session:
         """A copy with `changes` (field names of Session). Raises TypeError for others."""
         return replace(self, **changes)
+
+
+def _occurrences(stored: object) -> tuple[OccurrenceId, ...]:
+    """Listed occurrences from their stored forms (at most LISTED_KEPT). Raises ValueError or
+    TypeError on anything unreadable."""
+    return tuple(OccurrenceId.parse(str(x)) for x in list(stored)[:LISTED_KEPT])  # type: ignore[call-overload]
 
 
 def _str_or_none(value: object) -> str | None:
@@ -95,6 +105,11 @@ class Ask:
     version: int  # the record's version then: the shell applies a change only at this one
     mine: bool = False  # this number covers it
 
+    @property
+    def occurrence(self) -> OccurrenceId:
+        """The occurrence asked about, by its local date."""
+        return OccurrenceId(self.meeting, self.day)
+
 
 @dataclass(frozen=True)
 class HostView:
@@ -102,7 +117,7 @@ class HostView:
 
     groups: tuple[str, ...] = ()
     ask: Ask | None = None
-    next: tuple[str, date] | None = None  # (slug, local date) of the next meeting they host
+    next: OccurrenceId | None = None  # by local date: the next meeting they host
 
 
 @dataclass(frozen=True)

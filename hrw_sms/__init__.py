@@ -1,3 +1,1 @@
 """HRW-SMS: the text-and-voice line for Harm Reduction Works-HRW meetings."""
-
-PROGRAM = "Harm Reduction Works-HRW"

@@ -172,7 +172,6 @@ def world(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         w = World(redis_url, fake, clock, HRW_QUIET_HOURS="off")
         DirectoryStore(w.redis).import_feed(feed_text())
         yield w
-        w.close()
 
 
 def services_of(world: World) -> Services:
@@ -217,7 +216,7 @@ def test_stop_mid_broadcast_nothing_more_reaches_that_number(world: World) -> No
             world.phone(next_batch).text("STOP")
 
     fake.on_create = stop_midway
-    build_worker(client).work(burst=True, max_jobs=1, logging_level="WARNING")  # batch 1
+    build_worker(world.runtime).work(burst=True, max_jobs=1, logging_level="WARNING")  # batch 1
     fake.on_create = None
     assert len(fake.attempts()) == 499  # 500 in the batch, less the one who said STOP
     world.phone(between).text("STOP")
@@ -458,7 +457,7 @@ def test_a_batch_rerun_after_its_worker_died_finishes_as_a_success(world: World)
     job = bulk.fetch_job(job_id)
     assert job is not None
     # The dead worker: it took the batch, started it and died without a trace.
-    dead = build_worker(client, name="dead-worker")
+    dead = build_worker(world.runtime, name="dead-worker")
     client.lrem(bulk.key, 0, job_id)
     execution = dead.prepare_execution(job)
     dead.prepare_job_execution(job)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import redis
 
-from flows.model import Group
+from flows.model import Group, OccurrenceId
 from hrw_sms.meetings.directory import MAX_TEXT, DirectoryError, DirectoryStore
 from hrw_sms.meetings.feed import FeedError, example_feed
 from hrw_sms.store import keys
@@ -106,7 +106,7 @@ def test_prune_removes_missing_meetings_and_their_cancellations(store: Directory
     assert summary.removed == ["a", "b"]
     directory = store.load()
     assert set(directory.meetings) == {"ab"}
-    assert directory.cancelled == {("ab", date(2030, 1, 7))}
+    assert directory.cancelled == {OccurrenceId("ab", date(2030, 1, 7))}
 
 
 def test_dry_run_changes_nothing(store: DirectoryStore, r: redis.Redis) -> None:
@@ -195,7 +195,7 @@ def test_set_cancelled(store: DirectoryStore) -> None:
     day = date(2030, 1, 7)
     assert store.set_cancelled("a", day, True) is True
     assert store.set_cancelled("a", day, True) is False
-    assert store.load().cancelled == {("a", day)}
+    assert store.load().cancelled == {OccurrenceId("a", day)}
     assert store.set_cancelled("a", day, False) is True
     assert store.load().cancelled == frozenset()
     with pytest.raises(DirectoryError, match="no meeting"):

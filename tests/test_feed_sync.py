@@ -14,6 +14,7 @@ import redis
 from click.testing import CliRunner, Result
 
 from hrw_sms.cli import main
+from hrw_sms.jobs import queues
 from hrw_sms.meetings import feedsync
 from hrw_sms.meetings.directory import DirectoryStore
 from hrw_sms.store import coordinators
@@ -220,11 +221,7 @@ def test_failing_then_failing_again_then_recovering_tells_once_each(
 def world(redis_url: str) -> Iterator[World]:
     clock = Clock(NOW)
     with FakeTwilio(clock=clock) as fake:
-        w = World(redis_url, fake, clock, HRW_QUIET_HOURS="off")
-        try:
-            yield w
-        finally:
-            w.close()
+        yield World(redis_url, fake, clock, HRW_QUIET_HOURS="off")
 
 
 def test_coordinators_get_one_text_when_it_fails_and_one_when_it_recovers(
@@ -290,9 +287,9 @@ def test_a_time_changed_by_the_feed_moves_the_reminder(redis_url: str, server: F
         w.clock.set(datetime.fromisoformat("2026-11-24T17:00:00-05:00"))
         w.work()
         assert w.texts_to("+14135550101") == []  # nothing for the old 6 PM
-        from workers.periodic import tick
-
-        tick()  # the minute tick plans the new time
+        # The minute tick plans the new time.
+        queues.queue(w.redis, queues.REPLIES).enqueue("workers.periodic.tick")
+        w.work()
         w.clock.set(datetime.fromisoformat("2026-11-24T18:00:00-05:00"))
         w.work()
         (text,) = w.texts_to("+14135550101")

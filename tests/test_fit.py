@@ -3,6 +3,8 @@ over budget."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from flows.gsm import segments
@@ -11,7 +13,7 @@ from flows.render_sms import (
     DoesNotFit,
     clip,
     first_fitting,
-    fit_notes,
+    fit_extras,
     longest_fitting,
 )
 
@@ -47,11 +49,18 @@ def test_longest_fitting_finds_the_longest_and_refuses_the_impossible() -> None:
         longest_fitting(lambda n: FOUR + "x" * n, 10)
 
 
-def test_fit_notes_refuses_a_head_over_budget_rather_than_send_it() -> None:
-    assert fit_notes(["Head"], "n" * 1000, ["Tail"]).startswith("Head\nnnnn")
-    assert segments(fit_notes(["Head"], "n" * 1000, ["Tail"])) == MAX_SEGMENTS
+def notes_between(head: str, tail: str) -> Callable[[dict[str, str]], str]:
+    """A text builder as the meeting details use: head, the kept notes (if any), tail."""
+    return lambda kept: "\n".join([head, *([kept["notes"]] if kept["notes"] else []), tail])
+
+
+def test_fit_extras_clips_an_extra_and_refuses_a_head_over_budget() -> None:
+    fitted = fit_extras(notes_between("Head", "Tail"), {"notes": "n" * 1000})
+    assert fitted.startswith("Head\nnnnn") and fitted.endswith("\nTail")
+    assert segments(fitted) == MAX_SEGMENTS
+    assert fit_extras(notes_between("Head", "x" * 445), {"notes": "n" * 20}) == "Head\n" + "x" * 445
     with pytest.raises(DoesNotFit):
-        fit_notes([FOUR], "some notes", ["Tail"])
+        fit_extras(notes_between(FOUR, "Tail"), {"notes": "some notes"})
 
 
 def test_clip_never_returns_more_than_its_limit() -> None:

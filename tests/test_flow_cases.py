@@ -13,6 +13,7 @@ import pytest
 from flows import effects as fx
 from flows.dispatch import step
 from flows.gsm import segments
+from flows.model import OccurrenceId
 from flows.render_sms import render
 from flows.session import Ask, Caller, HostView, Session
 from tests.flow_world import context
@@ -29,7 +30,7 @@ def host_view(data: dict | None) -> HostView | None:
     return HostView(
         tuple(data.get("groups", ())),
         Ask(**{**ask, "day": date.fromisoformat(ask["day"])}) if ask else None,
-        (upcoming[0], date.fromisoformat(upcoming[1])) if upcoming else None,
+        OccurrenceId(upcoming[0], date.fromisoformat(upcoming[1])) if upcoming else None,
     )
 
 

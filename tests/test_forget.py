@@ -19,7 +19,7 @@ from hrw_sms.base.phone import mask
 from hrw_sms.store import keys
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.worker_world import World, world_at
-from workers.reminders import plan_all
+from workers.reminder_plans import plan_all
 
 X = "+14135550150"  # the one who says FORGET
 Y = "+14135550160"  # a neighbour whose data must stay

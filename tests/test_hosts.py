@@ -15,7 +15,7 @@ from hrw_sms.store import coordinators, hosts, keys
 from tests.fake_twilio import FakeTwilio
 from tests.feeds import MEETINGS, feed_text
 from tests.worker_world import Clock, World
-from workers.hosts import deadline_for, plan_hosts, plan_occurrence, prompt_times
+from workers.host_plans import deadline_for, plan_hosts, plan_occurrence, prompt_times
 
 NOW = datetime.fromisoformat("2026-11-22T09:00:00-05:00")  # Sunday morning
 TUESDAY = date(2026, 11, 24)  # forbes-tuesday meets at 6pm EST: 2026-11-24T23:00Z
@@ -37,7 +37,6 @@ def world(redis_url: str) -> Iterator[World]:
             hosts.add_host(w.redis, services.number_id(number), number, GROUP)
         coordinators.add(w.redis, services.number_id(COORD), COORD, GROUP)
         yield w
-        w.close()
 
 
 def svc(world: World) -> Services:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from flows import pending
-from flows.occurrences import OccurrenceId
+from flows.model import OccurrenceId
 from flows.session import Session
 
 CASES = [
@@ -34,11 +34,3 @@ def test_each_question_keeps_its_stored_form(question: pending.Pending, stored: 
 )
 def test_anything_unreadable_is_nothing_pending(stored: str | None) -> None:
     assert pending.load(stored) is None
-
-
-def test_an_occurrence_id_has_one_text_form_and_one_parser() -> None:
-    found = OccurrenceId("a|b", date(2026, 1, 2))  # a slug never has "|", but parse copes
-    assert OccurrenceId.parse(str(found)) == found
-    for bad in ("", "slug", "|2026-01-02", "slug|2026-13-01"):
-        with pytest.raises(ValueError):
-            OccurrenceId.parse(bad)

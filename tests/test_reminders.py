@@ -12,7 +12,7 @@ from hrw_sms.meetings.directory import DirectoryStore
 from hrw_sms.store import keys
 from tests.feeds import MEETINGS, feed_text
 from tests.worker_world import World, world_at
-from workers.reminders import plan_all
+from workers.reminder_plans import plan_all
 
 NOW = datetime.fromisoformat("2026-11-24T09:00:00-05:00")  # Tuesday morning
 ALEX, SAM = "+14135550101", "+14135550102"

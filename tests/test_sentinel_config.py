@@ -156,7 +156,7 @@ def test_a_lost_tick_is_booked_again_by_a_running_worker(redis_url: str) -> None
         ticks = registry.get_job_ids()
         assert len(ticks) == 1
         registry.remove(ticks[0], delete_job=True)  # what the failover lost
-        worker = build_worker(world.redis)
+        worker = build_worker(world.runtime)
         worker.rebook_tick = True  # as `hrw-sms worker` runs it
         worker.run_maintenance_tasks()
         worker.run_maintenance_tasks()

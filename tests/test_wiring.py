@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import ast
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import redis
+from rq import SimpleWorker
 
 from hrw_sms.base.config import ConfigError, Settings
 from hrw_sms.handlers.services import Services, Unwired
-from workers.runtime import Runtime
+from hrw_sms.jobs import queues
+from workers.runtime import Runtime, job_runtime
 from workers.wiring import build_services
+from workers.worker import build_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,3 +46,27 @@ def test_only_the_commands_that_serve_the_app_build_one() -> None:
             if isinstance(node, ast.ImportFrom) and node.module == "hrw_sms.app":
                 building.add(path.name)
     assert building == {"chat.py", "demo.py"}  # they serve it (a chat, the demo's server)
+
+
+def what_the_job_sees() -> str:
+    """A job (run by name, as RQ runs ours): the clock of the runtime it was handed."""
+    return job_runtime().clock().isoformat()
+
+
+def test_each_job_gets_the_runtime_of_the_worker_that_runs_it(r: redis.Redis) -> None:
+    """No module global: two workers in one process, each with its own runtime, and a job
+    queued as any version queues them (a plain RQ job naming a function)."""
+    settings = Settings.from_env({}, hash_key_required=False)
+    monday, tuesday = datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 24, tzinfo=UTC)
+    replies = queues.queue(r, queues.REPLIES)
+    seen = []
+    for day in (monday, tuesday):
+        job = replies.enqueue("tests.test_wiring.what_the_job_sees")
+        build_worker(Runtime(settings, r, clock=lambda day=day: day)).work(burst=True)
+        seen.append(job.return_value())
+    assert seen == [monday.isoformat(), tuesday.isoformat()]
+    with pytest.raises(RuntimeError, match="no runtime"):
+        job_runtime()  # outside a job
+    stranger = replies.enqueue("tests.test_wiring.what_the_job_sees")
+    SimpleWorker([replies], connection=r).work(burst=True)  # RQ's own worker hands none
+    assert stranger.is_failed

@@ -22,9 +22,10 @@ from hrw_sms.store import optouts, subscriptions
 from tests.fake_twilio import AUTH_TOKEN, FakeTwilio
 from tests.feeds import feed_text
 from tests.worker_world import Clock, World
-from workers import outbound, runtime
+from workers import outbound
 from workers.outbound import backoff_for, status_of
-from workers.reminders import plan_meeting
+from workers.reminder_plans import plan_meeting
+from workers.runtime import Runtime
 from workers.twilio_client import build_client
 from workers.worker import build_worker
 
@@ -63,16 +64,13 @@ def world(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     clock = Clock(NOON - timedelta(hours=3))
     with HookedTwilio(clock=clock) as fake:
         w = World(redis_url, fake, clock)  # default quiet hours, 21-8
-        # The same runtime World installs, with a short client timeout: a held answer
+        # The runtime World builds, with a short client timeout: a held answer
         # becomes a read timeout in 0.3 s of real time.
         settings = Settings.from_env({**w.env, "TWILIO_AUTH_TOKEN": AUTH_TOKEN})
         twilio = build_client(settings, timeout=CLIENT_TIMEOUT)
-        runtime.install(
-            runtime.Runtime(settings, w.redis, clock=clock, twilio=twilio, sleep=clock.sleep)
-        )
+        w.runtime = Runtime(settings, w.redis, clock=clock, twilio=twilio, sleep=clock.sleep)
         DirectoryStore(w.redis).import_feed(feed_text())
         yield w
-        w.close()
 
 
 def numbers(first: int, count: int) -> list[str]:
@@ -350,10 +348,11 @@ def test_reminders_go_in_batches_and_a_rerun_of_the_fan_out_adds_nothing(world: 
     assert {r.to for r in fake_sends} == set(people)
     ref = f"{LUNCH}@20261124T1700Z"
     # The fan-out run again (RQ retrying it after a crash): the same batches, nothing resent.
-    from workers.reminders import send_reminders
-
-    assert send_reminders(ref) == "remind: 107 of 107 queued in 3 batches"
+    again = queues.queue(world.redis, queues.REMINDERS).enqueue(
+        "workers.reminders.send_reminders", ref
+    )
     world.work()
+    assert again.return_value() == "remind: 107 of 107 queued in 3 batches"
     assert len(world.fake.sends()) == len(people)
     assert_queues_settled(world.redis)
 
@@ -393,7 +392,7 @@ def test_stop_while_a_reminder_waits_for_its_retry(world: World) -> None:
     world.clock.set(NOON - timedelta(hours=1))
     for _ in range(2):  # the fan-out, then every first attempt, answered 429
         release_exactly(world.redis, world.clock())
-        build_worker(world.redis).work(burst=True, logging_level="WARNING")
+        build_worker(world.runtime).work(burst=True, logging_level="WARNING")
     assert [r.status for r in fake.attempts()] == [429] * len(people)
     world.phone(victim).text("STOP")
     drain(world, until=world.clock() + timedelta(minutes=10))
@@ -435,7 +434,7 @@ def test_retries_start_within_seconds_and_back_off_to_at_most_a_minute(
     gaps: list[float] = []
     for _ in range(outbound.MAX_ATTEMPTS + 2):
         release_exactly(client, world.clock())
-        build_worker(client).work(burst=True, logging_level="WARNING")
+        build_worker(world.runtime).work(burst=True, logging_level="WARNING")
         due = next_scheduled(client)
         if due is None:
             break

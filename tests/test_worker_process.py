@@ -26,13 +26,15 @@ from hrw_sms.handlers.services import Services
 from hrw_sms.jobs import queues
 from hrw_sms.jobs.scheduling import release_due, schedule_once
 from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import keys
 from hrw_sms.store.subscriptions import subscribe
 from tests.fake_twilio import AUTH_TOKEN, FakeTwilio
 from tests.feeds import feed_text
 from tests.worker_world import env
-from workers import outbound, runtime
-from workers.outbound import FINAL, status_of
-from workers.reminders import plan_meeting
+from workers import outbound
+from workers.outbound import status_of
+from workers.reminder_plans import plan_meeting
+from workers.runtime import Runtime
 from workers.twilio_client import build_client
 from workers.worker import build_worker
 
@@ -138,7 +140,11 @@ def settled(client: redis.Redis, ids: list[str]) -> list[str]:
     pipe = client.pipeline(transaction=False)
     for mid in ids:
         pipe.hget(f"hrw:out:msg:{mid}", "status")
-    return [mid for mid, st in zip(ids, pipe.execute(), strict=True) if st and st.decode() in FINAL]
+    return [
+        mid
+        for mid, st in zip(ids, pipe.execute(), strict=True)
+        if st and st.decode() in keys.SETTLED
+    ]
 
 
 def test_the_worker_sends_queued_texts_and_retries_within_seconds(
@@ -262,7 +268,7 @@ def test_sigkill_in_real_time(
 ) -> None:
     """Nothing moved on: kill the worker while it waits for the answer to text 120 (which
     Twilio made, or never got), start another at once, and time how long the unfinished
-    sends take to settle (DESIGN: within 2 minutes of a worker running again)."""
+    sends take to settle (README "Workers": within two minutes of a worker running again)."""
     client = redis.Redis.from_url(redis_url)
     with FakeTwilio() as fake:
         people = numbers(4000, BATCH)
@@ -289,11 +295,11 @@ SCHEDULER_POLL = 1  # RQScheduler's default interval; its lock lives interval + 
 
 def test_a_dead_workers_job_is_retried_within_two_minutes(redis_url: str) -> None:
     """From the worker's configuration, the longest a started job waits after its worker died
-    (DESIGN: within 2 minutes of a worker running again): its lease (a heartbeat + 60 s), then
+    (README "Workers": within two minutes of a worker running again): its lease (a heartbeat + 60 s), then
     the next maintenance of a live worker, the first CRASH_RETRY interval, the scheduler's
     poll; and a dead worker's scheduler lock is taken over by that maintenance too."""
     client = redis.Redis.from_url(redis_url)
-    worker = build_worker(client)
+    worker = build_worker(Runtime(Settings.from_env({}, hash_key_required=False), client))
     send = queues.enqueue_text(client, "bound", "+15035550100", "Hello.", "reply")
     now = datetime.now(UTC)
     assert schedule_once(client, "bound", queues.REMINDERS, now, "builtins.print", keep_until=now)
@@ -318,28 +324,25 @@ def test_a_running_job_keeps_its_lease_fresh(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
     with FakeTwilio() as fake:
         settings = Settings.from_env({**env(redis_url, fake), "TWILIO_AUTH_TOKEN": AUTH_TOKEN})
-        runtime.install(runtime.Runtime(settings, client, twilio=build_client(settings)))
+        rt = Runtime(settings, client, twilio=build_client(settings))
+        fake.delay(2.6, count=1, create=True)
+        queues.enqueue_text(client, "lease", "+15035550101", "Hello.", "reply")
+        worker = build_worker(rt)
+        worker.job_monitoring_interval = 1
+        samples: list[tuple[float, float]] = []
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.1):
+                samples.extend((time.time(), lease) for _, lease in in_flight(client))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
         try:
-            fake.delay(2.6, count=1, create=True)
-            queues.enqueue_text(client, "lease", "+15035550101", "Hello.", "reply")
-            worker = build_worker(client)
-            worker.job_monitoring_interval = 1
-            samples: list[tuple[float, float]] = []
-            done = threading.Event()
-
-            def sample() -> None:
-                while not done.wait(0.1):
-                    samples.extend((time.time(), lease) for _, lease in in_flight(client))
-
-            sampler = threading.Thread(target=sample)
-            sampler.start()
-            try:
-                worker.work(burst=True, logging_level="WARNING")
-            finally:
-                done.set()
-                sampler.join()
+            worker.work(burst=True, logging_level="WARNING")
         finally:
-            runtime.install(None)
+            done.set()
+            sampler.join()
     assert len(fake.sends()) == 1 and status_of(client, "lease")["status"] == "sent"
     leases = [lease for _, lease in samples]
     assert max(leases) - min(leases) >= 1.5, samples  # renewed while running

@@ -17,7 +17,7 @@ from hrw_sms.jobs.scheduling import release_due
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.webhook import Phone
-from workers import runtime
+from workers.runtime import Runtime
 from workers.twilio_client import build_client
 from workers.worker import build_worker
 
@@ -66,11 +66,10 @@ class World:
         self.app: Flask = create_app({**self.env, "clock": clock})
         self.redis = redis.Redis.from_url(redis_url)
         settings = Settings.from_env({**self.env, "TWILIO_AUTH_TOKEN": AUTH_TOKEN})
-        runtime.install(
-            runtime.Runtime(
-                settings, self.redis, clock=clock, twilio=build_client(settings, timeout=2),
-                sleep=clock.sleep,
-            )
+        # What every worker of this world hands its jobs (workers/runtime.py).
+        self.runtime = Runtime(
+            settings, self.redis, clock=clock, twilio=build_client(settings, timeout=2),
+            sleep=clock.sleep,
         )  # fmt: skip
 
     def phone(self, number: str) -> Phone:
@@ -81,7 +80,7 @@ class World:
         ran = 0
         for _ in range(20):  # jobs may queue more jobs (fan-out, retries)
             released = release_due(self.redis, self.clock())
-            worker = build_worker(self.redis)
+            worker = build_worker(self.runtime)
             worker.work(burst=True, logging_level="WARNING")
             ran += released
             if not released and not any(q.count for q in worker.queues):
@@ -99,9 +98,6 @@ class World:
     def texts_to(self, number: str) -> list[str]:
         return [r.body or "" for r in self.fake.sends(number) if 200 <= r.status < 300]
 
-    def close(self) -> None:
-        runtime.install(None)
-
 
 @contextmanager
 def world_at(redis_url: str, now: datetime, **extra: str) -> Iterator[World]:
@@ -112,8 +108,5 @@ def world_at(redis_url: str, now: datetime, **extra: str) -> Iterator[World]:
     clock = Clock(now)
     with FakeTwilio(clock=clock) as fake:
         world = World(redis_url, fake, clock, **extra)
-        try:
-            DirectoryStore(world.redis).import_feed(feed_text())
-            yield world
-        finally:
-            world.close()
+        DirectoryStore(world.redis).import_feed(feed_text())
+        yield world

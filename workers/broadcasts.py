@@ -13,7 +13,7 @@ from hrw_sms.jobs.consent import resolve
 from hrw_sms.store import keys, subscriptions
 from workers.deliver import WayMaker, deliver_checked
 from workers.outbound import skip_unless_erased
-from workers.runtime import current
+from workers.runtime import job_runtime
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def send_batch(broadcast_id: int, start: int, stop: int, resume: int | None = No
     """Send the broadcast to recipients [start, stop), or [resume, stop) when an earlier run
     made way for more urgent texts. Safe to run again after a crash: each text has its own
     idempotency key, so nobody gets a second copy."""
-    rt = current()
+    rt = job_runtime()
     way = WayMaker(rt, queues.BULK)
     client = rt.redis
     first = start if resume is None else resume
@@ -54,7 +54,7 @@ def send_batch(broadcast_id: int, start: int, stop: int, resume: int | None = No
             continue
         # Each text is checked again (opt-outs, the group's updates, FORGET) when it goes.
         slot = (recipients, first + i)
-        deliver_checked(mid, _text(number), body, "bulk", timezone, None, about, consent, slot)
+        deliver_checked(rt, mid, _text(number), body, "bulk", timezone, None, about, consent, slot)
     _finish_batch(client, broadcast_id, start)
     return f"broadcast {broadcast_id}: recipients {start}-{stop - 1} handled"
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flows.occurrences import OccurrenceId, occurrence_on
+from flows.model import OccurrenceId
+from flows.occurrences import find
 from flows.render_sms import cancellation_text
 from hrw_sms.handlers.cancellations import audience
 from hrw_sms.jobs.consent import for_meeting
 from workers.hosts import tell_host_cancelled
 from workers.reminders import notice_items, queue_batches
-from workers.runtime import current
+from workers.runtime import job_runtime
 
 # A notice still unsent this long after the meeting began is dropped: it would only confuse.
 NOTICE_EXPIRES = timedelta(minutes=1)
@@ -22,18 +23,18 @@ def send_notices(occurrence: str) -> str:
     """Queue the notices of one cancelled occurrence (`occurrence`: an OccurrenceId's text,
     `slug|YYYY-MM-DD`, the local date) in batches on the bulk queue, and its host's.
 
-    Nothing is sent when the meeting left the directory or the occurrence was restored
-    meanwhile. Safe to run again: each notice's id is the one the reminder job uses for a
-    cancelled occurrence ("cancelled", ref, number id), so nobody is told twice. Raises
-    ValueError on a malformed `occurrence` (RQ records it as failed)."""
-    rt = current()
+    Nothing is sent when the meeting left the directory (or no longer meets that day) or
+    the occurrence was restored meanwhile. Safe to run again: each notice's id is the one
+    the reminder job uses for a cancelled occurrence ("cancelled", its pinned name, number
+    id), so nobody is told twice. Raises ValueError on a malformed `occurrence` (RQ records
+    it as failed)."""
+    rt = job_runtime()
     services = rt.services
-    found = OccurrenceId.parse(occurrence)
     directory = services.directory.load()
-    meeting = directory.meetings.get(found.meeting)
-    if meeting is None or (found.meeting, found.day) not in directory.cancelled:
+    occ = find(directory, OccurrenceId.parse(occurrence))
+    if occ is None or not occ.cancelled:
         return f"{occurrence}: not cancelled any more; nothing sent"
-    occ = occurrence_on(meeting, found.day, cancelled=True)
+    meeting = occ.meeting
     nids = sorted(audience(services.redis, directory, meeting))
     items = notice_items(
         services.redis, nids, "cancelled", occ, cancellation_text, rt.clock(), "bulk",

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from hrw_sms.jobs import queues
 from hrw_sms.jobs.consent import About, Consent, resolve
 from workers.outbound import RetryableSendError, send_text, skip_text
-from workers.runtime import Runtime, current
+from workers.runtime import Runtime, job_runtime
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,13 @@ def deliver(
 
     `about` (hrw_sms.jobs.consent.About) is what the text is about: it goes only while the number
     still wants it, checked right before the request to Twilio."""
-    rt = current()
+    rt = job_runtime()
     consent = resolve(about, rt.services.directory.load)
-    return deliver_checked(message_id, to, body, kind, timezone, expires, about, consent)
+    return deliver_checked(rt, message_id, to, body, kind, timezone, expires, about, consent)
 
 
 def deliver_checked(
+    rt: Runtime,
     message_id: str,
     to: str,
     body: str,
@@ -68,9 +69,8 @@ def deliver_checked(
     consent: Consent | None,
     slot: tuple[str, int] | None = None,
 ) -> str:
-    """deliver, with `about` already resolved (a batch resolves it once for all its texts);
-    `slot` is a broadcast recipient's place in its list (see workers.outbound.Checks)."""
-    rt = current()
+    """deliver on `rt`, with `about` already resolved (a batch resolves it once for all its
+    texts); `slot` is a broadcast recipient's place in its list (see workers.outbound.Checks)."""
     deps = rt.deps()
     deadline = datetime.fromisoformat(expires) if expires else None
     if deadline is not None and rt.clock() >= deadline:
@@ -100,7 +100,7 @@ def deliver_batch(name: str, items: list[tuple], first: int = 0) -> str:
 
     Safe to run again after a crash: every text has its own idempotency key. If it has run
     a while and replies or host prompts are queued, the rest goes back on its queue."""
-    rt = current()
+    rt = job_runtime()
     kind = items[0][3] if items else "reminder"
     way = WayMaker(rt, queues.QUEUE_FOR_KIND[kind])
     resolved: dict[About | None, Consent | None] = {}  # the texts of a batch share a subject
@@ -112,5 +112,5 @@ def deliver_batch(name: str, items: list[tuple], first: int = 0) -> str:
         about = tuple(rest[0]) if rest and rest[0] else None
         if about not in resolved:
             resolved[about] = resolve(about, rt.services.directory.load)  # type: ignore[arg-type]
-        deliver_checked(message_id, to, body, kind_, timezone, expires, about, resolved[about])  # type: ignore[arg-type]
+        deliver_checked(rt, message_id, to, body, kind_, timezone, expires, about, resolved[about])  # type: ignore[arg-type]
     return f"{name}: {len(items)} handled"

@@ -16,7 +16,7 @@ from hrw_sms.jobs import queues
 from hrw_sms.meetings import feedsync
 from hrw_sms.meetings.directory import DirectoryStore
 from hrw_sms.store import coordinators
-from workers.runtime import current
+from workers.runtime import job_runtime
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def queue_due(connection: redis.Redis, now: datetime, interval_minutes: int) -> 
 
 def sync_one(url: str) -> str:
     """The job: sync one feed, tell coordinators of a change of health, return the outcome."""
-    rt = current()
+    rt = job_runtime()
     outcome = feedsync.sync_feed(rt.redis, url, rt.clock())
     tell_coordinators(rt.redis, outcome)
     log.info("feed %s: %s", feedsync.url_id(url), outcome.message)

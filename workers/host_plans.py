@@ -9,8 +9,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from flows.host import CONFIRMED, COVERED, OPEN
-from flows.model import Directory, Meeting
-from flows.occurrences import Occurrence, meeting_day_to_weekday, occurrence_on
+from flows.model import OccurrenceId
+from flows.occurrences import Occurrence, find
 from hrw_sms.handlers.services import Services
 from hrw_sms.jobs import queues
 from hrw_sms.jobs.scheduling import schedule_once
@@ -50,16 +50,6 @@ def deadline_for(first: datetime, start: datetime) -> datetime:
     return first + (start - first) / 2
 
 
-def current_occurrence(directory: Directory, meeting: str, day: date) -> Occurrence | None:
-    """The occurrence as the directory has it now; None if it no longer meets that day."""
-    found: Meeting | None = directory.meetings.get(meeting)
-    if found is None or not found.active:
-        return None
-    if day.weekday() not in {meeting_day_to_weekday(d) for d in found.days}:
-        return None
-    return occurrence_on(found, day, (meeting, day) in directory.cancelled)
-
-
 def plan_occurrence(
     services: Services, meeting: str, day: date, now: datetime | None = None
 ) -> int:
@@ -69,10 +59,10 @@ def plan_occurrence(
     rec = hosts.hosting_of(services.redis, meeting, day)
     if rec is None:
         return 0
-    occ = current_occurrence(services.directory.load(), meeting, day)
+    occ = find(services.directory.load(), OccurrenceId(meeting, day))
     if occ is None or occ.cancelled or occ.start <= now:
         return 0
-    client, name, ref = services.redis, rec.name, occ.ref
+    client, name, ref = services.redis, rec.name, str(occ.ref)
     args = (meeting, day.isoformat())
     new = 0
     allowed = lambda at: allowed_at(services, occ, at)  # noqa: E731

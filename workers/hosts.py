@@ -31,8 +31,8 @@ import logging
 from datetime import date, datetime
 
 from flows.host import CONFIRMED, COVERED, OPEN
-from flows.model import Directory, Meeting
-from flows.occurrences import Occurrence
+from flows.model import Directory, Meeting, OccurrenceId
+from flows.occurrences import Occurrence, find
 from flows.render_sms import host_prompt_text, host_text
 from hrw_sms.base.phone import mask
 from hrw_sms.handlers.services import Services
@@ -40,22 +40,8 @@ from hrw_sms.jobs import queues
 from hrw_sms.jobs.consent import About
 from hrw_sms.store import coordinators, hosts, prefs
 from hrw_sms.store.hosts import Hosting
-from workers.host_plans import (  # the planners, here too for the jobs and their callers
-    PLAN_AHEAD,
-    allowed_at,
-    current_occurrence,
-    deadline_for,
-    plan_hosts,
-    plan_occurrence,
-    prompt_times,
-    settled_after_search,
-)
-from workers.runtime import current
-
-__all__ = [
-    "PLAN_AHEAD", "allowed_at", "current_occurrence", "deadline_for", "plan_hosts",
-    "plan_occurrence", "prompt_times",
-]  # fmt: skip
+from workers.host_plans import allowed_at, plan_occurrence, settled_after_search
+from workers.runtime import job_runtime
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +60,13 @@ def _language(services: Services, nid: str, directory: Directory, occ: Occurrenc
 def _load(
     services: Services, meeting: str, day: str, now: datetime
 ) -> tuple[Hosting | None, Occurrence | None, str]:
-    """The record and the current occurrence, or a reason to send nothing."""
-    local_day = date.fromisoformat(day)
-    rec = hosts.hosting_of(services.redis, meeting, local_day)
+    """The record and the current occurrence (`day`: its local date, ISO), or a reason to
+    send nothing."""
+    name = OccurrenceId.of(meeting, day)
+    rec = hosts.hosting_of(services.redis, meeting, name.day)  # type: ignore[arg-type]
     if rec is None:
         return None, None, "not on the roster any more"
-    directory = services.directory.load()
-    occ = current_occurrence(directory, meeting, local_day)
+    occ = find(services.directory.load(), name)
     if occ is None:
         return None, None, "the meeting no longer meets that day"
     if occ.cancelled:
@@ -116,15 +102,17 @@ def _send(
 
 
 def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -> str:
-    """A prompt before the meeting, to whoever hosts it now."""
-    rt = current()
+    """A prompt before the meeting, to whoever hosts it now. `day` is the occurrence's local
+    date (ISO); `ref` its pinned name when planned (OccurrenceId, `slug@YYYYMMDDTHHMMZ`):
+    nothing is sent once the meeting moved. Raises ValueError on a malformed `day` or `ref`."""
+    rt = job_runtime()
     services, now = rt.services, rt.clock()
     rec, occ, why = _load(services, meeting, day, now)
     if rec is None or occ is None:
         return f"nothing sent: {why}"
     if rec.assignment != assignment:
         return "nothing sent: someone else is on the roster now"
-    if ref and ref != occ.ref:
+    if ref and OccurrenceId.parse(ref) != occ.ref:
         return "nothing sent: the meeting moved (planned again for its new time)"
     to = rec.current
     if to is None:
@@ -146,7 +134,7 @@ def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -
     body = host_prompt_text(language, occ, when, key, last, exercise)
     hosts.ask(services.redis, to, rec, now)  # a YES or NO now answers this occurrence
     number = hosts.number_of(services.redis, to)
-    mid = queues.message_id("host", "prompt", occ.ref, str(index), to)
+    mid = queues.message_id("host", "prompt", str(occ.ref), str(index), to)
     sent = _send(services, mid, number, body, occ, ("host", rec.group), when)
     # After queueing: a retry after a crash re-queues the same text. A record changed
     # meanwhile is not marked (its next prompt asks anew, which is true to it).
@@ -156,13 +144,13 @@ def prompt(meeting: str, day: str, index: int, assignment: int, ref: str = "") -
 
 
 def deadline(meeting: str, day: str, assignment: int, ref: str = "") -> str:
-    """No answer from the assigned host by now: seek a cover."""
-    rt = current()
+    """No answer from the assigned host by now: seek a cover (`day`, `ref` as for prompt)."""
+    rt = job_runtime()
     services, now = rt.services, rt.clock()
     rec, occ, why = _load(services, meeting, day, now)
     if rec is None or occ is None:
         return f"nothing to do: {why}"
-    if ref and ref != occ.ref:
+    if ref and OccurrenceId.parse(ref) != occ.ref:
         return "nothing to do: the meeting moved (planned again for its new time)"
     if rec.assignment != assignment or not hosts.time_out(services.redis, rec):
         return f"nothing to do: {rec.state}"
@@ -172,7 +160,7 @@ def deadline(meeting: str, day: str, assignment: int, ref: str = "") -> str:
 
 def escalate(meeting: str, day: str, round_: int) -> str:
     """Tell the coordinators, and ask the group's other hosts to cover."""
-    rt = current()
+    rt = job_runtime()
     services, now = rt.services, rt.clock()
     client = services.redis
     for _ in range(hosts.RELEASE_TRIES):  # marked at the version read, or read again
@@ -205,7 +193,7 @@ def escalate(meeting: str, day: str, round_: int) -> str:
 
 def announce(meeting: str, day: str, round_: int) -> str:
     """Someone hosts now: thank the others asked, and tell the coordinators who."""
-    rt = current()
+    rt = job_runtime()
     services, now = rt.services, rt.clock()
     rec, occ, why = _load(services, meeting, day, now)
     if rec is None or occ is None:
@@ -271,11 +259,11 @@ def cleared(meeting: str, day: str, nid: str, assignment: int) -> str:
     """A coordinator cleared this host from the occurrence (hrw_sms.handlers.roster): tell
     them there is no need to host it, after quiet hours, unless by then it is theirs again,
     it is cancelled (that has its own notice), or it has started."""
-    rt = current()
+    rt = job_runtime()
     services, now = rt.services, rt.clock()
     local_day = date.fromisoformat(day)
     directory = services.directory.load()
-    occ = current_occurrence(directory, meeting, local_day)
+    occ = find(directory, OccurrenceId(meeting, local_day))
     if occ is None:
         return "nothing sent: the meeting no longer meets that day"
     if occ.cancelled or occ.start <= now:
@@ -286,7 +274,7 @@ def cleared(meeting: str, day: str, nid: str, assignment: int) -> str:
     when = allowed_at(services, occ, now)
     body = host_text(_language(services, nid, directory, occ), "host_cleared_notice", occ, when)
     number = hosts.number_of(services.redis, nid)
-    mid = queues.message_id("host", "cleared", occ.ref, str(assignment), nid)
+    mid = queues.message_id("host", "cleared", str(occ.ref), str(assignment), nid)
     group = occ.meeting.group or ""
     sent = _send(services, mid, number, body, occ, ("host", group), when)
     return f"host_cleared_notice to {mask(number)}: {'queued' if sent else 'no number'}"

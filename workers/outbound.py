@@ -63,10 +63,8 @@ IN_FLIGHT_LIMIT = DEFAULT_TIMEOUT + 20.0  # an attempt older than this is over, 
 RECONCILE_PAGE = 20  # newest messages to a number to look through for a doubtful send
 CLOCK_SKEW = 300.0  # seconds of disagreement allowed between our clock and Twilio's
 
-OPTED_OUT_AT_CARRIER = 21610
 INVALID_NUMBER_CODES = frozenset({21211, 21614})
 TOO_MANY_REQUESTS = 20429
-FINAL = frozenset({"sent", "failed", "skipped"})
 
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9_.:|/=@-]{1,200}")
 _E164 = re.compile(r"\+[1-9]\d{7,14}")
@@ -356,7 +354,7 @@ def _settled(client: redis.Redis, message_id: str) -> Outcome | None:
 
 
 def _settled_from(message_id: str, record: dict[str, str]) -> Outcome | None:
-    if record.get("status") not in FINAL:
+    if record.get("status") not in keys.SETTLED:
         return None
     code = record.get("error_code")
     return Outcome(
@@ -491,7 +489,7 @@ def _rejected(
         return _retry(deps, message_id, to, kind, token, attempts, code, "rate limited by Twilio")
     if status >= 500:
         return _retry(deps, message_id, to, kind, token, attempts, code, f"Twilio HTTP {status}")
-    if code == OPTED_OUT_AT_CARRIER:
+    if code == optouts.OPTED_OUT_AT_CARRIER:
         # The carrier says the person opted out: exactly what their STOP does (one function).
         # Not waiting for sends, as STOP's answer does: this worker is the one sending.
         optouts.stop(deps.redis, nid)
@@ -550,7 +548,7 @@ def _resume(
     nid = checks.nid
     record = status_of(deps.redis, message_id)
     status = record.get("status")
-    if status in FINAL:
+    if status in keys.SETTLED:
         return _settled(deps.redis, message_id) or _vanished(message_id)
     attempts = int(record.get("attempts") or 0)
     age = deps.clock().timestamp() - float(record.get("started") or 0)

@@ -12,9 +12,9 @@ from rq.exceptions import DuplicateJobError
 from hrw_sms.jobs import queues
 from hrw_sms.jobs.scheduling import minute
 from workers.feeds import queue_due
-from workers.hosts import plan_hosts
-from workers.reminders import plan_all
-from workers.runtime import current
+from workers.host_plans import plan_hosts
+from workers.reminder_plans import plan_all
+from workers.runtime import job_runtime
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def book_tick(connection: redis.Redis, now: datetime) -> bool:
 def tick() -> str:
     """The minute tick: plan the coming reminders and hosting jobs and queue the feed syncs
     that are due; a one-line summary of what was new."""
-    rt = current()
+    rt = job_runtime()
     now = rt.clock()
     book_tick(rt.redis, now)
     planned = plan_all(rt.services, now)

@@ -40,7 +40,7 @@ def plan_meeting(services: Services, slug: str, now: datetime | None = None) -> 
         at = max(occ.start - lead - FAN_OUT_EARLY, now)
         new += schedule_once(
             services.redis, f"remind:{occ.ref}", queues.REMINDERS, at,
-            "workers.reminders.send_reminders", occ.ref, keep_until=occ.end,
+            "workers.reminders.send_reminders", str(occ.ref), keep_until=occ.end,
         )  # fmt: skip
     return new
 

@@ -9,26 +9,14 @@ from datetime import datetime, timedelta
 
 import redis
 
-from flows.occurrences import (
-    Occurrence,
-    meeting_day_to_weekday,
-    occurrence_on,
-)
+from flows.model import OccurrenceId
+from flows.occurrences import Occurrence, find
 from flows.render_sms import cancellation_text, reminder_text
-from hrw_sms.handlers.services import Services
 from hrw_sms.jobs import queues
 from hrw_sms.jobs.consent import About
 from hrw_sms.store import prefs, subscriptions
-from workers.reminder_plans import (  # the planners, here too for their callers
-    FAN_OUT_EARLY,
-    GRACE,
-    PLAN_AHEAD,
-    plan_all,
-    plan_meeting,
-)
-from workers.runtime import current
-
-__all__ = ["FAN_OUT_EARLY", "GRACE", "PLAN_AHEAD", "plan_all", "plan_meeting"]
+from workers.reminder_plans import FAN_OUT_EARLY
+from workers.runtime import job_runtime
 
 log = logging.getLogger(__name__)
 
@@ -37,33 +25,16 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _current_occurrence(services: Services, ref: str) -> Occurrence | None:
-    """The occurrence `ref` names, if the directory still has it at that time."""
-    slug, _, stamp = ref.partition("@")
-    directory = services.directory.load()
-    meeting = directory.meetings.get(slug)
-    if meeting is None or not meeting.active:
-        return None
-    try:
-        start = datetime.strptime(stamp + "+0000", "%Y%m%dT%H%MZ%z")
-    except ValueError:
-        return None
-    weekdays = {meeting_day_to_weekday(d) for d in meeting.days}
-    for day_shift in (-1, 0, 1):  # the local date may differ from the UTC date
-        local_day = (start + timedelta(days=day_shift)).date()
-        if local_day.weekday() not in weekdays:
-            continue
-        occ = occurrence_on(meeting, local_day, (slug, local_day) in directory.cancelled)
-        if occ.start == start:
-            return occ
-    return None
-
-
 def send_reminders(ref: str) -> str:
-    """At reminder time: text each subscriber, or a cancellation if the meeting is off."""
-    rt = current()
+    """At reminder time: text each subscriber, or a cancellation if the meeting is off.
+    `ref` is the occurrence's pinned name (OccurrenceId, `slug@YYYYMMDDTHHMMZ`): nothing is
+    sent once the directory no longer has the meeting at that time."""
+    rt = job_runtime()
     services = rt.services
-    occ = _current_occurrence(services, ref)
+    try:
+        occ = find(services.directory.load(), OccurrenceId.parse(ref))
+    except ValueError:
+        occ = None
     if occ is None:
         return "no longer in the directory at that time: nothing sent"
     client = services.redis
@@ -118,7 +89,7 @@ def notice_items(
         if lang not in bodies:
             bodies[lang] = render(lang, occ, now)
         items.append((
-            queues.message_id(kind, occ.ref, nid), _text(number), bodies[lang], send_kind,
+            queues.message_id(kind, str(occ.ref), nid), _text(number), bodies[lang], send_kind,
             occ.meeting.timezone, expires.isoformat(), about,
         ))  # fmt: skip
     return items

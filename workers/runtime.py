@@ -1,14 +1,22 @@
-"""What jobs need in a worker process: built once, from the environment unless installed."""
+"""What jobs need in a worker process, handed to each job by the worker that runs it.
+
+There is no process-wide runtime: `workers.worker.Worker` is built with a Runtime (or builds
+one from the environment on its own connection) and gives it to every job it runs, on the
+job object itself (`RuntimeJob.runtime`, in memory only: never saved with the job, so jobs
+queued by any version run the same). A job reads it with `job_runtime()`, through RQ's own
+`get_current_job()`. Tests and the demo build their Runtime (a moved clock, a fake Twilio)
+and pass it to `workers.worker.build_worker`."""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import redis
+from rq.job import Job, get_current_job
 from twilio.rest import Client
 
 from hrw_sms.base.config import ConfigError, Settings
@@ -20,6 +28,9 @@ from workers.wiring import build_services
 
 @dataclass
 class Runtime:
+    """Settings, Redis, clock, Twilio client and sleep of the jobs a worker runs, with the
+    Services and outbound dependencies built from them once."""
+
     settings: Settings
     redis: redis.Redis
     clock: Callable[[], datetime] = system_clock
@@ -27,6 +38,21 @@ class Runtime:
     sleep: Callable[[float], None] = time.sleep
     _services: Services | None = field(default=None, repr=False)
     _deps: Deps | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, connection: redis.Redis | None = None
+    ) -> Runtime:
+        """The runtime `hrw-sms worker` uses: settings from `environ` (default: this process's
+        environment), on `connection` (default: REDIS_URL or its Sentinels, without client
+        timeouts: a worker blocks on Redis between jobs). Raises ConfigError when no
+        connection is given and REDIS_URL is not set."""
+        settings = Settings.from_env(os.environ if environ is None else environ)
+        if connection is None:
+            if not settings.redis_configured:
+                raise ConfigError("REDIS_URL", "is not set")
+            connection = redis_for(settings, timeouts=False)
+        return cls(settings, connection)
 
     @property
     def services(self) -> Services:
@@ -44,22 +70,21 @@ class Runtime:
         return self._deps
 
 
-_installed: Runtime | None = None
+class RuntimeJob(Job):
+    """An RQ job as workers.worker.Worker dequeues it: it carries that worker's Runtime while
+    it runs (set by the worker; an attribute of this object only, never serialised)."""
+
+    runtime: Runtime | None = None
 
 
-def install(runtime: Runtime | None) -> None:
-    """Use this runtime for jobs in this process (tests, the demo's in-process worker)."""
-    global _installed
-    _installed = runtime
-
-
-def current() -> Runtime:
-    """The runtime jobs in this process use: the installed one, else one built from the
-    environment on first use. Raises ConfigError when REDIS_URL is not set."""
-    global _installed
-    if _installed is None:
-        settings = Settings.from_env(os.environ)
-        if not settings.redis_configured:
-            raise ConfigError("REDIS_URL", "is not set")
-        _installed = Runtime(settings, redis_for(settings, timeouts=False))
-    return _installed
+def job_runtime() -> Runtime:
+    """The Runtime of the worker running the current job (rq.get_current_job()). Raises
+    RuntimeError outside a job, or in a job run by a worker that is not
+    workers.worker.Worker (which alone hands its jobs a Runtime)."""
+    job = get_current_job()
+    runtime = job.runtime if isinstance(job, RuntimeJob) else None
+    if runtime is None:
+        raise RuntimeError(
+            "no runtime: this runs as an RQ job of workers.worker.Worker (hrw-sms worker)"
+        )
+    return runtime

@@ -1,9 +1,11 @@
-"""The RQ worker `hrw-sms worker` runs: our queues in priority order, with the scheduler."""
+"""The RQ worker `hrw-sms worker` runs: our queues in priority order, with the scheduler, and
+its Runtime handed to every job it runs (workers/runtime.py)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 import redis
 from rq import SimpleWorker
@@ -15,7 +17,7 @@ from rq.worker import BaseWorker, WorkerStatus
 from hrw_sms.base.logs import setup_logging
 from hrw_sms.jobs import queues
 from workers.periodic import book_tick
-from workers.runtime import current
+from workers.runtime import Runtime, RuntimeJob
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +42,31 @@ class Worker(SimpleWorker):
       + 60 s before it may call it abandoned: 2 minutes for a send, half an hour for a
       broadcast batch;
     - idle, it wakes every IDLE_WAKE s (RQ's default: 405) so that its maintenance, where
-      abandoned jobs are retried and a dead scheduler's lock is taken over, runs on time."""
+      abandoned jobs are retried and a dead scheduler's lock is taken over, runs on time.
 
+    Every job it runs gets its Runtime (RuntimeJob.runtime, read by runtime.job_runtime): the
+    one given as `runtime`, else one built from the environment on the worker's own
+    connection (so `rq worker --worker-class workers.worker.Worker` works too). RQ's own
+    constructions of a worker (Worker.find_by_key) pass no runtime and run no job."""
+
+    job_class = RuntimeJob
     _running: tuple[Job, Execution] | None = None
     _beats: threading.Thread | None = None
     _stop_beats: threading.Event | None = None
     rebook_tick = False  # `hrw-sms worker` (not burst runs): keep the minute tick booked
+
+    def __init__(self, *args: Any, runtime: Runtime | None = None, **kwargs: Any) -> None:
+        """RQ's Worker arguments, and the Runtime its jobs get (see the class)."""
+        super().__init__(*args, **kwargs)
+        self._runtime = runtime
+
+    @property
+    def runtime(self) -> Runtime:
+        """The Runtime this worker's jobs get; built from the environment on first use when
+        none was given (raises ConfigError as Settings.from_env does)."""
+        if self._runtime is None:
+            self._runtime = Runtime.from_env(connection=self.connection)
+        return self._runtime
 
     def run_maintenance_tasks(self) -> None:
         """RQ's maintenance (abandoned jobs, registries), then book the minute tick again: a
@@ -56,13 +77,15 @@ class Worker(SimpleWorker):
             # replication), which would stop all planning. Booking again is a no-op when the
             # next tick is already there (one job id per minute).
             try:
-                book_tick(self.connection, current().clock())
+                book_tick(self.connection, self.runtime.clock())
             except redis.RedisError:  # Redis away: RQ's own loop waits for it; next time
                 log.warning("could not book the minute tick; trying at the next maintenance")
 
     def execute_job(self, job: Job, queue: Queue) -> None:
-        """Run one job in this process with heartbeats; a retry first clears the
-        executions its dead worker left behind."""
+        """Run one job in this process with heartbeats and this worker's Runtime; a retry
+        first clears the executions its dead worker left behind."""
+        if isinstance(job, RuntimeJob):  # always, as job_class says; the runtime stays here
+            job.runtime = self.runtime
         execution = self.prepare_execution(job)
         if job.retries_left is not None and job.retries_left < queues.CRASH_RETRY.max:
             _forget_other_executions(job, execution)  # a retry: maybe after its worker died
@@ -121,11 +144,14 @@ def _forget_other_executions(job: Job, execution: Execution) -> None:
         job.connection.zrem(registry.key, *others)
 
 
-def build_worker(connection: redis.Redis, name: str | None = None) -> Worker:
-    """A worker that runs jobs in its own process: no fork per text, so it keeps up."""
+def build_worker(runtime: Runtime, name: str | None = None) -> Worker:
+    """A worker on `runtime`'s Redis that runs jobs in its own process (no fork per text, so
+    it keeps up) and hands each one `runtime`."""
+    connection = runtime.redis
     return Worker(
         [queues.queue(connection, n) for n in queues.ORDER],
         connection=connection,
+        runtime=runtime,
         name=name,
         job_monitoring_interval=JOB_MONITORING_INTERVAL,
         maintenance_interval=MAINTENANCE_INTERVAL,
@@ -137,9 +163,9 @@ def run(burst: bool = False, name: str | None = None) -> bool:
     """Serve the queues in priority order until stopped (or, with `burst`, until empty);
     True if it ended cleanly."""
     setup_logging()
-    rt = current()
+    rt = Runtime.from_env()
     rt.deps()  # fail now, with one line, if the sender or credentials are missing
     book_tick(rt.redis, rt.clock())
-    worker = build_worker(rt.redis, name)
+    worker = build_worker(rt, name)
     worker.rebook_tick = not burst
     return worker.work(with_scheduler=True, burst=burst, logging_level="WARNING")

@@ -6,8 +6,11 @@ import sys
 
 import click
 
+from hrw_sms.app import create_app
 from hrw_sms.base.phone import BadNumber, to_e164
 from hrw_sms.cli.context import CliContext
+from hrw_sms.demo import local_webhook
+from hrw_sms.demo.world import load_examples
 
 
 @click.command()
@@ -15,11 +18,6 @@ from hrw_sms.cli.context import CliContext
 @click.pass_obj
 def chat(obj: CliContext, phone: str) -> None:
     """Text the line from PHONE: one text per line of input, replies printed, until the end."""
-    # lazy: the Flask app and demo stack load only for this command
-    from hrw_sms.app import create_app
-    from hrw_sms.demo import local_webhook
-    from hrw_sms.demo.world import load_examples
-
     try:
         number = to_e164(phone)
     except BadNumber as exc:

@@ -6,10 +6,15 @@ import threading
 
 import click
 
+from hrw_sms.app import create_app
 from hrw_sms.cli.context import CliContext
+from hrw_sms.demo import simulator
+from hrw_sms.demo import world as d
+from hrw_sms.demo.local_carrier import blueprint
+from hrw_sms.demo.loopback import is_loopback
 from hrw_sms.meetings.directory import DirectoryStore
-from workers import runtime
 from workers.periodic import book_tick
+from workers.runtime import Runtime
 from workers.worker import build_worker
 
 WILDCARD = ("0.0.0.0", "::", "")
@@ -17,9 +22,6 @@ WILDCARD = ("0.0.0.0", "::", "")
 
 def on_loopback(host: str) -> bool:
     """True when `host` (a name or address to listen on) only answers this machine."""
-    # lazy: the demo stack loads only for `demo`
-    from hrw_sms.demo.loopback import is_loopback
-
     return host == "localhost" or is_loopback(host)
 
 
@@ -35,12 +37,6 @@ def on_loopback(host: str) -> bool:
 @click.pass_obj
 def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
     """Run the whole service locally: web, worker and example meetings."""
-    # lazy: the Flask app and demo stack load only for this command
-    from hrw_sms.app import create_app
-    from hrw_sms.demo import simulator
-    from hrw_sms.demo import world as d
-    from hrw_sms.demo.local_carrier import blueprint
-
     obj.hash_key_required = False  # the demo may make and keep its own number hash key
     settings = obj.settings
     if not settings.signatures_required and not on_loopback(host):
@@ -68,7 +64,7 @@ def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
         inside = f"http://127.0.0.1:{private.server_port}"
 
     outbound = d.worker_settings(settings, inside)
-    runtime.install(runtime.Runtime(outbound, client, clock=clock))
+    worker = build_worker(Runtime(outbound, client, clock=clock))  # its jobs on the demo's clock
     stop = threading.Event()
     d.release_scheduled(client, services.clock, stop)
     book_tick(client, services.clock())
@@ -86,7 +82,7 @@ def demo(obj: CliContext, host: str, port: int, no_examples: bool) -> None:
     )
     click.echo("Then text 1 for details, REMIND 1, WELCOME, AGREEMENTS, ESPANOL. Ctrl-C stops.")
     try:
-        build_worker(client, name=None).work(with_scheduler=False, logging_level="WARNING")
+        worker.work(with_scheduler=False, logging_level="WARNING")
     finally:
         stop.set()
         server.shutdown()

@@ -16,7 +16,7 @@ from hrw_sms.cli.context import CliContext
 from hrw_sms.handlers import roster
 from hrw_sms.handlers.services import Services
 from hrw_sms.store import hosts
-from workers.hosts import plan_occurrence
+from workers.host_plans import plan_occurrence
 from workers.wiring import build_services
 
 

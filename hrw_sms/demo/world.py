@@ -23,7 +23,7 @@ from hrw_sms.jobs.scheduling import release_due
 from hrw_sms.meetings.directory import DirectoryStore, ImportSummary
 from hrw_sms.meetings.feed import example_feed
 from hrw_sms.store import coordinators, hosts, volunteers
-from workers.hosts import plan_occurrence
+from workers.host_plans import plan_occurrence
 
 log = logging.getLogger(__name__)
 

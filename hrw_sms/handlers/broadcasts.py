@@ -16,8 +16,6 @@ from hrw_sms.handlers.services import Services
 from hrw_sms.jobs.broadcasts import BATCH, queue_batches
 from hrw_sms.store import audit, keys, subscriptions
 
-FINAL = {"sent", "failed", "skipped"}
-
 
 class Refused(ValueError):
     """A broadcast that cannot go: empty, too long, or no such group."""
@@ -125,7 +123,7 @@ def progress(client: redis.Redis, broadcast_id: int) -> Progress | None:
     counts = {"sent": 0, "failed": 0, "skipped": len(listed) - len(nids), "delivered": 0,
               "undelivered": 0}  # fmt: skip
     for status, delivery in pipe.execute() if nids else []:
-        if status and _text(status) in FINAL:
+        if status and _text(status) in keys.SETTLED:
             counts[_text(status)] += 1
         if delivery and _text(delivery) == "delivered":
             counts["delivered"] += 1

@@ -10,7 +10,7 @@ import redis
 
 from flows.coordinator import CancelRefusal, cancellable
 from flows.model import Directory, Meeting
-from flows.occurrences import Occurrence, OccurrenceId
+from flows.occurrences import Occurrence
 from hrw_sms.handlers.services import Services
 from hrw_sms.jobs import fanout
 from hrw_sms.store import audit, hosts, subscriptions
@@ -86,7 +86,7 @@ def cancel(services: Services, chosen: Plan, *, actor: str | None, channel: str)
         group=meeting.group or "", detail=f"{meeting.slug} {occ.local_date.isoformat()}",
         recipients=told,
     )  # fmt: skip
-    fanout.queue_cancellation(client, OccurrenceId(meeting.slug, occ.local_date))
+    fanout.queue_cancellation(client, occ.id)
     return told
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import date
 from typing import TYPE_CHECKING, Any, get_args
 
 from flows import effects as fx
@@ -72,7 +71,7 @@ def _cancel_occurrence(
     services: Services, number: str, nid: str, effect: fx.CancelOccurrence
 ) -> None:
     try:
-        chosen = cancellations.plan(services, effect.meeting, date.fromisoformat(effect.day))
+        chosen = cancellations.plan(services, effect.meeting, effect.occurrence.day)
         queued = cancellations.cancel(services, chosen, actor=number, channel="sms")
     except cancellations.Refused as exc:
         # The flow checked on the directory it was given; it changed since (another
@@ -82,7 +81,7 @@ def _cancel_occurrence(
 
 
 def _answer_hosting(services: Services, number: str, nid: str, effect: fx.AnswerHosting) -> None:
-    day = date.fromisoformat(effect.day)
+    day = effect.occurrence.day
     if not hosts.answer(services.redis, nid, effect.meeting, day, effect.version, effect.to):
         raise Stale(f"hosting of {effect.meeting} on {effect.day} changed meanwhile")
     services.hosting_changed(effect.meeting, day)  # cover requests or thanks go out now
@@ -90,7 +89,7 @@ def _answer_hosting(services: Services, number: str, nid: str, effect: fx.Answer
 
 
 def _set_exercise(services: Services, number: str, nid: str, effect: fx.SetExercise) -> None:
-    day = date.fromisoformat(effect.day)
+    day = effect.occurrence.day
     hosts.set_exercise(services.redis, effect.meeting, day, effect.text, services.clock())
     log.info("exercise noted for %s on %s by %s", effect.meeting, effect.day, mask(number))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import redis
 
-from flows.occurrences import OccurrenceId
+from flows.model import OccurrenceId
 from hrw_sms.jobs import queues
 
 CANCELLATION_NOTICES = "workers.cancellations.send_notices"

@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 import redis
 from redis.client import Pipeline
 
-from flows.model import LANGUAGES, Directory, Group, Meeting
+from flows.model import LANGUAGES, Directory, Group, Meeting, OccurrenceId
 from flows.occurrences import is_timezone
 from hrw_sms.meetings.feed import (
+    appointment_count,
     exportable,
     group_slug,
     meeting_to_feed,
@@ -130,11 +131,6 @@ def meeting_from_json(slug: str, text: str) -> Meeting:
     return Meeting(slug=slug, **data)
 
 
-def _cancelled_from(member: str) -> tuple[str, date]:
-    slug, _, day = member.rpartition("|")
-    return slug, date.fromisoformat(day)
-
-
 # --- the per-process cache ---
 
 
@@ -193,7 +189,7 @@ class DirectoryStore:
         return Directory(
             groups=_groups_from(groups),
             meetings=_meetings_from(meetings),
-            cancelled=frozenset(_cancelled_from(_text(m)) for m in cancelled),
+            cancelled=frozenset(OccurrenceId.parse(_text(m)) for m in cancelled),
             version=_version(version),
         )
 
@@ -295,7 +291,7 @@ class DirectoryStore:
                 if summary.removed:
                     tx.hdel(keys.MEETINGS, *summary.removed)
                     gone = set(summary.removed)
-                    stale = [m for m in cancelled if _cancelled_from(m)[0] in gone]
+                    stale = [m for m in cancelled if OccurrenceId.parse(m).meeting in gone]
                     if stale:
                         tx.srem(keys.CANCELLED, *stale)
 
@@ -387,7 +383,7 @@ class DirectoryStore:
                 if drop:
                     tx.hdel(keys.MEETINGS, *owned)
                     gone = set(owned)
-                    stale = [m for m in cancelled if _cancelled_from(m)[0] in gone]
+                    stale = [m for m in cancelled if OccurrenceId.parse(m).meeting in gone]
                     if stale:
                         tx.srem(keys.CANCELLED, *stale)
                     return
@@ -448,7 +444,7 @@ def _summarise(
         removed=removed,
         groups_created=sorted(new_groups),
         dry_run=dry_run,
-        by_appointment=sum(1 for m in incoming.values() if m.by_appointment),
+        by_appointment=appointment_count(incoming),
     )
 
 

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import zipcodes
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+from timezonefinder import TimezoneFinder
 
 from flows.model import ATTENDANCE_OPTIONS, TYPE_FOCUSED, TYPE_SPANISH, Group, Meeting
 from flows.occurrences import is_timezone
@@ -423,10 +424,8 @@ def zip_state(postal_code: str | None) -> str | None:
 
 
 @cache
-def _zone_finder() -> Any:
-    from timezonefinder import TimezoneFinder  # its data loads on first use only
-
-    return TimezoneFinder()
+def _zone_finder() -> TimezoneFinder:
+    return TimezoneFinder()  # its data (about 25 MB) loads here, on first use only
 
 
 def offline_zone(postal_code: str | None, lat: float | None, lon: float | None) -> str | None:

@@ -31,21 +31,14 @@ from flows.host import (
     HostView,
     next_state,
 )
-from flows.model import Directory, Meeting
-from flows.occurrences import (
-    Occurrence,
-    OccurrenceId,
-    meeting_day_to_weekday,
-    occurrence_on,
-    zone,
-)
+from flows.model import DAY_NAMES, Directory, Meeting, OccurrenceId
+from flows.occurrences import Occurrence, meeting_day_to_weekday, occurrence_on, zone
 from hrw_sms.store import keys
 from hrw_sms.store.roles import Member, Role, text
 
 ROLE = Role(keys.host_number, keys.host_groups, keys.group_hosts)
 HOST_TTL = 60 * 24 * 60 * 60  # a host's asks and hosting lists, refreshed on every change
 ASKS_LOOKED_AT = 3  # newest asks read when a host texts (older ones are long answered)
-DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 
 Operation = Callable[[Pipeline], object]
 
@@ -124,8 +117,8 @@ class Hosting:
 
     @property
     def name(self) -> str:
-        """The occurrence this record is for, as an OccurrenceId string ('<slug>|<YYYY-MM-DD>')."""
-        return occurrence_name(self.meeting, self.day)
+        """The occurrence this record is for, as an OccurrenceId's text ('<slug>|<YYYY-MM-DD>')."""
+        return str(OccurrenceId(self.meeting, self.day))
 
     @property
     def current(self) -> str | None:
@@ -133,17 +126,6 @@ class Hosting:
         if self.state == COVERED:
             return self.cover
         return None if self.state == DECLINED else self.host
-
-
-def occurrence_name(meeting: str, day: date) -> str:
-    """The OccurrenceId string of a meeting on its local date, as hosting keys use it."""
-    return keys.cancelled_member(meeting, day)
-
-
-def parse_name(name: str) -> tuple[str, date]:
-    """(slug, local date) from a hosting record's name. Raises ValueError if malformed."""
-    found = OccurrenceId.parse(name)
-    return found.meeting, found.day
 
 
 def _stamp(moment: datetime) -> float:
@@ -309,7 +291,7 @@ def assign(
     occ = _coming(meeting, day, now)
     if not ROLE.has(client, nid, meeting.group):
         raise NotAHost(meeting.group)
-    name = occurrence_name(meeting_slug, day)
+    name = str(OccurrenceId(meeting_slug, day))
     key = keys.hosting(name)
     with client.pipeline(transaction=True) as pipe:
         while True:
@@ -387,7 +369,7 @@ def clear(
     Changed (the record moved on from `version`, or kept changing)."""
     meeting = _meeting(directory, meeting_slug)
     _coming(meeting, day, now)
-    name = occurrence_name(meeting_slug, day)
+    name = str(OccurrenceId(meeting_slug, day))
     for _ in range(RELEASE_TRIES):  # each lost compare-and-set means another change landed
         rec = _read(client, name)
         if rec is None:
@@ -458,7 +440,7 @@ def _read(client: redis.Redis, name: str) -> Hosting | None:
 def hosting_of(client: redis.Redis, meeting: str, day: date) -> Hosting | None:
     """The hosting record of `meeting` on its local date `day`, or None
     when there is no record."""
-    return _read(client, occurrence_name(meeting, day))
+    return _read(client, str(OccurrenceId(meeting, day)))
 
 
 def roster(
@@ -668,7 +650,7 @@ def view(client: redis.Redis, nid: str, now: datetime, results: list) -> HostVie
                 mine=rec.cover == nid,
             )
             break
-    upcoming_one = parse_name(text(upcoming[0])) if upcoming else None
+    upcoming_one = OccurrenceId.parse(text(upcoming[0])) if upcoming else None
     if not groups and current_ask is None and upcoming_one is None:
         return None
     return HostView(tuple(sorted(text(g) for g in groups)), current_ask, upcoming_one)

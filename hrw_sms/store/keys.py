@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flows.occurrences import OccurrenceId
+from flows.model import OccurrenceId
 
 PREFIX = "hrw:"
 
@@ -55,7 +55,8 @@ def message_sid(sid: str) -> str:
 
 
 def cancelled_member(meeting_slug: str, day: date) -> str:
-    """The member of CANCELLED (and a hosting record's name): flows.occurrences.OccurrenceId."""
+    """The member of CANCELLED (and a hosting record's name): flows.model.OccurrenceId's text
+    by local date, `slug|YYYY-MM-DD`."""
     return str(OccurrenceId(meeting_slug, day))
 
 
@@ -139,7 +140,7 @@ def last_broadcast(group_slug: str) -> str:
 
 
 # --- hosts ---
-# An occurrence is named "slug|YYYY-MM-DD" (cancelled_member): its meeting and local date.
+# An occurrence is named "slug|YYYY-MM-DD" (cancelled_member, flows.model.OccurrenceId).
 HOST_ROSTER = PREFIX + "host:roster"  # sorted set: occurrence names scored by start (UTC epoch)
 HOSTING_KEEP = 2 * 24 * 60 * 60  # seconds an occurrence's hosting record outlives its end
 
@@ -241,6 +242,9 @@ def outbound(message_id: str) -> str:
     """Hash: one outbound message's status, reason, error_code, attempts, sid, kind, segments,
     started, until, delivery, delivery_error, updated. Never the body or the number."""
     return f"{PREFIX}out:msg:{message_id}"
+
+
+SETTLED = frozenset({"sent", "failed", "skipped"})  # an outbound message's final statuses
 
 
 def outbound_sid(sid: str) -> str:
@@ -379,7 +383,7 @@ def console_per_number_keys(number_id: str) -> list[str]:
 
 # --- the peer line (hrw_sms/store/volunteers.py, shifts.py, relays.py) ---
 PEER_ASK_TTL = 10 * 60  # seconds a TALK waits for a volunteer's TAKE before the person is told
-PEER_IDLE = 60 * 60  # seconds without a text that end a conversation (DESIGN: an hour)
+PEER_IDLE = 60 * 60  # seconds without a text that end a conversation (README "The peer line")
 PEER_RELAY_TTL = 2 * PEER_IDLE  # a conversation's record outlives its idle end by far
 PEER_CALL_TTL = 5 * 60  # a ringing call's claim: longer than the Dial's timeout
 

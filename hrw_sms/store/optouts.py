@@ -8,6 +8,11 @@ import redis
 
 from hrw_sms.store import keys, subscriptions
 
+# Twilio's error 21610: the carrier has this number opted out (it texted STOP to the line).
+# Whether it comes on a send (workers/outbound.py) or a status callback (hrw_sms/web/status.py),
+# it means `stop`.
+OPTED_OUT_AT_CARRIER = 21610
+
 
 def is_opted_out(client: redis.Redis, number_id: str) -> bool:
     """True when `number_id` has opted out: the line sends it nothing until it opts back in."""

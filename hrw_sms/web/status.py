@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, request
 
 from hrw_sms.base.phone import mask, plain_e164
 from hrw_sms.handlers.services import Services
-from hrw_sms.store import keys, optouts, subscriptions
+from hrw_sms.store import keys, optouts
 from hrw_sms.web.webhooks import check_request, reject
 
 log = logging.getLogger(__name__)
@@ -62,9 +62,6 @@ def record_status(
     return message_id
 
 
-OPTED_OUT_AT_CARRIER = 21610  # the same code workers.outbound treats like STOP
-
-
 def _carrier_opt_out(services: Services, to: str | None) -> None:
     """A 21610 callback: the carrier says `to` (the recipient) opted out, exactly like STOP.
 
@@ -73,9 +70,7 @@ def _carrier_opt_out(services: Services, to: str | None) -> None:
     number = plain_e164(to)
     if number is None:
         return
-    nid = services.number_id(number)
-    optouts.opt_out(services.redis, nid)
-    subscriptions.unsubscribe(services.redis, nid)
+    optouts.stop(services.redis, services.number_id(number))  # what STOP means, one function
     log.info("opt-out recorded for %s (21610 from the carrier)", mask(number))
 
 
@@ -94,7 +89,7 @@ def status_callback() -> Response:
     code = int(raw_code) if raw_code.isdigit() else None
     try:
         record_status(services.redis, sid, state, code)
-        if code == OPTED_OUT_AT_CARRIER:
+        if code == optouts.OPTED_OUT_AT_CARRIER:
             _carrier_opt_out(services, request.form.get("To"))
     except redis.RedisError:
         # Twilio-facing endpoints never answer 5xx; Twilio does not resend callbacks anyway.

@@ -143,7 +143,7 @@ def menu(menu: str) -> Response:
 
 # --- the peer line: ring the volunteers on shift, each screened by a whisper ---
 
-DIAL_TIMEOUT = 25  # seconds the volunteers' phones ring (DESIGN: within 30 s)
+DIAL_TIMEOUT = 25  # seconds the volunteers' phones ring (README "The peer line": within 30 s)
 WHISPER_TIMEOUT = 8  # seconds a volunteer has to press 1 after the whisper
 
 

@@ -1,4 +1,5 @@
-"""The coordinators' console: a group's line, run from a phone's browser (DESIGN "Console").
+"""The coordinators' console: a group's line, run from a phone's browser (README, "The
+coordinators' console").
 
 Signed in by a code texted to the person's own number (auth.py); the group pages
 (groups.py) call the same core functions as the CLI and the text commands, and audit."""
@@ -10,12 +11,16 @@ from datetime import timedelta
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFProtect
 
 from hrw_sms.base.config import require_secret_key
 from hrw_sms.handlers.services import Services
-
-csrf = CSRFProtect()
+from hrw_sms.web.console import (
+    auth,
+    groups,
+    peer_line,  # noqa: F401  (adds the Volunteers page to groups.bp)
+    texts,  # noqa: F401  (adds its page to groups.bp)
+)
+from hrw_sms.web.console.security import csrf
 
 
 class ConsoleSessions(SecureCookieSessionInterface):
@@ -34,14 +39,6 @@ def init_app(app: Flask, services: Services, *, secret_required: bool = True) ->
     """Register the console on the app: its secret key, cookies, CSRF and pages.
 
     Raises ConfigError when HRW_SECRET_KEY is missing in production."""
-    # cycle: auth and groups import `csrf` from this package
-    from hrw_sms.web.console import (
-        auth,
-        groups,
-        peer_line,  # noqa: F401  (adds the Volunteers page to groups.bp)
-        texts,  # noqa: F401  (adds its page to groups.bp)
-    )
-
     settings = services.settings
     secure = bool(settings.public_url and settings.public_url.startswith("https://"))
     app.config.update(

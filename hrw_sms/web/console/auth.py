@@ -29,6 +29,7 @@ from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.handlers.services import Services
 from hrw_sms.handlers.throttle import allow_action
 from hrw_sms.store import console, coordinators, keys, operators, prefs
+from hrw_sms.web.console.security import csrf
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +102,6 @@ def require_viewer() -> Viewer:
 
 @bp.before_request
 def _protect() -> None:
-    # cycle: the package imports this module before `csrf` exists
-    from hrw_sms.web.console import csrf
-
     csrf.protect()  # every POST: a missing or wrong token is a 400 and changes nothing
 
 

@@ -26,6 +26,7 @@ from hrw_sms.meetings import feedsync
 from hrw_sms.store import audit, hosts, subscriptions, usage
 from hrw_sms.web.console import chart, confirm, wording
 from hrw_sms.web.console.auth import Viewer, require_viewer, services, viewer
+from hrw_sms.web.console.security import csrf
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 STATES = {"confirmed": "confirmed", "declined": "needs cover", "uncovered": "needs cover",
@@ -35,9 +36,6 @@ ROSTER_DAYS = 14
 
 @bp.before_request
 def _protect() -> None:
-    # cycle: the package imports this module before `csrf` exists
-    from hrw_sms.web.console import csrf
-
     csrf.protect()
 
 
