@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 # brisk session (MEETINGS, 3, MORE, 8, WELCOME, MEETINGS again because a reply was slow...)
 # is 2-4 texts a minute, and a burst of 15 in a minute is already fast thumbs. Twenty in five
 # minutes leaves that burst room to spare, while an auto-responder answering each reply
-# within seconds passes it in about a minute. (Contract: DESIGN "Loops and floods".)
+# within seconds passes it in about a minute. (README "Loops and floods".)
 BUDGET_TEXTS = 20  # more than this many texts ...
 BUDGET_WINDOW = 5 * 60  # ... in this many seconds trips
 # The same text that is not one of the line's words (folded: case, accents, spaces, digits
