@@ -100,6 +100,8 @@ def hosting_transitions(ctx_for: Callable[[Caller], Context], meeting: str) -> s
             if found_move is not None:
                 label = "deadline, no answer" if event == Event.DEADLINE else "cover removed"
                 found.add((f"hosting:{state}", label, f"hosting:{found_move.to}"))
+        # A coordinator may clear the host from any state: the record leaves the roster.
+        found.add((f"hosting:{state}", "host cleared", "hosting:none"))
     return found
 
 

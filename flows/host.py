@@ -12,6 +12,9 @@ the shell's hosting store applies its answers, and `hrw-sms flows` draws them):
     declined, uncovered --the assigned host's YES--> confirmed  (took it back in time)
     declined, uncovered --another host's YES-------> covered    (the first YES wins)
     covered    --the covering host removed (un-cover)--> uncovered
+    any state  --a coordinator clears the host--> no host (off the roster, as before anyone
+               was assigned; nobody is asked to cover). `told_when_cleared` says whether
+               whoever had it is texted that they need not host it.
 
 The step decides the transition from the state it was shown (HostView.ask) and asks the
 shell to apply it with the version it saw: if someone else changed the record meanwhile,
@@ -51,7 +54,7 @@ class Actor(StrEnum):
     ASSIGNED_HOST = "assigned host"
     COVERING_HOST = "covering host"  # any other host of the group
     CLOCK = "clock"  # the deadline job (workers/hosts.py)
-    ROSTER = "roster"  # the CLI removing a host, or FORGET
+    ROSTER = "roster"  # the CLI removing a host, FORGET, or a coordinator clearing the host
 
 
 class Event(StrEnum):
@@ -61,6 +64,7 @@ class Event(StrEnum):
     NO = "NO"
     DEADLINE = "deadline"  # halfway from the first prompt to the start (workers.hosts)
     UNCOVER = "un-cover"  # the covering host left the group or erased their number
+    CLEAR = "clear"  # a coordinator cleared the host (console Roster, `hrw-sms host clear`)
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,20 @@ def next_state(state: HostingState | str, actor: Actor, event: Event) -> Move | 
         case Actor.ROSTER, Event.UNCOVER if state == COVERED:
             return Move(UNCOVERED)
     return None
+
+
+def told_when_cleared(state: HostingState | str, asked: bool) -> bool:
+    """Whether whoever hosts an occurrence now is texted when a coordinator clears its host
+    (Event.CLEAR: the record leaves the roster). Told: a host who said YES (confirmed, or
+    covering), and one who was asked (`asked`: their first prompt went out) and has not said
+    NO (assigned, or uncovered: no answer by the deadline), so nobody turns up to host a
+    meeting someone else now has. Not told: one never asked (no text ever reached them
+    about it) or one who said NO (declined: they are not coming anyway). Pure; raises
+    ValueError for a state that is not a HostingState."""
+    state = HostingState(state)
+    if state in (CONFIRMED, COVERED):
+        return True
+    return asked and state in (ASSIGNED, UNCOVERED)
 
 
 TRANSITIONS = (  # every (actor, event) next_state knows, for the diagram

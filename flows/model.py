@@ -30,8 +30,30 @@ class Group:
     timezone: str
     kind: Kind = "open"
     language: Language = "en"
-    welcome: str | None = None
+    welcome: str | None = None  # in `language`, as are the agreements
     agreements: str | None = None
+    # The group's own words in its other language, for people who chose that language
+    # (ESPANOL / ENGLISH). Kept by language, so changing `language` never relabels them; the
+    # one named for `language` itself is unused (`welcome` and `agreements` hold those).
+    welcome_en: str | None = None
+    agreements_en: str | None = None
+    welcome_es: str | None = None
+    agreements_es: str | None = None
+
+    @property
+    def other_language(self) -> Language:
+        """The one language of LANGUAGES that is not the group's own."""
+        return "es" if self.language == "en" else "en"
+
+    def own_text(self, which: Literal["welcome", "agreements"], language: str) -> str | None:
+        """The group's own welcome or agreements (`which`) for a person reading `language`:
+        `welcome`/`agreements` in the group's language, else the text kept for that language;
+        None when the group wrote none in it (the line's shared text is sent instead)."""
+        if language == self.language:
+            return getattr(self, which)
+        if language not in LANGUAGES:
+            return None
+        return getattr(self, f"{which}_{language}")
 
 
 @dataclass(frozen=True)

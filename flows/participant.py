@@ -219,10 +219,8 @@ def _group_text(which: str) -> Handler:
         if meeting is None:
             return Step(session, (GroupText(which, None, None),))  # type: ignore[arg-type]
         group = ctx.directory.group_of(meeting)
-        own = getattr(group, which) if group else None
-        # A group's own words are in its language; otherwise the shared text in the caller's.
-        if group is None or group.language != session.language:
-            own = None
+        # The group's own words in the caller's language, else the shared text in it.
+        own = group.own_text(which, session.language) if group else None  # type: ignore[arg-type]
         name = group.name if group else None
         return Step(session, (GroupText(which, own, meeting.kind(group), name),))  # type: ignore[arg-type]
 

@@ -477,10 +477,12 @@ def _details(language: str, reply: MeetingDetails, now: datetime) -> list[str]:
 
 def _group_text(language: Language, reply: GroupText, directory: Directory) -> list[str]:
     if reply.own_text:
+        # The flow gives a group's own words only in the caller's language (Group.own_text);
+        # its name is in the group's own.
         group = next((g for g in directory.groups.values() if g.name == reply.group_name), None)
-        written = written_in(reply.own_text, _language_of(group))
+        written = written_in(reply.own_text, language)
         group_name = clip(reply.group_name or "", NAME_LIMIT)
-        name = foreign(group_name, written_in(group_name, written), language)
+        name = foreign(group_name, written_in(group_name, _language_of(group) or written), language)
         lead = [say(language, "group_says", group=name)] if name else []
         return pack([*lead, *(foreign(s, written, language) for s in _sentences(reply.own_text))])
     if reply.which == "welcome":

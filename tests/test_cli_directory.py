@@ -10,6 +10,7 @@ import redis
 from click.testing import CliRunner, Result
 
 from hrw_sms.cli import main
+from hrw_sms.meetings.directory import DirectoryStore
 from hrw_sms.meetings.feed import example_feed
 
 NY = "America/New_York"
@@ -135,6 +136,23 @@ def test_group_set_and_list(run, tmp_path: Path) -> None:
         "a-group\ta-group\tAmerica/Los_Angeles, open, es",
         "night-owls\tNight Owls\tAmerica/New_York, focused, en, own welcome",
     ]
+
+
+def test_group_set_keeps_a_welcome_in_the_groups_other_language(
+    run, tmp_path: Path, redis_url: str
+) -> None:
+    bienvenida = tmp_path / "bienvenida.txt"
+    bienvenida.write_text("Bienvenida a Night Owls.\n", encoding="utf-8")
+    run("group", "set", "night-owls", "--name", "Night Owls", "--timezone", NY)
+    spanish = run("group", "set", "night-owls", "--text-language", "es",
+                  "--welcome-file", str(bienvenida))  # fmt: skip
+    assert spanish.exit_code == 0, spanish.output
+    assert spanish.stdout == "night-owls\tNight Owls\tAmerica/New_York, open, en, in es: welcome\n"
+    group = DirectoryStore(redis.Redis.from_url(redis_url)).load().groups["night-owls"]
+    assert group.welcome is None and group.welcome_es == "Bienvenida a Night Owls."
+    assert group.own_text("welcome", "es") == "Bienvenida a Night Owls."
+    alone = run("group", "set", "night-owls", "--text-language", "es")
+    assert alone.exit_code != 0 and "--text-language needs --welcome-file" in alone.stderr
 
 
 @pytest.mark.parametrize(

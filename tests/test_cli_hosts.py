@@ -146,6 +146,35 @@ def test_host_remove_frees_their_coming_meetings(run, services: Services) -> Non
     assert line == "Error: host remove: +1******0101 is not a host of hrw-northampton"
 
 
+def test_host_clear_takes_the_occurrence_off_the_roster(run, services: Services) -> None:
+    run("host", "add", "4135550101", "--group", GROUP)
+    tuesday = next_tuesday()
+    line = refused(run("host", "clear", "forbes-tuesday", tuesday.isoformat()))
+    assert line == f"Error: host clear: nobody is on the roster for forbes-tuesday on {tuesday}"
+    run("host", "assign", "forbes-tuesday", tuesday.isoformat(), "4135550101")
+    rec = hosts.hosting_of(services.redis, "forbes-tuesday", tuesday)
+    assert rec is not None and hosts.mark_prompted(services.redis, rec)
+    alex = services.number_id("+14135550101")
+    assert hosts.answer(services.redis, alex, rec.meeting, rec.day, rec.version, "confirmed")
+    out = ok(run("host", "clear", "forbes-tuesday", tuesday.isoformat()))
+    assert out == (
+        f"forbes-tuesday on {tuesday} has no host now (was +1******0101, confirmed); told by text\n"
+    )
+    assert hosts.hosting_of(services.redis, "forbes-tuesday", tuesday) is None
+    assert ok(run("host", "roster")) == ""
+    # The notice is a job, planned at once (workers.hosts.cleared sends it).
+    scheduled = ScheduledJobRegistry(queue=queues.queue(services.redis, queues.REPLIES))
+    jobs = [queues.queue(services.redis, queues.REPLIES).fetch_job(j)
+            for j in scheduled.get_job_ids()]  # fmt: skip
+    assert [j.func_name for j in jobs if j and "cleared" in j.func_name] == [
+        "workers.hosts.cleared"
+    ]
+    assert "no meeting 'nope'" in refused(run("host", "clear", "nope", tuesday.isoformat()))
+    past = (tuesday - timedelta(days=14)).isoformat()
+    assert refused(run("host", "clear", "forbes-tuesday", past)).endswith(f"{past} is past")
+    assert "YYYY-MM-DD" in refused(run("host", "clear", "forbes-tuesday", "next week"))
+
+
 def test_coordinator_add_list_remove(run, services: Services) -> None:
     assert ok(run("coordinator", "add", "(413) 555-0199", "--group", GROUP)) == (
         "+1******0199 is now a coordinator of hrw-northampton\n"
@@ -167,6 +196,8 @@ def test_coordinator_add_list_remove(run, services: Services) -> None:
 @pytest.mark.parametrize("command", ["host", "coordinator"])
 def test_every_command_has_help(run, command: str) -> None:
     assert "Usage:" in ok(run(command, "--help"))
-    subcommands = ["add", "remove", "list"] + (["assign", "roster"] if command == "host" else [])
+    subcommands = ["add", "remove", "list"] + (
+        ["assign", "clear", "roster"] if command == "host" else []
+    )
     for sub in subcommands:
         assert "Usage:" in ok(run(command, sub, "--help"))

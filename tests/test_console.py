@@ -4,6 +4,7 @@ Real Redis, real RQ workers, the real twilio library over HTTP to the fake API."
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -20,6 +21,8 @@ OTHER = "+14135550901"  # coordinates another group
 STRANGER = "+14135550999"
 PEOPLE = ["+14135550301", "+14135550302"]
 GROUP = "hrw-northampton"
+CLEAR_FORM = {"action": "clear", "meeting": "forbes-tuesday", "date": "2026-12-01",
+              "version": "1", "confirm": "yes"}  # fmt: skip
 CONFIRM = re.compile(r'name="confirm_token" value="([^"]+)"')
 
 
@@ -116,23 +119,40 @@ def test_posts_without_csrf_are_refused_and_change_nothing(world: World) -> None
     for path, form in (
         (f"/console/groups/{GROUP}/broadcast", {"text": "Hi", "confirm": "yes"}),
         (f"/console/groups/{GROUP}/texts", {"welcome": "Changed"}),
+        (f"/console/groups/{GROUP}/texts", {"welcome_es": "Cambiado"}),
         (f"/console/groups/{GROUP}/roster", {"action": "add", "phone": "+14135550777"}),
+        (f"/console/groups/{GROUP}/roster", CLEAR_FORM),
     ):
         assert user.post(path, csrf=False, **form).status_code == 400
     assert sends(world) == before
     group = world.app.extensions["hrw"].directory.load().groups[GROUP]
     assert group.welcome != "Changed" and world.redis.get(keys.BROADCAST_SEQ) is None
+    assert group.welcome_es is None
 
 
 def test_another_groups_pages_answer_404(world: World) -> None:
     user = ConsoleUser(world, OTHER)
     user.sign_in()
-    for page in ("", "/broadcast", "/roster", "/texts", "/usage", "/audit", "/flyer"):
+    for page in ("", "/broadcast", "/roster", "/texts", "/volunteers", "/usage", "/audit",
+                 "/flyer"):  # fmt: skip
         assert user.get(f"/console/groups/{GROUP}{page}").status_code == 404
     missing = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
     assert "HRW console" in missing and 'href="/console/groups" id="back"' in missing
     refused = user.post(f"/console/groups/{GROUP}/broadcast", text="Hi", confirm="yes")
     assert refused.status_code == 404 and world.redis.get(keys.BROADCAST_SEQ) is None
+    host = "+14135550800"
+    assert world.cli("host", "add", host, "--group", GROUP).exit_code == 0
+    world.clock.set(NOW)
+    assert world.cli("host", "assign", "forbes-tuesday", "2026-12-01", host).exit_code == 0
+    before = sends(world)
+    for form in (
+        {"action": "clear", "meeting": "forbes-tuesday", "date": "2026-12-01", "version": "1",
+         "confirm": "yes"},
+        {"action": "remove", "phone": host},
+    ):  # fmt: skip
+        assert user.post(f"/console/groups/{GROUP}/roster", **form).status_code == 404
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", date(2026, 12, 1)) is not None
+    assert sends(world) == before
     assert user.get("/console/groups/valley-focused").status_code == 200
 
 
@@ -216,7 +236,19 @@ def test_roster_assigns_a_host_and_refuses_bad_input(world: World) -> None:
     assert user.post(path, action="add", phone=host).status_code == 200
     past = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-11-17",
                      phone=host)  # fmt: skip
-    assert past.status_code == 400 and "past" in past.get_data(as_text=True)
+    assert past.status_code == 400
+    assert "Tuesday, Nov 17 has passed. Choose a date from today on." in past.get_data(as_text=True)
+    wrong_day = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-02",
+                          phone=host)  # fmt: skip
+    assert wrong_day.status_code == 400 and (
+        "Tuesday Night at the Library does not meet on Wednesday, Dec 2: it meets on Tuesdays."
+        in wrong_day.get_data(as_text=True)
+    )
+    bad_phone = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-01",
+                          phone="call me")  # fmt: skip
+    assert "&#39;call me&#39; is not a phone number: give it like" in bad_phone.get_data(
+        as_text=True
+    )
     kept = past.get_data(as_text=True)  # the form keeps what was typed
     assert 'value="forbes-tuesday" selected' in kept and 'value="2026-11-17"' in kept
     assert f'id="phone" name="phone" type="tel" autocomplete="off" value="{host}"' in kept
@@ -228,6 +260,87 @@ def test_roster_assigns_a_host_and_refuses_bad_input(world: World) -> None:
     record = hosts.hosting_of(world.redis, "forbes-tuesday", date(2026, 12, 1))
     assert record is not None and hosts.mark_prompted(world.redis, record)
     assert "+1******0800 · asked" in user.get(path).get_data(as_text=True)
+
+
+def test_roster_clears_a_confirmed_host_who_is_told_by_text(world: World) -> None:
+    world.clock.set(NOW)
+    host = "+14135550800"
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/roster"
+    user.post(path, action="add", phone=host)
+    user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-01", phone=host)
+    tuesday = date(2026, 12, 1)
+    record = hosts.hosting_of(world.redis, "forbes-tuesday", tuesday)
+    assert record is not None and hosts.mark_prompted(world.redis, record)
+    nid = world.app.extensions["hrw"].number_id(host)
+    assert hosts.answer(world.redis, nid, "forbes-tuesday", tuesday, record.version, "confirmed")
+    page = user.get(path).get_data(as_text=True)
+    assert "+1******0800 · confirmed" in page and "Clear host…" in page
+    before = sends(world)
+    version = str(record.version + 1)
+    form = {"action": "clear", "meeting": "forbes-tuesday", "date": "2026-12-01"}
+    asked = user.post(path, version=version, **form).get_data(as_text=True)
+    assert "Clear the host of Tuesday Night at the Library on Tuesday, Dec 1?" in asked
+    assert "+1******0800 will get a text saying they need not host it" in asked
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", tuesday) is not None
+    assert sends(world) == before  # asking changes nothing and texts nobody
+    stale = user.post(path, version=str(record.version), confirm="yes", **form)
+    assert stale.status_code == 400 and "changed while you were looking" in stale.get_data(
+        as_text=True
+    )
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", tuesday) is not None
+    cleared = user.post(path, version=version, confirm="yes", **form)
+    text = cleared.get_data(as_text=True)
+    assert (
+        cleared.status_code == 200
+        and "Tuesday Night at the Library on Tuesday, Dec 1 has no host now." in text
+    )
+    assert "+1******0800 is told by text" in text and host not in text
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", tuesday) is None
+    row = next(r for r in text.split("<tr>") if "Dec 1," in r)
+    assert "no host set" in row and "Clear host" not in row
+    world.work()
+    (notice,) = [t for t in world.texts_to(host) if "need for you to host" in t]
+    assert "Tuesday Night at the Library" in notice
+    audit = user.get(f"/console/groups/{GROUP}/audit").get_data(as_text=True)
+    assert "clear host: forbes-tuesday 2026-12-01 +1******0800" in audit
+    again = user.post(path, version=version, confirm="yes", **form)
+    assert again.status_code == 400 and (
+        "Tuesday Night at the Library on Tuesday, Dec 1 has no host to clear."
+        in again.get_data(as_text=True)
+    )
+
+
+def test_clearing_a_host_never_asked_texts_nobody_and_bad_clears_change_nothing(
+    world: World,
+) -> None:
+    world.clock.set(NOW)
+    host = "+14135550800"
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/roster"
+    user.post(path, action="add", phone=host)
+    user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-08", phone=host)
+    before = sends(world)
+    form = {"action": "clear", "confirm": "yes", "version": "1"}
+    for meeting, day, words in (
+        ("holyoke-focused", "2026-11-26", "Choose one of this group's meetings."),
+        ("forbes-tuesday", "2026-11-17", "Tuesday, Nov 17 has passed."),
+        ("forbes-tuesday", "2026-12-15", "has no host to clear."),
+        ("forbes-tuesday", "soon", "Give the date as YYYY-MM-DD"),
+    ):
+        refused = user.post(path, meeting=meeting, date=day, **form)
+        said = html.unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 400 and words in said, words
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", date(2026, 12, 8)) is not None
+    asked = user.post(path, action="clear", meeting="forbes-tuesday", date="2026-12-08")
+    assert "Nobody is texted about it." in asked.get_data(as_text=True)
+    done = user.post(path, meeting="forbes-tuesday", date="2026-12-08", **form)
+    assert done.status_code == 200 and "is told by text" not in done.get_data(as_text=True)
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", date(2026, 12, 8)) is None
+    world.clock.set(NOW + timedelta(days=14))  # past every prompt it would have had
+    assert sends(world) == before  # never asked, so never told; its prompts found no record
 
 
 def test_texts_edit_the_welcome_that_welcome_answers_with(world: World) -> None:
@@ -243,6 +356,144 @@ def test_texts_edit_the_welcome_that_welcome_answers_with(world: World) -> None:
     assert ">" + "x" * 600 + "</textarea>" in kept and ">Be kind.</textarea>" in kept
     group = world.app.extensions["hrw"].directory.load().groups[GROUP]
     assert group.welcome == "Welcome to Northampton! Coffee at 6."
+
+
+def test_texts_keep_a_welcome_in_each_language_and_bienvenida_answers_in_spanish(
+    world: World,
+) -> None:
+    world.clock.set(NOW)
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/texts"
+    page = html.unescape(user.get(path).get_data(as_text=True))
+    assert "In Spanish (for people who chose Spanish)" in page
+    assert 'for="welcome_es">Welcome in Spanish<' in page and 'name="agreements_es"' in page
+    assert "Sent now (the line's shared text)" in page  # nothing of the group's own yet
+    spanish = "Bienvenidos a Northampton. Hay cafe a las 6."
+    saved = user.post(path, welcome="Welcome to Northampton!", agreements="",
+                      welcome_es=spanish, agreements_es="")  # fmt: skip
+    shown = html.unescape(saved.get_data(as_text=True))
+    assert saved.status_code == 200 and "Saved." in shown
+    assert f"HRW Northampton: {spanish}\nEscribe REUNIONES para ver horarios" in shown
+    group = world.app.extensions["hrw"].directory.load().groups[GROUP]
+    assert group.welcome == "Welcome to Northampton!" and group.welcome_es == spanish
+
+    # A person reading Spanish gets the Spanish words; one reading English, the English.
+    def welcome_for(number: str, words: tuple[str, str, str]) -> str:
+        phone = world.phone(number)
+        listing = phone.text(f"{words[0]} 01060")
+        (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
+        phone.text(line.split(".")[0])
+        return phone.text(words[2])
+
+    assert spanish in welcome_for(PEOPLE[0], ("REUNIONES", "", "BIENVENIDA"))
+    english = welcome_for(PEOPLE[1], ("MEETINGS", "", "WELCOME"))
+    assert "Welcome to Northampton!" in english and spanish not in english
+    # Too long as sent: refused, naming which, and nothing of the form is saved.
+    refused = user.post(path, welcome="Changed.", agreements="", welcome_es="palabra " * 60,
+                        agreements_es="")  # fmt: skip
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400 and "The welcome in Spanish is too long" in said
+    assert ">Changed.</textarea>" in said  # what was typed comes back
+    group = world.app.extensions["hrw"].directory.load().groups[GROUP]
+    assert group.welcome == "Welcome to Northampton!" and group.welcome_es == spanish
+    # Emptied: the Spanish reader gets the line's shared Spanish welcome again.
+    user.post(path, welcome="Welcome to Northampton!", agreements="", welcome_es="",
+              agreements_es="")  # fmt: skip
+    group = world.app.extensions["hrw"].directory.load().groups[GROUP]
+    assert group.welcome_es is None and group.welcome == "Welcome to Northampton!"
+    assert spanish not in world.phone(PEOPLE[0]).text("BIENVENIDA")
+    audit = user.get(f"/console/groups/{GROUP}/audit").get_data(as_text=True)
+    assert "edit texts: welcome (en), agreements (en), welcome (es), agreements (es)" in audit
+
+
+def test_volunteers_page_adds_and_removes_volunteers_and_shifts(world: World) -> None:
+    from hrw_sms.store import volunteers
+
+    world.clock.set(NOW)  # Tuesday 10:00 AM in Northampton
+    volunteer = "+14135550401"
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/volunteers"
+    page = user.get(path).get_data(as_text=True)
+    assert "No volunteers yet." in page and f'href="{path}" aria-current="page"' in page
+    before = sends(world)
+    channel = user.post(path, action="add", phone=f"whatsapp:{volunteer}")
+    assert channel.status_code == 400 and "Give a plain phone number" in channel.get_data(
+        as_text=True
+    )
+    shift = {"action": "add_shift", "phone": volunteer, "day": "2"}
+    stranger = user.post(path, **shift, **{"from": "18:00", "to": "22:00"})
+    assert stranger.status_code == 400
+    assert "+1******0401 is not a volunteer of this group yet." in stranger.get_data(as_text=True)
+    assert user.post(path, action="add", phone="(413) 555-0401").status_code == 200
+    nid = world.app.extensions["hrw"].number_id(volunteer)
+    assert volunteers.is_volunteer(world.redis, nid, GROUP)
+    for start, end in (("18:00", "22:00"), ("09:00", "11:00")):
+        assert user.post(path, **shift, **{"from": start, "to": end}).status_code == 200
+    late = user.post(path, **{**shift, "day": "6"}, **{"from": "22:00", "to": "02:00"})
+    page = late.get_data(as_text=True)
+    assert "Saturday 10:00 PM to 2:00 AM (next day)" in page
+    assert "Tuesday 6:00 PM to 10:00 PM" in page and volunteer not in page
+    assert "+1******0401 <strong>(on shift now)</strong>" in page  # Tue 9-11 AM, it is 10
+    assert "<strong>1</strong> volunteer is on shift now." in page
+    overlap = user.post(path, **shift, **{"from": "20:00", "to": "23:00"})
+    said = html.unescape(overlap.get_data(as_text=True))
+    assert overlap.status_code == 400 and (
+        "Tuesday 8:00 PM to 11:00 PM overlaps +1******0401's shift Tuesday 6:00 PM to "
+        "10:00 PM. Remove that one first" in said
+    )
+    assert len(volunteers.shifts(world.redis, GROUP)) == 3
+    # The command line sees the same shifts (one store), in the group's own time.
+    listed = world.cli("shift", "list", "--group", GROUP).output
+    assert "Tue 18:00-22:00" in listed and "Sat 22:00-02:00 (next day)" in listed
+    # Remove one shift by its row, then the volunteer (their shifts go with them).
+    refs = re.findall(r'name="shift" value="([0-9a-f]{16})"', page)
+    assert len(refs) == 3
+    gone = user.post(path, action="remove_shift", shift=refs[0])
+    assert gone.status_code == 200 and len(volunteers.shifts(world.redis, GROUP)) == 2
+    again = user.post(path, action="remove_shift", shift=refs[0])
+    assert again.status_code == 400 and "no longer on the list" in again.get_data(as_text=True)
+    (who,) = re.findall(r'name="volunteer" value="([0-9a-f]{16})"', page)
+    removed = user.post(path, action="remove", volunteer=who)
+    assert removed.status_code == 200 and "No volunteers yet." in removed.get_data(as_text=True)
+    assert not volunteers.is_volunteer(world.redis, nid) and not volunteers.shifts(
+        world.redis, GROUP
+    )
+    audit = user.get(f"/console/groups/{GROUP}/audit").get_data(as_text=True)
+    for entry in ("add volunteer: +1******0401", "add shift: +1******0401 Tue 18:00-22:00",
+                  "remove shift: +1******0401", "remove volunteer: +1******0401"):  # fmt: skip
+        assert entry in audit
+    assert sends(world) == before  # the page texts nobody
+
+
+def test_volunteer_changes_without_csrf_or_for_another_group_change_nothing(
+    world: World,
+) -> None:
+    from hrw_sms.store import volunteers
+
+    volunteer = "+14135550401"
+    assert world.cli("volunteer", "add", volunteer, "--group", GROUP).exit_code == 0
+    path = f"/console/groups/{GROUP}/volunteers"
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    page = user.get(path).get_data(as_text=True)
+    (who,) = re.findall(r'name="volunteer" value="([0-9a-f]{16})"', page)
+    other = ConsoleUser(world, OTHER)
+    other.sign_in()
+    before = sends(world)
+    forms = (
+        {"action": "add", "phone": "+14135550402"},
+        {"action": "remove", "volunteer": who},
+        {"action": "add_shift", "phone": volunteer, "day": "1", "from": "18:00", "to": "20:00"},
+    )
+    for form in forms:
+        assert user.post(path, csrf=False, **form).status_code == 400
+        assert other.post(path, **form).status_code == 404
+    assert other.get(path).status_code == 404
+    nid = world.app.extensions["hrw"].number_id(volunteer)
+    assert volunteers.listing_ids(world.redis, GROUP) == [nid]
+    assert volunteers.shifts(world.redis, GROUP) == [] and sends(world) == before
 
 
 def test_flyer_usage_pages(world: World) -> None:
@@ -317,6 +568,9 @@ def test_usage_counts_texts_lists_details_subscriptions_reminders_and_calls(worl
     assert not any(k.startswith("+") or "555" in k for k in counts)  # counters, never who
     page = user.get(f"/console/groups/{GROUP}/usage").get_data(as_text=True)
     assert "Texts received</th><td>3<" in page.replace("\n", "") and "<rect" in page
+    # The line's day turns over at midnight UTC: said in the group's time, not as UTC.
+    assert "start a new day at 7:00 PM HRW Northampton time" in page and "UTC" not in page
+    assert "runs from 7:00 PM the day before" in page
 
 
 def test_codes_per_number_are_limited(world: World) -> None:
@@ -342,6 +596,65 @@ def test_feed_sync_state_shows_on_the_overview(world: World) -> None:
     user.sign_in()
     page = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
     assert "https://feeds.example.org/meetings.json: not synced yet" in page
+
+
+def test_feed_sync_times_read_in_the_groups_own_zone_never_utc(world: World) -> None:
+    import json
+
+    from hrw_sms.meetings import feedsync
+    from tests.feed_server import FeedServer
+
+    feed = [{"name": "Wednesday Walk and Talk", "slug": "wednesday-walk", "day": 3,
+             "time": "19:00", "timezone": "America/New_York", "types": ["O"],
+             "group": "HRW Northampton", "formatted_address": "1 Main St, Northampton, MA 01060"}]  # fmt: skip
+    with FeedServer(json.dumps(feed)) as server:
+        feedsync.add_feed(world.redis, server.url, None, NOW)
+        at = NOW.astimezone(UTC)  # the workers' clock is UTC: 15:00 UTC is 10:00 AM here
+        assert feedsync.sync_feed(world.redis, server.url, at).ok
+        user = ConsoleUser(world, COORD)
+        user.sign_in()
+        page = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
+        assert "in sync," in page and "checked Tue Nov 24, 10:00 AM" in page
+        server.mode = "500"
+        assert not feedsync.sync_feed(world.redis, server.url, at + timedelta(hours=1)).ok
+        page = user.get(f"/console/groups/{GROUP}").get_data(as_text=True)
+    assert "not updating</strong> since Tue Nov 24, 11:00 AM" in page
+    assert "UTC" not in page and "15:00" not in page and "16:00" not in page
+    assert "(America/New_York)" in page
+
+
+def test_no_page_shows_a_time_in_utc(world: World) -> None:
+    """Every page of a group with something on it (a feed, a broadcast, a host, a shift, an
+    audit trail) shows times in the group's zone: no 'UTC', no ISO time, no +00:00."""
+    from hrw_sms.meetings import feedsync
+
+    world.clock.set(NOW.astimezone(UTC))  # a UTC clock, as on a server
+    feedsync.add_feed(world.redis, "https://feeds.example.org/m.json", None, NOW)
+    phone = world.phone(PEOPLE[0])
+    (line,) = [x for x in phone.text("MEETINGS 01060").splitlines() if "Tuesday Night" in x]
+    phone.text("REMIND " + line.split(".")[0])
+    for args in (("volunteer", "add", PEOPLE[1], "--group", GROUP),
+                 ("shift", "add", PEOPLE[1], "--group", GROUP, "--day", "Tue", "--from", "09:00",
+                  "--to", "12:00"),
+                 ("host", "add", "+14135550800", "--group", GROUP),
+                 ("host", "assign", "forbes-tuesday", "2026-12-01", "+14135550800")):  # fmt: skip
+        assert world.cli(*args).exit_code == 0, args
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    base = f"/console/groups/{GROUP}"
+    preview = user.post(base + "/broadcast", text="Room 3.").get_data(as_text=True)
+    sent = user.post(base + "/broadcast", text="Room 3.", confirm="yes",
+                     confirm_token=CONFIRM.search(preview).group(1))  # fmt: skip
+    pages = {p: user.get(base + p).get_data(as_text=True) for p in (
+        "", "/broadcast", "/roster", "/texts", "/volunteers", "/usage", "/audit", "/flyer")}  # fmt: skip
+    pages["progress"] = user.get(sent.location).get_data(as_text=True)
+    pages["cancel"] = user.post(base + "/cancel", meeting="forbes-tuesday",
+                                date="2026-12-01").get_data(as_text=True)  # fmt: skip
+    iso = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\+00:00|\bUTC\b|\bGMT\b")
+    for name, page in pages.items():
+        assert not iso.search(page), (name, iso.search(page))
+    assert "Tue Nov 24, 10:00 AM" in pages["/audit"]
+    assert "Tuesday 9:00 AM to 12:00 PM" in pages["/volunteers"]
 
 
 def test_command_line_tools_need_no_secret_key(world: World) -> None:

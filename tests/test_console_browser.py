@@ -10,6 +10,7 @@ docs/console-desktop.png."""
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 from collections.abc import Iterator
@@ -17,12 +18,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import zxingcpp
+from PIL import Image
 from werkzeug.serving import make_server
 
 from flows.render_sms import broadcast_text
 from tests.console_client import CODE
 from tests.test_simulator_browser import browser, demo  # noqa: F401
-from tests.worker_world import World, world_at
+from tests.worker_world import SENDER, World, world_at
 
 NOW = datetime.fromisoformat("2026-11-24T10:00:00-05:00")
 COORD, OTHER, HOST = "+14135550900", "+14135550901", "+14135550800"
@@ -120,18 +123,42 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     page.get_by_role("button", name="Assign").click()
     roster = page.locator("main").inner_text()
     assert "+1******0800 · assigned" in roster and HOST not in page.content()
+    # Clear it again, by keyboard: the button asks first, and says who would be texted.
+    page.get_by_role("button", name="Clear the host of Tuesday Night at the Library on "
+                     "2026-12-01").focus()  # fmt: skip
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Nobody is texted about it." in page.locator(".confirm").inner_text()
+    assert page.evaluate(OVERFLOWING) == []
+    page.get_by_role("button", name="Clear the host", exact=True).click()
+    assert "has no host now" in page.locator(".done").inner_text()
+    page.get_by_label("Meeting").select_option("forbes-tuesday")
+    page.get_by_label("Date").fill("2026-12-01")
+    page.get_by_label("Phone of the host to assign").fill(HOST)
+    page.get_by_role("button", name="Assign").click()
+    assert "+1******0800 · assigned" in page.locator("main").inner_text()
 
     page.get_by_role("link", name="Texts").click()
-    page.get_by_label("Welcome").fill("Welcome to Northampton! Coffee is at 5:45.")
+    page.get_by_label("Welcome", exact=True).fill("Welcome to Northampton! Coffee is at 5:45.")
+    page.get_by_label("Welcome in Spanish").fill("Bienvenidos a Northampton. Cafe a las 5:45.")
+    counted = page.locator("#welcome_es-count").inner_text()
     page.get_by_role("button", name="Save").click()
     assert "Saved" in page.locator("main").inner_text()
+    sent = page.locator("#welcome_es-sent").inner_text()
+    assert sent.startswith("HRW Northampton: Bienvenidos a Northampton. Cafe a las 5:45.")
+    assert "about 1 of 3 texts" in counted and "1 text:" in page.locator("main").inner_text()
+    assert page.evaluate(OVERFLOWING) == []
     newcomer = world.phone("+14135550399")
     (line,) = [x for x in newcomer.text("MEETINGS 01060").splitlines() if "Tuesday" in x]
     newcomer.text(line.split(".")[0])
     assert "Welcome to Northampton! Coffee is at 5:45." in newcomer.text("WELCOME")
+    nuevo = world.phone("+14135550398")
+    (line,) = [x for x in nuevo.text("REUNIONES 01060").splitlines() if "Tuesday" in x]
+    nuevo.text(line.split(".")[0])
+    assert "Bienvenidos a Northampton. Cafe a las 5:45." in nuevo.text("BIENVENIDA")
 
     # At 360 px the overview (Cancel buttons) and the audit fit: no element past the edge.
-    for name in ("Overview", "Audit"):
+    for name in ("Overview", "Roster", "Audit"):
         page.get_by_role("link", name=name, exact=True).click()
         assert page.locator("main table tr").count() >= 2
         past = page.evaluate(OVERFLOWING)
@@ -157,6 +184,55 @@ def test_a_coordinator_runs_the_group_from_a_browser(browser, served) -> None:  
     sign_in(other, world, base, OTHER)
     assert other.url.endswith("/console/groups/valley-focused")
     assert other.goto(f"{base}/console/groups/{GROUP}").status == 404
+
+
+def test_volunteers_and_shifts_are_kept_from_a_phone(browser, served) -> None:  # noqa: F811
+    world, base = served
+    page = browser.new_context(viewport={"width": 360, "height": 780}).new_page()
+    sign_in(page, world, base, COORD)
+    page.get_by_role("link", name="Volunteers").click()
+    assert "No volunteers yet." in page.locator("main").inner_text()
+    page.get_by_label("Phone of the new volunteer").fill("(413) 555-0401")
+    page.get_by_role("button", name="Add volunteer").click()
+    assert "+1******0401 is now a volunteer" in page.locator(".done").inner_text()
+    page.get_by_label("Phone of the volunteer").fill("413-555-0401")
+    page.get_by_label("Day").select_option(label="Saturday")
+    page.get_by_label("From").fill("22:00")
+    page.get_by_label("To", exact=True).fill("02:00")
+    page.get_by_role("button", name="Add shift").click()
+    table = page.locator("main table").inner_text()
+    assert "Saturday 10:00 PM to 2:00 AM (next day)" in table and "+1******0401" in table
+    assert "4135550401" not in page.content()
+    assert page.evaluate(OVERFLOWING) == []  # the cards fit at 360 px
+    assert "Sat 22:00-02:00 (next day)" in world.cli("shift", "list").output
+    # By keyboard: remove the shift, then the volunteer.
+    page.get_by_role("button", name="Remove +1******0401's shift Saturday 10:00 PM to "
+                     "2:00 AM (next day)").focus()  # fmt: skip
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "no longer has Saturday" in page.locator(".done").inner_text()
+    page.get_by_role("button", name="Remove volunteer +1******0401").click()
+    assert "No volunteers yet." in page.locator("main").inner_text()
+    assert "+1******0401" not in world.cli("volunteer", "list").output
+
+
+def test_the_flyers_qr_code_opens_a_text_to_the_line_saying_meetings(browser, served) -> None:  # noqa: F811
+    """The QR code as Chromium draws it, photographed and decoded (zxing-cpp): it opens a
+    text to the line's own number (tests/worker_world.SENDER) with the body MEETINGS."""
+    world, base = served
+    page = browser.new_context(viewport={"width": 360, "height": 780}).new_page()
+    sign_in(page, world, base, COORD)
+    page.get_by_role("link", name="Flyer").click()
+    assert "Text MEETINGS to (413) 555-0000." in page.locator(".flyer").inner_text()
+    assert page.evaluate(OVERFLOWING) == []
+    shot = page.locator(".flyer figure svg").screenshot()
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+    assert [(b.format, b.text) for b in found] == [
+        (zxingcpp.BarcodeFormat.QRCode, f"sms:{SENDER}?body=MEETINGS")
+    ]
+    # Printed, the page keeps the flyer and drops the console around it.
+    page.emulate_media(media="print")
+    assert not page.locator("nav").is_visible() and page.locator(".flyer svg").is_visible()
 
 
 def test_the_demos_example_coordinator_signs_in_with_the_code_in_the_outbox(

@@ -16,7 +16,8 @@ from tests.test_texts import huge_directory
 NOW = datetime.fromisoformat("2026-11-24T08:00:00-05:00")
 PROMPTS = ("host_ask", "host_ask_again", "host_reminder", "host_reminder_cover")
 NOTICES = (
-    "host_cover_ask", "host_covered_notice", "host_cancelled_notice", "host_confirmed",
+    "host_cover_ask", "host_covered_notice", "host_cancelled_notice", "host_cleared_notice",
+    "host_confirmed",
     "host_declined", "host_cover_taken", "host_exercise_saved",
 )  # fmt: skip
 COORDINATOR = ("coord_host_declined", "coord_host_no_answer", "coord_host_covered")

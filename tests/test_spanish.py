@@ -570,3 +570,32 @@ def test_a_cancelled_item_is_said_with_one_colon(language: str) -> None:
     (_, item) = rv.content([listing], language, NOW, d)[:2]
     assert item.startswith(("1, cancelled: tomorrow", "Uno, cancelada: mañana")), item
     assert not re.search(r": \w+: ", item), item  # not "Uno: cancelada: ..."
+
+
+def test_a_group_keeps_its_own_words_in_its_other_language_for_bienvenida() -> None:
+    d = directory()
+    bienvenida = "Que bueno que llegaste. Hay cafe en la mesa del fondo."
+    northampton = replace(d.groups["northampton"], welcome_es=bienvenida)
+    d = directory(groups={**d.groups, "northampton": northampton})
+    ctx = context(NOW, d=d)
+    replies = {}
+    for language, words in (("es", ("REUNIONES", "BIENVENIDA")), ("en", ("MEETINGS", "WELCOME"))):
+        session = Session(language=language)
+        listed = step(session, words[0], ctx)
+        number = next(i.number for r in listed.replies if isinstance(r, MeetingList)
+                      for i in r.items if i.occurrence.meeting.slug == "forbes-tuesday")  # fmt: skip
+        viewed = step(listed.session or session, str(number), ctx)
+        result = step(viewed.session or session, words[1], ctx)
+        (reply,) = [r for r in result.replies if isinstance(r, GroupText)]
+        replies[language] = reply
+        assert reply.own_text == northampton.own_text("welcome", language)
+    assert replies["es"].own_text == bienvenida
+    assert replies["en"].own_text == "Glad you found us. Coffee is on the back table."
+    sms = render((replies["es"],), "es", NOW)
+    assert sms.startswith(f"HRW Northampton: {bienvenida}\nEscribe REUNIONES")
+    # By voice, the Spanish words are read in Spanish (not marked as another language).
+    said = rv.turn(Position.parse("main", {"lang": "es"}), (replies["es"],), now=NOW, directory=d)
+    parts = [p for s in said.says for p in s.parts if "cafe en la mesa" in p.text]
+    assert parts and all(p.language != "en" for p in parts)
+    # No agreements of its own in Spanish: the line's shared Spanish text.
+    assert northampton.own_text("agreements", "es") is None

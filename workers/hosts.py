@@ -265,3 +265,28 @@ def tell_host_cancelled(services: Services, meeting: Meeting, occ: Occurrence) -
     mid = queues.message_id("host", "cancelled", rec.name, to)
     number = hosts.number_of(services.redis, to)
     return int(_send(services, mid, number, body, occ, ("host", rec.group), when))
+
+
+def cleared(meeting: str, day: str, nid: str, assignment: int) -> str:
+    """A coordinator cleared this host from the occurrence (hrw_sms.handlers.roster): tell
+    them there is no need to host it, after quiet hours, unless by then it is theirs again,
+    it is cancelled (that has its own notice), or it has started."""
+    rt = current()
+    services, now = rt.services, rt.clock()
+    local_day = date.fromisoformat(day)
+    directory = services.directory.load()
+    occ = current_occurrence(directory, meeting, local_day)
+    if occ is None:
+        return "nothing sent: the meeting no longer meets that day"
+    if occ.cancelled or occ.start <= now:
+        return "nothing sent: cancelled" if occ.cancelled else "nothing sent: already started"
+    rec = hosts.hosting_of(services.redis, meeting, local_day)
+    if rec is not None and rec.current == nid:
+        return "nothing sent: on the roster for it again"
+    when = allowed_at(services, occ, now)
+    body = host_text(_language(services, nid, directory, occ), "host_cleared_notice", occ, when)
+    number = hosts.number_of(services.redis, nid)
+    mid = queues.message_id("host", "cleared", occ.ref, str(assignment), nid)
+    group = occ.meeting.group or ""
+    sent = _send(services, mid, number, body, occ, ("host", group), when)
+    return f"host_cleared_notice to {mask(number)}: {'queued' if sent else 'no number'}"

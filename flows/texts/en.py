@@ -223,4 +223,5 @@ TEXTS: dict[str, str] = {
     "help_peer": "To talk with a peer now, text TALK. It's peer support, not an emergency service: in an emergency call 911; call or text 988 for the crisis lifeline.",
     "miles_about": "about {miles} mi",
     "peer_connected_more": "You're connected (#{code}). You now hold {n} conversations: start each text with its code, like #{code} then your words. Text DONE #{code} to end this one.",
+    "host_cleared_notice": "Harm Reduction Works-HRW: your coordinator changed the roster, so there's no need for you to host {meeting}, {when}. Thank you!",
 }

@@ -254,4 +254,5 @@ TEXTS: dict[str, str] = {
     "help_peer": "Para hablar ahora con un par, escribe HABLAR. No es un servicio de emergencias: en una emergencia llama al 911, o llama o escribe al 988.",
     "miles_about": "unas {miles} mi",
     "peer_connected_more": "Conectado (#{code}). Ahora tienes {n} charlas: empieza cada mensaje con la clave de la charla, como #{code} y luego tus palabras. Escribe LISTO #{code} para terminar esta.",
+    "host_cleared_notice": "Harm Reduction Works-HRW: quien coordina tu grupo cambio los turnos, asi que no hace falta que facilites {meeting}, {when}. ¡Gracias!",
 }

@@ -123,6 +123,12 @@ def _read_text_file(path: str | None) -> str | None:
 @click.option(
     "--agreements-file", type=click.Path(dir_okay=False), help="The group's community agreements."
 )
+@click.option(
+    "--text-language",
+    type=click.Choice(["en", "es"]),
+    help="The language the two files are written in (default: the group's own). In the "
+    "group's other language they are what people who chose that language get.",
+)
 def group_set(
     slug: str,
     name: str | None,
@@ -131,8 +137,13 @@ def group_set(
     language: str | None,
     welcome_file: str | None,
     agreements_file: str | None,
+    text_language: str | None,
 ) -> None:
     """Create or update the group SLUG."""
+    if text_language and not (welcome_file or agreements_file):
+        raise click.ClickException(
+            f"group set {slug}: --text-language needs --welcome-file or --agreements-file"
+        )
     welcome = _read_text_file(welcome_file)
     agreements = _read_text_file(agreements_file)
     with _errors(f"group set {slug}"):
@@ -144,6 +155,7 @@ def group_set(
             language=language,
             welcome=welcome,
             agreements=agreements,
+            text_language=text_language,
         )
     click.echo(_describe_group(group))
 
@@ -162,6 +174,9 @@ def group_list() -> None:
 def _describe_group(group: Group) -> str:
     texts = [label for label in ("welcome", "agreements") if getattr(group, label)]
     own = f", own {' and '.join(texts)}" if texts else ""
+    other = group.other_language
+    extra = [w for w in ("welcome", "agreements") if group.own_text(w, other)]  # type: ignore[arg-type]
+    own += f", in {other}: {' and '.join(extra)}" if extra else ""
     return f"{group.slug}\t{group.name}\t{group.timezone}, {group.kind}, {group.language}{own}"
 
 

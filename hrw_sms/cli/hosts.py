@@ -1,4 +1,4 @@
-"""`hrw-sms host add/remove/list/assign/roster`: who hosts, and who hosts which meeting."""
+"""`hrw-sms host add/remove/list/assign/clear/roster`: who hosts, and who hosts which meeting."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flows.model import Directory
 from flows.occurrences import zone
 from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.cli.context import CliContext
+from hrw_sms.handlers import roster
 from hrw_sms.handlers.services import Services
 from hrw_sms.store import hosts
 from workers.hosts import plan_occurrence
@@ -137,6 +138,26 @@ def host_assign(obj: CliContext, meeting: str, day: str, phone: str) -> None:
         f"{mask(number)} hosts {meeting} on {start:%a %Y-%m-%d %H:%M %Z}; "
         f"{planned} job(s) scheduled"
     )
+
+
+@host_command.command("clear")
+@click.argument("meeting")
+@click.argument("day", metavar="DATE")
+@click.pass_obj
+def host_clear(obj: CliContext, meeting: str, day: str) -> None:
+    """Clear the host of MEETING (a slug) on DATE (its local date, YYYY-MM-DD): nobody hosts
+    it until someone is assigned; a host who had said yes, or had been asked, is told by text."""
+    try:
+        local_day = date.fromisoformat(day)
+    except ValueError:
+        raise click.ClickException(f"host clear: DATE must be YYYY-MM-DD, got {day!r}") from None
+    services = services_for(obj)
+    with refusals("host clear"):
+        done = roster.clear_host(services, meeting, local_day, actor=None, channel="cli")
+    who = mask(done.host) if done.host else "nobody (declined)"
+    tail = "; told by text" if done.told else ""
+    click.echo(f"{meeting} on {local_day.isoformat()} has no host now (was {who}, "
+               f"{done.record.state}){tail}")  # fmt: skip
 
 
 def _local(rec: hosts.Hosting, directory: Directory) -> datetime:

@@ -54,16 +54,14 @@ def volunteer_remove(obj: CliContext, phone: str, group_slug: str) -> None:
     number = _plain_number("volunteer remove", phone)
     services = services_for(obj)
     with refusals("volunteer remove"):
-        nid = services.number_id(number)
-        removed = volunteers.remove(services.redis, nid, group_slug)
-        if not removed:
+        ended = peer.remove_volunteer(services, number, group_slug)
+        if ended is None:
             # A mistyped group is named as such; a group gone from the directory still
             # lets its old volunteers be removed (the removal above came first).
             known_group(services, group_slug)
             raise click.ClickException(
                 f"volunteer remove: {mask(number)} is not a volunteer of {group_slug}"
             )
-        ended = peer.volunteer_removed(services, nid)
     tail = f"; {ended} conversation(s) ended" if ended else ""
     click.echo(f"{mask(number)} no longer volunteers for {group_slug}{tail}")
 
@@ -132,17 +130,18 @@ def shift_add(obj: CliContext, phone: str, group_slug: str, day: str, start: str
     """Give volunteer PHONE a weekly shift."""
     services, group, number, shift = _shift(obj, "shift add", phone, group_slug, day, start, end)
     with refusals("shift add"):
-        # Refused, not merged: the coordinator decides which hours they meant.
-        mine = [
-            s for s in volunteers.shifts(services.redis, group) if s.number_id == shift.number_id
-        ]
-        clash = next((s for s in mine if s != shift and s.overlaps(shift)), None)
-        if clash is not None:
+        try:
+            new = volunteers.add_shift(services.redis, group, shift)
+        except volunteers.ShiftClash as exc:  # refused, not merged (store.volunteers)
             raise click.ClickException(
                 f"shift add: {shift.describe()} overlaps {mask(number)}'s shift "
-                f"{clash.describe()} in {group} (remove that one first, or pick other hours)"
-            )
-        new = volunteers.add_shift(services.redis, group, shift)
+                f"{exc.clash.describe()} in {group} (remove that one first, or pick other hours)"
+            ) from None
+        except volunteers.NotAVolunteer:
+            raise click.ClickException(
+                f"shift add: {mask(number)} is not a volunteer of {group} "
+                f"(first `hrw-sms volunteer add {phone} --group {group}`)"
+            ) from None
     verb = "now has" if new else "already had"
     click.echo(f"{mask(number)} {verb} {group}'s shift {shift.describe()}")
 

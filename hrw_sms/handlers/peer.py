@@ -344,6 +344,17 @@ def _at(epoch: int) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
+def remove_volunteer(services: Services, number: str, group: str) -> int | None:
+    """Stop the E.164 `number` volunteering for `group` (their shifts there go); if they
+    volunteer nowhere else, a conversation they hold ends, both sides told. None when they
+    were not a volunteer of the group, else how many conversations ended. The one path for
+    `hrw-sms volunteer remove` and the console's Volunteers page."""
+    nid = services.number_id(number)
+    if not volunteers.remove(services.redis, nid, group):
+        return None
+    return volunteer_removed(services, nid)
+
+
 def volunteer_removed(services: Services, nid: str) -> int:
     """A volunteer left the line (no group left): their conversations end, both told."""
     if volunteers.is_volunteer(services.redis, nid):

@@ -312,22 +312,62 @@ class DirectoryStore:
         language: str | None = None,
         welcome: str | None = None,
         agreements: str | None = None,
+        text_language: str | None = None,
     ) -> Group:
-        """Create or update a group; a new group needs a timezone. Raises DirectoryError."""
+        """Create or update a group; a new group needs a timezone. `welcome` and `agreements`
+        are written in `text_language` (default: the group's language, after this change):
+        in the group's own language they are its `welcome`/`agreements`; in its other one,
+        the texts kept for people who chose that language (Group.own_text).
+        Raises DirectoryError."""
         _check_group_slug(slug)
-        changes = _group_changes(name, timezone, kind, language, welcome, agreements)
+        changes = _group_changes(name, timezone, kind, language)
+        given = (("welcome", welcome), ("agreements", agreements))
+        texts = {k: _sms_text(k, v) for k, v in given if v is not None}
+        _check_language(text_language)
 
         def step(pipe: Pipeline) -> tuple[Group, Write | None]:
             raw = pipe.hget(keys.GROUPS, slug)
             if raw is None:
                 if "timezone" not in changes:
                     raise DirectoryError(f"group {slug!r} is new: give it a --timezone")
+                old = None
                 group = Group(**{"slug": slug, "name": slug, **changes})
             else:
                 old = group_from_json(slug, _text(raw))
                 group = replace(old, **changes)
-                if group == old:
-                    return group, None
+            group = _with_texts(group, text_language or group.language, texts)
+            if group == old:
+                return group, None
+            return group, lambda tx: tx.hset(keys.GROUPS, slug, group_to_json(group))
+
+        return self._change(step)
+
+    def set_texts(self, slug: str, texts: Mapping[str, Mapping[str, str | None]]) -> Group:
+        """Set the group's own welcome and agreements by language, all at once: `texts` maps
+        a language (its own, or its other one) to {"welcome" | "agreements": text}. A text
+        sets it, "" (or only spaces) removes it, so people get the line's shared text; a
+        missing or None entry leaves it. Raises DirectoryError (no such group, a bad
+        language or name, a text too long) and then changes nothing."""
+        checked: dict[str, dict[str, str | None]] = {}
+        for language, given in texts.items():
+            _check_language(language)
+            checked[language] = {}
+            for which, value in given.items():
+                if which not in ("welcome", "agreements"):
+                    raise DirectoryError(f"no text {which!r}: welcome or agreements")
+                if value is not None:
+                    checked[language][which] = _sms_text(which, value) if value.strip() else None
+
+        def step(pipe: Pipeline) -> tuple[Group, Write | None]:
+            raw = pipe.hget(keys.GROUPS, slug)
+            if raw is None:
+                raise DirectoryError(f"no group {slug!r}")
+            old = group_from_json(slug, _text(raw))
+            group = old
+            for language, fields in checked.items():
+                group = _with_texts(group, language, fields)
+            if group == old:
+                return group, None
             return group, lambda tx: tx.hset(keys.GROUPS, slug, group_to_json(group))
 
         return self._change(step)
@@ -433,13 +473,26 @@ def _check_group_slug(slug: str) -> None:
         )
 
 
+def _check_language(language: str | None) -> None:
+    if language is not None and language not in LANGUAGES:
+        raise DirectoryError(f"language must be en or es, got {language!r}")
+
+
+def _with_texts(group: Group, language: str, texts: Mapping[str, str | None]) -> Group:
+    """`group` with its welcome/agreements (`texts`: which -> text, None to remove) written
+    in `language`: its own fields in its own language, else those kept for `language`."""
+    fields = {
+        (which if language == group.language else f"{which}_{language}"): value
+        for which, value in texts.items()
+    }
+    return replace(group, **fields) if fields else group
+
+
 def _group_changes(
     name: str | None,
     timezone: str | None,
     kind: str | None,
     language: str | None,
-    welcome: str | None,
-    agreements: str | None,
 ) -> dict[str, str]:
     """The validated fields to set on a group."""
     changes: dict[str, str] = {}
@@ -458,12 +511,8 @@ def _group_changes(
             raise DirectoryError(f"kind must be open or focused, got {kind!r}")
         changes["kind"] = kind
     if language is not None:
-        if language not in LANGUAGES:
-            raise DirectoryError(f"language must be en or es, got {language!r}")
+        _check_language(language)
         changes["language"] = language
-    for label, text in (("welcome", welcome), ("agreements", agreements)):
-        if text is not None:
-            changes[label] = _sms_text(label, text)
     return changes
 
 

@@ -31,8 +31,14 @@ from flows.host import (
     HostView,
     next_state,
 )
-from flows.model import Directory
-from flows.occurrences import OccurrenceId, meeting_day_to_weekday, occurrence_on, zone
+from flows.model import Directory, Meeting
+from flows.occurrences import (
+    Occurrence,
+    OccurrenceId,
+    meeting_day_to_weekday,
+    occurrence_on,
+    zone,
+)
 from hrw_sms.store import keys
 from hrw_sms.store.roles import Member, Role, text
 
@@ -54,6 +60,48 @@ class NotAHost(HostError):
     def __init__(self, group: str) -> None:
         self.group = group
         super().__init__(f"that number is not a host of {group}")
+
+
+class OccurrenceError(HostError):
+    """A refusal about one occurrence (`meeting` slug, local `day`), so a caller can word it
+    its own way (the console names the meeting); str() is the CLI's one line."""
+
+    def __init__(self, message: str, meeting: str, day: date | None = None) -> None:
+        self.meeting, self.day = meeting, day
+        super().__init__(message)
+
+
+class NoMeeting(OccurrenceError):
+    """No meeting with that slug in the directory."""
+
+
+class NotHostable(OccurrenceError):
+    """The meeting has no group (so no hosts) or is temporarily closed."""
+
+
+class NotMeetingDay(OccurrenceError):
+    """The meeting does not meet on that weekday (`days`: the days it meets, 0 = Sunday)."""
+
+    def __init__(self, message: str, meeting: str, day: date, days: tuple[int, ...]) -> None:
+        self.days = days
+        super().__init__(message, meeting, day)
+
+
+class PastDay(OccurrenceError):
+    """The date is before today in the meeting's time zone."""
+
+
+class Started(OccurrenceError):
+    """The occurrence has already started: its roster is settled."""
+
+
+class NothingToClear(OccurrenceError):
+    """Nobody is on the roster for that occurrence."""
+
+
+class Changed(OccurrenceError):
+    """The hosting record changed since the version the caller saw (a host answered, or
+    another coordinator changed it): nothing was done."""
 
 
 @dataclass(frozen=True)
@@ -247,23 +295,18 @@ def assign(
 
     Raises HostError when the meeting does not meet that day, the date is past or the
     meeting has started, or the number is not a host of the meeting's group."""
-    meeting = directory.meetings.get(meeting_slug)
-    if meeting is None:
-        raise HostError(f"no meeting {meeting_slug!r}")
+    meeting = _meeting(directory, meeting_slug)
     if not meeting.group:
-        raise HostError(f"{meeting_slug} belongs to no group, so it has no hosts")
+        raise NotHostable(f"{meeting_slug} belongs to no group, so it has no hosts", meeting_slug)
     if not meeting.active:
-        raise HostError(f"{meeting_slug} is temporarily closed")
+        raise NotHostable(f"{meeting_slug} is temporarily closed", meeting_slug)
     if day.weekday() not in {meeting_day_to_weekday(d) for d in meeting.days}:
         days = ", ".join(DAY_NAMES[d % 7] for d in sorted(meeting.days))
-        raise HostError(
-            f"{meeting_slug} does not meet on {day:%A} {day.isoformat()} (it meets {days})"
-        )
-    if day < now.astimezone(zone(meeting.timezone)).date():
-        raise HostError(f"{day.isoformat()} is past")
-    occ = occurrence_on(meeting, day)
-    if occ.start <= now:
-        raise HostError(f"{meeting_slug} on {day.isoformat()} has already started")
+        raise NotMeetingDay(
+            f"{meeting_slug} does not meet on {day:%A} {day.isoformat()} (it meets {days})",
+            meeting_slug, day, tuple(sorted(meeting.days)),
+        )  # fmt: skip
+    occ = _coming(meeting, day, now)
     if not ROLE.has(client, nid, meeting.group):
         raise NotAHost(meeting.group)
     name = occurrence_name(meeting_slug, day)
@@ -303,6 +346,78 @@ def assign(
                 return rec
             except redis.WatchError:
                 continue  # changed meanwhile (an answer, another assign): look again
+
+
+def _meeting(directory: Directory, meeting_slug: str) -> Meeting:
+    meeting = directory.meetings.get(meeting_slug)
+    if meeting is None:
+        raise NoMeeting(f"no meeting {meeting_slug!r}", meeting_slug)
+    return meeting
+
+
+def _coming(meeting: Meeting, day: date, now: datetime) -> Occurrence:
+    """The meeting's occurrence on `day`, refused when the date is past or it has started."""
+    if day < now.astimezone(zone(meeting.timezone)).date():
+        raise PastDay(f"{day.isoformat()} is past", meeting.slug, day)
+    occ = occurrence_on(meeting, day)
+    if occ.start <= now:
+        raise Started(f"{meeting.slug} on {day.isoformat()} has already started", meeting.slug, day)
+    return occ
+
+
+def clear(
+    client: redis.Redis,
+    directory: Directory,
+    meeting_slug: str,
+    day: date,
+    now: datetime,
+    version: int | None = None,
+) -> Hosting:
+    """Clear the host of the meeting's occurrence on its local date `day`: the record leaves
+    the roster (flows.host Event.CLEAR), so nobody hosts it, as before anyone was assigned,
+    and nobody is asked to cover; its asks, cover requests and exercise go with it, and its
+    planned prompts find no record and send nothing. Returns the record as it was when
+    cleared (its `current`, `state` and `prompted` say whom to tell:
+    flows.host.told_when_cleared).
+
+    `version`: clear only if the record is still at that version (what the coordinator was
+    shown); None: as it is now. A compare-and-set like every change here.
+
+    Raises NoMeeting, PastDay, Started, NothingToClear (nobody on the roster that day) or
+    Changed (the record moved on from `version`, or kept changing)."""
+    meeting = _meeting(directory, meeting_slug)
+    _coming(meeting, day, now)
+    name = occurrence_name(meeting_slug, day)
+    for _ in range(RELEASE_TRIES):  # each lost compare-and-set means another change landed
+        rec = _read(client, name)
+        if rec is None:
+            why = f"nobody is on the roster for {meeting_slug} on {day.isoformat()}"
+            raise NothingToClear(why, meeting_slug, day)
+        if version is not None and rec.version != version:
+            break
+        people = sorted({rec.host, *([rec.cover] if rec.cover else []), *asked(client, rec)})
+        seen: list[Hosting] = []
+
+        def drop(
+            cur: Hosting, people: list[str] = people, seen: list[Hosting] = seen
+        ) -> list[Operation]:
+            seen.append(cur)  # the record as the write found it (`prompted` may be newer)
+            ops: list[Operation] = [
+                lambda p: p.delete(keys.hosting(name), keys.hosting_asked(name),
+                                   keys.exercise(name)),
+                lambda p: p.zrem(keys.HOST_ROSTER, name),
+            ]  # fmt: skip
+            for nid in people:  # nothing left for their YES, NO or EXERCISE to answer
+                ops.append(lambda p, nid=nid: p.zrem(keys.host_hosting(nid), name))
+                ops.append(lambda p, nid=nid: p.zrem(keys.host_asks(nid), name))
+            return ops
+
+        if _change(client, rec, drop, bump=False):
+            return seen[-1]
+    raise Changed(
+        f"the roster for {meeting_slug} on {day.isoformat()} changed meanwhile; look again",
+        meeting_slug, day,
+    )  # fmt: skip
 
 
 def _fields(rec: Hosting) -> dict[str, str | int]:

@@ -69,9 +69,48 @@ def forget(client: redis.Redis, nid: str) -> list[str]:
 # --- shifts ---
 
 
+class NotAVolunteer(ValueError):
+    """A shift for a number that is not one of the group's volunteers."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+        super().__init__(f"that number is not a volunteer of {group}")
+
+
+class ShiftClash(ValueError):
+    """The shift shares time with another of the same volunteer's shifts in the group
+    (`clash`). Refused, not merged: the coordinator decides which hours they meant."""
+
+    def __init__(self, shift: Shift, clash: Shift) -> None:
+        self.shift, self.clash = shift, clash
+        super().__init__(f"{shift.describe()} overlaps that volunteer's shift {clash.describe()}")
+
+
 def add_shift(client: redis.Redis, group: str, shift: Shift) -> bool:
-    """Add a weekly shift; False if the same one was there."""
-    return bool(client.hset(keys.group_shifts(group), shift.key(), "1"))
+    """Add a weekly shift for one of the group's volunteers; False if the same one was there.
+    Raises NotAVolunteer, or ShiftClash when it overlaps another of theirs (checked and
+    written under WATCH, so two overlapping adds at once cannot both land)."""
+    key = keys.group_shifts(group)
+    with client.pipeline(transaction=True) as pipe:
+        while True:
+            try:
+                pipe.watch(key, keys.group_volunteers(group))
+                if not pipe.sismember(keys.group_volunteers(group), shift.number_id):
+                    raise NotAVolunteer(group)
+                kept = [Shift.from_key(text(k)) for k in pipe.hkeys(key)]
+                if shift in kept:
+                    pipe.unwatch()
+                    return False
+                theirs = [s for s in kept if s.number_id == shift.number_id]
+                clash = next((s for s in theirs if s.overlaps(shift)), None)
+                if clash is not None:
+                    raise ShiftClash(shift, clash)
+                pipe.multi()
+                pipe.hset(key, shift.key(), "1")
+                pipe.execute()
+                return True
+            except redis.WatchError:
+                continue  # a shift or the volunteer changed meanwhile: look again
 
 
 def remove_shift(client: redis.Redis, group: str, shift: Shift) -> bool:

@@ -35,7 +35,12 @@ def init_app(app: Flask, services: Services, *, secret_required: bool = True) ->
 
     Raises ConfigError when HRW_SECRET_KEY is missing in production."""
     # cycle: auth and groups import `csrf` from this package
-    from hrw_sms.web.console import auth, groups
+    from hrw_sms.web.console import (
+        auth,
+        groups,
+        peer_line,  # noqa: F401  (adds the Volunteers page to groups.bp)
+        texts,  # noqa: F401  (adds its page to groups.bp)
+    )
 
     settings = services.settings
     secure = bool(settings.public_url and settings.public_url.startswith("https://"))

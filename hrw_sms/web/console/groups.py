@@ -1,4 +1,5 @@
-"""A group's pages: overview, broadcast, cancel, roster, texts, usage, audit, flyer.
+"""A group's pages: overview, broadcast, cancel, roster, usage, audit, flyer (texts.py has
+the Texts page, peer_line.py the peer line's Volunteers page).
 
 Every change goes through the core functions the CLI and the text commands use
 (handlers.broadcasts, handlers.cancellations, store.hosts, meetings.directory) and is
@@ -7,7 +8,7 @@ audited with the signed-in number masked. Another group's pages answer 404."""
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -16,14 +17,14 @@ import segno
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from flows.gsm import segments
-from flows.model import Group
-from flows.render_sms import MAX_SEGMENTS, broadcast_text, cancellation_text
+from flows.model import Group, Meeting
+from flows.render_sms import broadcast_text, cancellation_text
 from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.handlers import broadcasts, cancellations
+from hrw_sms.handlers import roster as roster_core
 from hrw_sms.meetings import feedsync
-from hrw_sms.meetings.directory import DirectoryError
 from hrw_sms.store import audit, hosts, subscriptions, usage
-from hrw_sms.web.console import chart, confirm
+from hrw_sms.web.console import chart, confirm, wording
 from hrw_sms.web.console.auth import Viewer, require_viewer, services, viewer
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
@@ -52,6 +53,19 @@ def _not_found(_error: Exception) -> tuple[str, int]:
     """A missing page or another group's page, in the console's own layout with a way back
     (the same answer for both, so it tells nobody which groups exist)."""
     return render_template("console/not_found.html", who=viewer()), 404
+
+
+@bp.app_template_filter("local")
+def local_time(at: str | datetime | None, timezone: str) -> str:
+    """An aware time (or its ISO text, as stored) in the group's zone, as people read it:
+    'Tue Nov 24, 10:00 AM'; '' for None. Every time a console page shows goes through this
+    (or is a meeting's own local time), so none reads in UTC."""
+    if not at:
+        return ""
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # stored times without an offset are UTC
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%a %b %-d, %-I:%M %p")
 
 
 def _group(slug: str) -> tuple[Viewer, Group]:
@@ -98,7 +112,9 @@ def _coming(slug: str, days: int) -> list[dict]:
         host = numbers.get(rec.current) if rec and rec.current else None
         rows.append({"meeting": occ.meeting, "day": occ.local_date, "start": occ.local_start,
                      "cancelled": occ.cancelled, "host": mask(host) if host else None,
-                     "state": _state(rec, occ.cancelled)})  # fmt: skip
+                     "state": _state(rec, occ.cancelled),
+                     "version": rec.version if rec else None,
+                     "started": occ.start <= now})  # fmt: skip
     return rows
 
 
@@ -217,6 +233,7 @@ def cancel(slug: str) -> Response | str | tuple[str, int]:
     except (cancellations.Refused, ValueError) as exc:
         # The reasons start with the slug (the CLI's words): people here know the name.
         named = str(exc).replace(meeting_slug, meeting.name, 1) if meeting else str(exc)
+        named = wording.sentence(named)
         return render_template("console/cancel.html", who=who, group=group, error=named), 400
     if request.form.get("confirm") != "yes":
         notice = cancellation_text(group.language, plan.occurrence, svc.clock())
@@ -232,20 +249,29 @@ def _day(raw: str) -> date:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise ValueError(f"give the date as YYYY-MM-DD, not {raw[:20]!r}") from None
+        raise ValueError(f"Give the date as YYYY-MM-DD, not {raw[:20]!r}.") from None
 
 
 @bp.route("/groups/<slug>/roster", methods=["GET", "POST"])
 def roster(slug: str) -> str | tuple[str, int]:
-    """Assign (meeting, date, phone), add a host (add_host), remove one (remove_host)."""
+    """Assign (meeting, date, phone), clear (action=clear with meeting, date and the version
+    shown: a first POST asks, confirm=yes clears), add a host (add), remove one (remove)."""
     who, group = _group(slug)
     svc = services()
-    error = done = None
+    error = done = clearing = None
     if request.method == "POST":
         try:
-            done = _roster_change(who, slug, request.form)
-        except (ValueError, BadNumber, hosts.HostError) as exc:
-            error = str(exc)
+            if request.form.get("action") == "clear":
+                done, clearing = _clear(who, slug, request.form)
+            else:
+                done = _roster_change(who, slug, request.form)
+        except BadNumber as exc:
+            error = wording.bad_number(exc)
+        except hosts.HostError as exc:
+            number = _masked_or_blank(request.form.get("phone", ""))
+            error = wording.host_refusal(exc, svc.directory.load(), number)
+        except ValueError as exc:
+            error = wording.sentence(str(exc))
     directory = svc.directory.load()
     meetings = sorted((m for m in directory.meetings.values() if m.group == slug),
                       key=lambda m: m.name)  # fmt: skip
@@ -254,8 +280,16 @@ def roster(slug: str) -> str | tuple[str, int]:
     typed = {k: request.form.get(k, "")[:40] for k in ("action", "meeting", "date", "phone")}
     page = render_template("console/roster.html", who=who, group=group, error=error, done=done,
                            coming=_coming(slug, ROSTER_DAYS), meetings=meetings,
-                           hosts=sorted(people), typed=typed if error else {})  # fmt: skip
+                           hosts=sorted(people), typed=typed if error else {},
+                           clearing=clearing, roster=True)  # fmt: skip
     return (page, 400) if error else page
+
+
+def _masked_or_blank(raw: str) -> str:
+    try:
+        return mask(to_e164(raw[:40]))
+    except BadNumber:
+        return ""
 
 
 def _roster_change(who: Viewer, slug: str, form: dict) -> str:
@@ -274,53 +308,66 @@ def _roster_change(who: Viewer, slug: str, form: dict) -> str:
         _audit(who, "remove host", slug, mask(number))
         return f"{mask(number)} is no longer a host of {slug}."
     meeting_slug = form.get("meeting", "")
-    meeting = svc.directory.load().meetings.get(meeting_slug)
-    if meeting is None or meeting.group != slug:
-        raise ValueError("choose one of this group's meetings")
+    meeting = _own_meeting(slug, meeting_slug)
     day = _day(form.get("date", ""))
     if not hosts.is_host(svc.redis, nid, slug):
-        raise ValueError(f"{mask(number)} is not a host of this group: add them first")
+        raise hosts.NotAHost(slug)
     hosts.assign(svc.redis, svc.directory.load(), meeting_slug, day, nid, now)
     svc.hosting_changed(meeting_slug, day)
     _audit(who, "assign host", slug, f"{meeting_slug} {day.isoformat()} {mask(number)}")
-    return f"{mask(number)} hosts {meeting.name} on {day.isoformat()}."
+    return f"{mask(number)} hosts {meeting.name} on {wording.day_label(day)}."
 
 
-@bp.route("/groups/<slug>/texts", methods=["GET", "POST"])
-def texts(slug: str) -> str | tuple[str, int]:
-    """The group's own welcome and agreements (read by WELCOME and AGREEMENTS)."""
-    who, group = _group(slug)
+def _own_meeting(slug: str, meeting_slug: str) -> Meeting:
+    """The group's meeting by slug; ValueError for another group's or an unknown one."""
+    meeting = services().directory.load().meetings.get(meeting_slug)
+    if meeting is None or meeting.group != slug:
+        raise ValueError("Choose one of this group's meetings.")
+    return meeting
+
+
+def _clear(who: Viewer, slug: str, form: dict) -> tuple[str | None, dict | None]:
+    """action=clear: without confirm=yes, what clearing would do (nothing changes); with
+    it, clear through handlers.roster (the CLI's `host clear`), only at the version shown."""
     svc = services()
-    error = done = welcome = agreements = None
-    if request.method == "POST":
-        welcome, agreements = request.form.get("welcome"), request.form.get("agreements")
-        try:
-            for label, value in (("welcome", welcome), ("agreements", agreements)):
-                if value and segments(value.strip()) > MAX_SEGMENTS:
-                    raise DirectoryError(f"the {label} is {segments(value.strip())} texts long; "
-                                         f"at most {MAX_SEGMENTS} fit")  # fmt: skip
-            group = svc.directory.set_group(slug, welcome=welcome or None,
-                                            agreements=agreements or None)  # fmt: skip
-            _audit(who, "edit texts", slug, "welcome and agreements")
-            done = "Saved. Texting WELCOME or AGREEMENTS now answers with these."
-        except DirectoryError as exc:
-            error = str(exc)
-    typed = {"welcome": welcome or "", "agreements": agreements or ""} if error else None
-    page = render_template("console/texts.html", who=who, group=group, error=error, done=done,
-                           segments=segments, max_segments=MAX_SEGMENTS,
-                           typed=typed)  # fmt: skip
-    return (page, 400) if error else page
+    meeting = _own_meeting(slug, form.get("meeting", ""))
+    day = _day(form.get("date", ""))
+    raw_version = form.get("version", "")
+    version = int(raw_version) if raw_version.isdigit() else None
+    if form.get("confirm") != "yes":
+        rec = hosts.hosting_of(svc.redis, meeting.slug, day)
+        if rec is None:
+            raise hosts.NothingToClear("nothing to clear", meeting.slug, day)
+        host = hosts.number_of(svc.redis, rec.current) if rec.current else None
+        told = roster_core.who_is_told(svc, rec)
+        return None, {"meeting": meeting, "day": day, "version": rec.version,
+                      "host": mask(host) if host else None, "told": mask(told) if told else None,
+                      "state": _state(rec, False)}  # fmt: skip
+    if version is None:
+        raise ValueError("That request was incomplete, so nothing was cleared. Try again.")
+    done = roster_core.clear_host(svc, meeting.slug, day, version=version,
+                                  actor=who.session.number, channel="console")  # fmt: skip
+    when = wording.day_label(day)
+    note = (f" {mask(done.host)} is told by text that they need not host it." if done.told
+            else "")  # fmt: skip
+    return f"{meeting.name} on {when} has no host now.{note}", None
 
 
 @bp.get("/groups/<slug>/usage")
 def usage_page(slug: str) -> str:
-    """GET the last 90 UTC days of usage counts, with a chart."""
+    """GET the last 90 days of usage counts (the line's days, which turn over at midnight UTC:
+    the page says when that is in the group's time), with a chart."""
     who, group = _group(slug)
     svc = services()
-    days = usage.daily(svc.redis, svc.clock().astimezone(UTC).date(), 90)
+    today = svc.clock().astimezone(UTC).date()
+    days = usage.daily(svc.redis, today, 90)
+    # The line's counters are shared by every group, so their day cannot be each group's:
+    # it turns over at midnight UTC. Say when that is here, in the group's own time.
+    turnover = datetime.combine(today, time(0), UTC).astimezone(ZoneInfo(group.timezone))
     return render_template("console/usage.html", who=who, group=group, days=days,
                            totals=usage.totals(days), chart=chart.svg(days, usage.NAMES),
-                           names=usage.NAMES)  # fmt: skip
+                           names=usage.NAMES, turnover=turnover.strftime("%-I:%M %p"),
+                           day_before=turnover.date() < today)  # fmt: skip
 
 
 @bp.get("/groups/<slug>/audit")
@@ -329,13 +376,8 @@ def audit_page(slug: str) -> str:
     who, group = _group(slug)
     svc = services()
     found = [e for e in audit.entries(svc.redis, svc.clock()) if e.group == slug]
-    zone = ZoneInfo(group.timezone)
 
-    def local(at: str) -> str:  # an entry's UTC ISO time, in the group's own zone
-        return datetime.fromisoformat(at).astimezone(zone).strftime("%a %b %-d, %-I:%M %p")
-
-    return render_template("console/audit.html", who=who, group=group, entries=found[::-1],
-                           local=local)  # fmt: skip
+    return render_template("console/audit.html", who=who, group=group, entries=found[::-1])
 
 
 @bp.get("/groups/<slug>/flyer")
