@@ -11,7 +11,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flows import effects as fx
-from flows.gsm import segments
 from flows.keywords import Command, first_number
 from flows.model import Directory, Meeting, OccurrenceId
 from flows.occurrences import (
@@ -27,7 +26,7 @@ from flows.pending import (
     ConfirmCancel,
     Pending,
 )
-from flows.render_sms import MAX_SEGMENTS, broadcast_text, max_broadcast_chars
+from flows.render_sms import broadcast_refusal, broadcast_text
 from flows.replies import BroadcastPreview, CancelPreview, Reply, StatusReport, Text
 from flows.session import CoordinatorView, Session
 from flows.step import Step
@@ -183,12 +182,10 @@ def _preview(
     group = ctx.directory.groups.get(slug)
     if group is None:
         return Step(session, (Text("broadcast_nobody", {"group": slug}),))
+    refusal = broadcast_refusal(group.language, group.name, message)
+    if refusal is not None:
+        return Step(session, (refusal,))
     final = broadcast_text(group.language, group.name, message)
-    cost = segments(final)
-    if cost > MAX_SEGMENTS:
-        cut = max(1, len(message) - max_broadcast_chars(group.language, group.name))
-        params = {"length": len(final), "segments": cost, "limit": MAX_SEGMENTS * 153, "cut": cut}
-        return Step(session, (Text("broadcast_too_long", params),))
     audience = view.audiences.get(slug, 0)
     if audience == 0:
         return Step(session, (Text("broadcast_nobody", {"group": group.name}),))

@@ -113,3 +113,23 @@ def segments(text: str) -> int:
         return 1 if n <= GSM_SINGLE else math.ceil(n / GSM_PART)
     units = len(text.encode("utf-16-le")) // 2
     return 1 if units <= UCS2_SINGLE else math.ceil(units / UCS2_PART)
+
+
+def dropped(text: str) -> str:
+    """The characters folding drops from `text` (to_gsm: emoji and the like, which GSM-7 has
+    no equivalent for), each once, in the order they first appear; "" when none are."""
+    gone = [ch for ch in dict.fromkeys(text) if ch not in GSM_CHARACTERS and ch not in _FOLDS]
+    # Joiners, variation selectors and combining marks go too, but show nothing on their own.
+    shown = (ch for ch in gone if unicodedata.category(ch) not in ("Cf", "Mn", "Me", "Mc"))
+    return "".join(ch for ch in shown if not _fold_char(ch))
+
+
+def mostly_dropped(text: str) -> bool:
+    """Whether `text`, folded (to_gsm), would arrive blank or having lost most of what was
+    written: more of its non-space characters dropped than kept. A text like that is refused
+    where coordinators write (a group's texts, a broadcast) rather than sent nearly empty."""
+    written = [ch for ch in text if not ch.isspace() and ch != "\u200b"]
+    if not written:
+        return False  # nothing was written: the caller's own "empty" check says so
+    kept = [ch for ch in written if ch in GSM_CHARACTERS or ch in _FOLDS or _fold_char(ch)]
+    return not to_gsm(text).strip() or len(kept) * 2 < len(written)

@@ -88,6 +88,15 @@ for _table in (_ENGLISH_BY_COMMAND, _SPANISH_BY_COMMAND):
 
 SPANISH_WORDS = frozenset(w for words in _SPANISH_BY_COMMAND.values() for w in words.split())
 
+
+def word_for(command: str, language: str) -> str:
+    """The word people are told to text for `command` ("MEETINGS") in `language` ("en",
+    "es"): the first of its words ("MEETINGS", "REUNIONES"). A Spanish word gets Spanish
+    answers. Raises KeyError for a command with no word in that language."""
+    by_command = _SPANISH_BY_COMMAND if language == "es" else _ENGLISH_BY_COMMAND
+    return by_command[command].split()[0]
+
+
 # Words in MEETINGS filters ("tonight" is what is left of today).
 TODAY_WORDS = frozenset({"TODAY", "TONIGHT", "TONITE", "EVENING", "HOY", "NOCHE"})
 # "tonight" is today's meetings from the evening on (flows.search.EVENING).

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import partial
 
-from flows.gsm import segments, to_gsm
+from flows.gsm import GSM_EXTENDED, GSM_PART, mostly_dropped, segments, septets, to_gsm
 from flows.model import Meeting
 from flows.occurrences import Occurrence, next_occurrence, zone
 from flows.replies import (
@@ -497,9 +497,28 @@ def broadcast_text(lang: str, group_name: str, message: str) -> str:
     return to_gsm(text(lang, "broadcast", group=group_name, text=" ".join(message.split())))
 
 
-def max_broadcast_chars(lang: str, group_name: str) -> int:
-    """Characters a plain GSM-7 message may have so the broadcast fits in three segments."""
-    return MAX_SEGMENTS * 153 - len(broadcast_text(lang, group_name, ""))
+def broadcast_refusal(lang: str, group_name: str, message: str) -> Text | None:
+    """Why a broadcast of `message` cannot go, as a catalog Text, or None when it can: the
+    one rule for the text command, the console and `hrw-sms broadcast`.
+
+    Refused when folding (flows.gsm.to_gsm) leaves it blank or drops most of it (emoji and
+    the like: "broadcast_all_dropped", "broadcast_most_dropped"), or when it costs more than
+    MAX_SEGMENTS texts as sent ("broadcast_too_long"). Lengths there are GSM-7 septets, as
+    carriers and the console's live counter count them (a character of the extension table,
+    like { or €, counts as 2, and the text says which ones the broadcast has)."""
+    if mostly_dropped(message):
+        blank = not to_gsm(" ".join(message.split())).strip()
+        return Text("broadcast_all_dropped" if blank else "broadcast_most_dropped")
+    final = broadcast_text(lang, group_name, message)
+    cost = segments(final)
+    if cost <= MAX_SEGMENTS:
+        return None
+    limit = MAX_SEGMENTS * GSM_PART
+    doubles = "".join(dict.fromkeys(c for c in final if c in GSM_EXTENDED))
+    double = text(lang, "broadcast_counts_double", chars=" ".join(doubles)) if doubles else ""
+    params = {"length": septets(final), "segments": cost, "limit": limit,
+              "count": septets(final) - limit, "double": double}  # fmt: skip
+    return Text("broadcast_too_long", params)
 
 
 # --- hosts and coordinators ---

@@ -186,3 +186,27 @@ def test_long_agreements_are_refused(run, tmp_path: Path, r: redis.Redis) -> Non
 def test_empty_group_list(run) -> None:
     result = run("group", "list")
     assert result.exit_code == 0 and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("words", "how"),
+    [("\U0001f600" * 100, "arrive empty"), ("\U0001f64f\U0001f64f\U0001f64f ok", "lose most")],
+)
+def test_group_texts_of_mostly_emoji_are_refused(
+    run, tmp_path: Path, r: redis.Redis, words: str, how: str
+) -> None:
+    """SMS cannot carry emoji (flows.gsm.to_gsm drops them): such a text would go out blank
+    or nearly, so it is refused, saying why, in either language, and nothing is saved."""
+    run("group", "set", "owls", "--timezone", NY)
+    before = keys_and_values(r)
+    emoji = tmp_path / "agreements.txt"
+    emoji.write_text(words, encoding="utf-8")
+    for extra in ([], ["--text-language", "es"]):
+        result = run("group", "set", "owls", *extra, "--agreements-file", str(emoji))
+        assert result.exit_code == 1
+        assert f"the agreements would {how}" in result.stderr
+        assert "text messages cannot carry emoji" in result.stderr
+        assert keys_and_values(r) == before
+    kept = tmp_path / "welcome.txt"
+    kept.write_text("Respeto \U0001f64f siempre.", encoding="utf-8")
+    assert run("group", "set", "owls", "--welcome-file", str(kept)).exit_code == 0

@@ -95,6 +95,23 @@ def test_assign_checks_weekday_date_and_host(run) -> None:
     assert "not a host of valley-focused" in line
 
 
+def test_assign_refuses_a_cancelled_day_and_changes_nothing(run, services: Services) -> None:
+    """The store refuses it (store.hosts.Cancelled), so the console says the same."""
+    run("host", "add", "4135550101", "--group", GROUP)
+    tuesday = next_tuesday()
+    assert services.directory.set_cancelled("forbes-tuesday", tuesday, True)
+    line = refused(run("host", "assign", "forbes-tuesday", tuesday.isoformat(), "4135550101"))
+    assert line == (
+        f"Error: host assign: forbes-tuesday is cancelled on Tue {tuesday.isoformat()}, so it "
+        "has no host to set: choose another date"
+    )
+    assert hosts.hosting_of(services.redis, "forbes-tuesday", tuesday) is None
+    later = (tuesday + timedelta(days=7)).isoformat()
+    assert "hosts forbes-tuesday" in ok(
+        run("host", "assign", "forbes-tuesday", later, "4135550101")
+    )
+
+
 def test_assign_reaches_the_schedule_at_once_and_shows_in_the_roster(
     run, services: Services
 ) -> None:

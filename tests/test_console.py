@@ -246,8 +246,8 @@ def test_roster_assigns_a_host_and_refuses_bad_input(world: World) -> None:
     )
     bad_phone = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-01",
                           phone="call me")  # fmt: skip
-    assert "&#39;call me&#39; is not a phone number: give it like" in bad_phone.get_data(
-        as_text=True
+    assert 'That is not a phone number we can text: "call me". Write it like 413-555-0100.' in (
+        html.unescape(bad_phone.get_data(as_text=True))
     )
     kept = past.get_data(as_text=True)  # the form keeps what was typed
     assert 'value="forbes-tuesday" selected' in kept and 'value="2026-11-17"' in kept
@@ -260,6 +260,29 @@ def test_roster_assigns_a_host_and_refuses_bad_input(world: World) -> None:
     record = hosts.hosting_of(world.redis, "forbes-tuesday", date(2026, 12, 1))
     assert record is not None and hosts.mark_prompted(world.redis, record)
     assert "+1******0800 · asked" in user.get(path).get_data(as_text=True)
+
+
+def test_roster_refuses_a_host_for_a_cancelled_day(world: World) -> None:
+    world.clock.set(NOW)
+    host = "+14135550800"
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/roster"
+    assert user.post(path, action="add", phone=host).status_code == 200
+    store = world.app.extensions["hrw"].directory
+    assert store.set_cancelled("forbes-tuesday", date(2026, 12, 1), True)
+    before = sends(world)
+    refused = user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-01",
+                        phone=host)  # fmt: skip
+    page = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400 and (
+        "That meeting is cancelled on Tuesday, Dec 1: Tuesday Night at the Library does not "
+        "meet that day, so it has no host to set. Choose another date." in page
+    )
+    assert hosts.hosting_of(world.redis, "forbes-tuesday", date(2026, 12, 1)) is None
+    assert sends(world) == before
+    assert user.post(path, action="assign", meeting="forbes-tuesday", date="2026-12-08",
+                     phone=host).status_code == 200  # fmt: skip
 
 
 def test_roster_clears_a_confirmed_host_who_is_told_by_text(world: World) -> None:
@@ -358,6 +381,44 @@ def test_texts_edit_the_welcome_that_welcome_answers_with(world: World) -> None:
     assert group.welcome == "Welcome to Northampton! Coffee at 6."
 
 
+def test_texts_of_mostly_emoji_are_refused_and_dropped_ones_are_named(world: World) -> None:
+    """SMS cannot carry emoji (flows.gsm.to_gsm drops them): a text that would go out blank,
+    or having lost most of itself, is refused in any box and nothing is saved; one that loses
+    a few keeps them out and the page says which."""
+    world.clock.set(NOW)
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/texts"
+    store = world.app.extensions["hrw"].directory
+    before = store.load().groups[GROUP]
+    for field, words, said in (
+        ("agreements_es", "\U0001f600" * 100, "The agreements in Spanish would arrive empty"),
+        ("welcome", "\U0001f64f\U0001f64f\U0001f64f ok",
+         "The welcome would lose most of its characters"),
+    ):  # fmt: skip
+        form = {"welcome": "Hello.", "agreements": "", "welcome_es": "", "agreements_es": ""}
+        refused = user.post(path, **{**form, field: words})
+        page = html.unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 400 and said in page, page
+        assert "text messages cannot carry emoji" in page and "Saved" not in page
+        assert store.load().groups[GROUP] == before
+    saved = user.post(path, welcome="", agreements="", welcome_es="",
+                      agreements_es="Respeto \U0001f64f siempre.")  # fmt: skip
+    page = html.unescape(saved.get_data(as_text=True))
+    assert saved.status_code == 200 and "Saved." in page
+    assert (
+        'id="agreements_es-dropped">Text messages cannot carry \U0001f64f, so it is left out'
+        in page
+    )
+    assert store.load().groups[GROUP].agreements_es == "Respeto \U0001f64f siempre."
+    # What goes out says ACUERDOS with the words, not the emoji.
+    phone = world.phone(PEOPLE[0])
+    (line,) = [x for x in phone.text("REUNIONES 01060").splitlines() if "Tuesday Night" in x]
+    phone.text(line.split(".")[0])
+    answer = phone.text("ACUERDOS")
+    assert "Respeto" in answer and "siempre." in answer and "\U0001f64f" not in answer
+
+
 def test_texts_keep_a_welcome_in_each_language_and_bienvenida_answers_in_spanish(
     world: World,
 ) -> None:
@@ -419,8 +480,8 @@ def test_volunteers_page_adds_and_removes_volunteers_and_shifts(world: World) ->
     assert "No volunteers yet." in page and f'href="{path}" aria-current="page"' in page
     before = sends(world)
     channel = user.post(path, action="add", phone=f"whatsapp:{volunteer}")
-    assert channel.status_code == 400 and "Give a plain phone number" in channel.get_data(
-        as_text=True
+    assert channel.status_code == 400 and "That is not a phone number we can text" in (
+        channel.get_data(as_text=True)
     )
     shift = {"action": "add_shift", "phone": volunteer, "day": "2"}
     stranger = user.post(path, **shift, **{"from": "18:00", "to": "22:00"})
@@ -502,8 +563,36 @@ def test_flyer_usage_pages(world: World) -> None:
     flyer = user.get(f"/console/groups/{GROUP}/flyer").get_data(as_text=True)
     assert "<svg" in flyer and "MEETINGS" in flyer and "REUNIONES" in flyer
     assert "(413) 555-0000" in flyer  # the line's own number (tests/worker_world.SENDER)
+    # Each language has its own words, its QR code's caption and the STOP line included.
+    assert "Scan to text MEETINGS</figcaption>" in flyer
+    assert "Escanea para escribir REUNIONES</figcaption>" in flyer
+    assert "Reply STOP to end texts." in flyer
+    assert "Responde STOP para dejar de recibir mensajes." in flyer
     usage = user.get(f"/console/groups/{GROUP}/usage")
     assert usage.status_code == 200 and 'class="chart"' in usage.get_data(as_text=True)
+
+
+SCROLLER = re.compile(r'<div class="scroll"([^>]*)>')
+
+
+def test_every_scrolling_table_can_be_reached_by_keyboard(world: World) -> None:
+    """A table wider than a 360-px phone scrolls sideways in its box; the box takes the
+    focus (tabindex=0) so a keyboard can scroll it, and is a named region for screen readers.
+    Every page with one, and every template, so a new one cannot forget."""
+    from pathlib import Path
+
+    import hrw_sms.web.console as console
+
+    templates = Path(console.__file__).parent / "templates" / "console"
+    found = [m for t in templates.glob("*.html") for m in SCROLLER.findall(t.read_text())]
+    assert len(found) >= 5
+    for attributes in found:
+        assert 'tabindex="0"' in attributes and 'role="region"' in attributes, attributes
+        assert re.search(r'aria-label="[^"]+"', attributes), attributes
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    usage = user.get(f"/console/groups/{GROUP}/usage").get_data(as_text=True)
+    assert '<div class="scroll" tabindex="0" role="region" aria-label="Counts by day">' in usage
 
 
 def test_start_up_needs_hrw_secret_key_beside_the_auth_token(redis_url: str) -> None:
@@ -667,6 +756,51 @@ def test_command_line_tools_need_no_secret_key(world: World) -> None:
     result = CliRunner().invoke(main, ["broadcast", "--group", GROUP, "Hi", "--dry-run"],
                                 env=env, obj={"clock": world.clock})  # fmt: skip
     assert result.exit_code == 0, result.output
+
+
+def test_broadcast_refusals_count_as_sent_and_emoji_only_is_refused(world: World) -> None:
+    """Over-long: counted in characters as sent, { and the like as 2 each (as carriers and
+    the live counter count them), and "1 character" when one is over. All emoji: it would go
+    out blank, so it is refused. A few emoji: sent without them, and the preview says so."""
+    world.clock.set(NOW)
+    phone = world.phone(PEOPLE[0])
+    (line,) = [x for x in phone.text("MEETINGS 01060").splitlines() if "Tuesday Night" in x]
+    phone.text("REMIND " + line.split(".")[0])
+    user = ConsoleUser(world, COORD)
+    user.sign_in()
+    path = f"/console/groups/{GROUP}/broadcast"
+    before = sends(world)
+    frame = len("HRW Northampton: \nReply STOP to end texts.")
+    fits = (459 - frame) // 2  # braces that fit: each counts 2
+    assert user.post(path, text="{" * fits).status_code == 200
+    over = user.post(path, text="{" * (fits + 1), confirm="yes")
+    said = html.unescape(over.get_data(as_text=True))
+    length = frame + 2 * (fits + 1)
+    assert over.status_code == 400 and (
+        f"That broadcast would be {length} characters as sent (counting {{ as 2 each), 4 texts."
+        in said
+    )
+    cut = length - 459
+    assert f"cut about {cut} character{'s' if cut != 1 else ''}." in said
+    one_over = user.post(path, text="x" * (459 - frame + 1))
+    said = html.unescape(one_over.get_data(as_text=True))
+    assert (
+        one_over.status_code == 400 and "cut about 1 character." in said and "(counting" not in said
+    )
+    for words, how in (
+        ("\U0001f600" * 100, "arrive empty"),
+        ("\U0001f389" * 6 + " ok", "lose most"),
+    ):
+        refused = user.post(path, text=words, confirm="yes")
+        said = html.unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 400 and f"That broadcast would {how}" in said
+        assert "texts can't carry emoji" in said
+    assert sends(world) == before
+    preview = html.unescape(
+        user.post(path, text="See you tonight \U0001f389").get_data(as_text=True)
+    )
+    assert "HRW Northampton: See you tonight \nReply STOP" in preview
+    assert 'id="dropped">Text messages cannot carry \U0001f389, so it is left out' in preview
 
 
 def test_a_confirmed_broadcast_is_sent_once_however_often_send_is_pressed(world: World) -> None:

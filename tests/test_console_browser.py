@@ -216,23 +216,58 @@ def test_volunteers_and_shifts_are_kept_from_a_phone(browser, served) -> None:  
     assert "+1******0401" not in world.cli("volunteer", "list").output
 
 
-def test_the_flyers_qr_code_opens_a_text_to_the_line_saying_meetings(browser, served) -> None:  # noqa: F811
-    """The QR code as Chromium draws it, photographed and decoded (zxing-cpp): it opens a
-    text to the line's own number (tests/worker_world.SENDER) with the body MEETINGS."""
+def test_the_live_counter_counts_as_the_refusal_does_and_names_dropped_emoji(
+    browser,  # noqa: F811
+    served,
+) -> None:
+    """The counter counts characters as sent, { as 2 (the server's refusal says the same
+    number), and says which emoji are left out rather than counting them."""
+    world, base = served
+    page = browser.new_context(viewport={"width": 360, "height": 780}).new_page()
+    sign_in(page, world, base, COORD)
+    page.get_by_role("link", name="Broadcast").click()
+    frame = len(frame_of(""))
+    braces = (459 - frame) // 2 + 1
+    page.get_by_label("Your message").fill("{" * braces)
+    counted = page.locator("#text-count").inner_text()
+    length = frame + 2 * braces
+    assert f"{length} characters as sent (counting {{ as 2 each), about 4 of 3 texts" in counted
+    page.get_by_role("button", name="Preview").click()
+    assert f"would be {length} characters as sent (counting {{ as 2 each)" in (
+        page.locator("main").inner_text()
+    )
+    party = "See you \U0001f389 tonight \U0001f389"
+    page.get_by_label("Your message").fill(party)
+    counted = page.locator("#text-count").inner_text()
+    assert "Text messages cannot carry \U0001f389, so it is left out when sent." in counted
+    assert f"{len(frame_of(party))} characters as sent" in counted
+
+
+def test_the_flyers_qr_codes_open_a_text_to_the_line_saying_meetings_or_reuniones(
+    browser,  # noqa: F811
+    served,
+) -> None:
+    """The QR codes as Chromium draws them, photographed and decoded (zxing-cpp): they open a
+    text to the line's own number (tests/worker_world.SENDER) with the body MEETINGS, or
+    REUNIONES for the Spanish one."""
     world, base = served
     page = browser.new_context(viewport={"width": 360, "height": 780}).new_page()
     sign_in(page, world, base, COORD)
     page.get_by_role("link", name="Flyer").click()
     assert "Text MEETINGS to (413) 555-0000." in page.locator(".flyer").inner_text()
     assert page.evaluate(OVERFLOWING) == []
-    shot = page.locator(".flyer figure svg").screenshot()
-    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
-    assert [(b.format, b.text) for b in found] == [
-        (zxingcpp.BarcodeFormat.QRCode, f"sms:{SENDER}?body=MEETINGS")
-    ]
+    # One code a language: REUNIONES gets Spanish answers (flows.keywords).
+    for figure, word in (("#qr-en", "MEETINGS"), ("#qr-es", "REUNIONES")):
+        shot = page.locator(f"{figure} svg").screenshot()
+        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+        assert [(b.format, b.text) for b in found] == [
+            (zxingcpp.BarcodeFormat.QRCode, f"sms:{SENDER}?body={word}")
+        ]
+    assert "Escanea para escribir REUNIONES" in page.locator("#qr-es figcaption").inner_text()
     # Printed, the page keeps the flyer and drops the console around it.
     page.emulate_media(media="print")
-    assert not page.locator("nav").is_visible() and page.locator(".flyer svg").is_visible()
+    assert not page.locator("nav").is_visible()
+    assert page.locator("#qr-en svg").is_visible() and page.locator("#qr-es svg").is_visible()
 
 
 def test_the_demos_example_coordinator_signs_in_with_the_code_in_the_outbox(

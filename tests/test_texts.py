@@ -38,6 +38,8 @@ LONG = {
     "segments": 9,
     "limit": 412,
     "cut": 822,
+    "double": " (counting { } [ ] ~ \\ | ^ € as 2 each)",
+    "chars": "{ } [ ] ~ \\ | ^ €",
     "total": 10000,
     "queued": 10000,
     "sent": 10000,
@@ -198,7 +200,8 @@ def test_every_count_has_a_singular_form_chosen_by_the_count(language: str) -> N
         if "{count}" in template and not key.endswith("_one") and key not in NOT_COUNTED
     ]
     assert counted
-    params = {"n": 3, "group": "HRW Oakland", "meeting": "Late Night", "when": "hoy 6pm PST"}
+    params = {"n": 3, "group": "HRW Oakland", "meeting": "Late Night", "when": "hoy 6pm PST",
+              "length": 460, "segments": 4, "limit": 459, "double": ""}  # fmt: skip
     plural = ("personas", "people", "subscribers", "del 1 al", "from 1 to", "(1-")
     for key in counted:
         assert f"{key}_one" in CATALOGS[language], key

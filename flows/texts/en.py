@@ -117,7 +117,7 @@ TEXTS: dict[str, str] = {
     "cancelled_notice": "Harm Reduction Works-HRW: {meeting}, {when}, is cancelled. Text MEETINGS for other meetings. Reply NOREMIND to stop reminders.",
     # broadcasts
     "broadcast": "{group}: {text}\nReply STOP to end texts.",
-    "broadcast_too_long": "That broadcast would be {length} characters as sent, {segments} texts. The limit is 3 texts ({limit} characters with the group name and STOP line): cut about {cut} characters.",
+    "broadcast_too_long": "That broadcast would be {length} characters as sent{double}, {segments} texts. The limit is 3 texts ({limit} characters with the group name and STOP line): cut about {count} characters.",
     # hosts: answers by text
     "host_confirmed": "Thank you! You're hosting {meeting}, {when}. We'll text you a reminder before. If something comes up, reply NO.",
     "host_confirmed_back": "Thank you! You're hosting {meeting}, {when} after all. We'll let the other hosts and your coordinator know.",
@@ -224,4 +224,8 @@ TEXTS: dict[str, str] = {
     "miles_about": "about {miles} mi",
     "peer_connected_more": "You're connected (#{code}). You now hold {n} conversations: start each text with its code, like #{code} then your words. Text DONE #{code} to end this one.",
     "host_cleared_notice": "Harm Reduction Works-HRW: your coordinator changed the roster, so there's no need for you to host {meeting}, {when}. Thank you!",
+    "broadcast_too_long_one": "That broadcast would be {length} characters as sent{double}, {segments} texts. The limit is 3 texts ({limit} characters with the group name and STOP line): cut about 1 character.",
+    "broadcast_counts_double": " (counting {chars} as 2 each)",
+    "broadcast_all_dropped": "That broadcast would arrive empty: texts can't carry emoji and some other characters, so they are dropped in sending. Please write it in words.",
+    "broadcast_most_dropped": "That broadcast would lose most of its characters: texts can't carry emoji and some other characters, so they are dropped in sending. Please write it in words.",
 }

@@ -149,7 +149,7 @@ TEXTS: dict[str, str] = {
     "cancelled_notice": "Harm Reduction Works-HRW: se cancela {meeting}, {when}. Escribe REUNIONES para ver otras. Responde NORECORDAR para dejar de recibir recordatorios.",
     # broadcasts
     "broadcast": "{group}: {text}\nResponde STOP para dejar de recibir mensajes.",
-    "broadcast_too_long": "Ese aviso ocupa {length} caracteres, {segments} mensajes. Caben 3 mensajes como mucho ({limit} caracteres con el nombre del grupo y la frase de STOP): recorta unos {cut} caracteres.",
+    "broadcast_too_long": "Ese aviso ocupa {length} caracteres{double}, {segments} mensajes. Caben 3 mensajes como mucho ({limit} caracteres con el nombre del grupo y la frase de STOP): recorta unos {count} caracteres.",
     # hosts: answers by text
     "host_confirmed": "¡Gracias! Facilitas {meeting}, {when}. Te mandaremos un recordatorio antes. Si surge algo, responde NO.",
     "host_confirmed_back": "¡Gracias! Al final facilitas {meeting}, {when}. Avisaremos al resto de quienes facilitan y a quien coordina tu grupo.",
@@ -255,4 +255,8 @@ TEXTS: dict[str, str] = {
     "miles_about": "unas {miles} mi",
     "peer_connected_more": "Conectado (#{code}). Ahora tienes {n} charlas: empieza cada mensaje con la clave de la charla, como #{code} y luego tus palabras. Escribe LISTO #{code} para terminar esta.",
     "host_cleared_notice": "Harm Reduction Works-HRW: quien coordina tu grupo cambio los turnos, asi que no hace falta que facilites {meeting}, {when}. ¡Gracias!",
+    "broadcast_too_long_one": "Ese aviso ocupa {length} caracteres{double}, {segments} mensajes. Caben 3 mensajes como mucho ({limit} caracteres con el nombre del grupo y la frase de STOP): recorta 1 letra o signo.",
+    "broadcast_counts_double": " (contando {chars} como 2 cada uno)",
+    "broadcast_all_dropped": "Ese aviso no tiene nada que se pueda enviar: los SMS no llevan emojis ni algunos otros signos, se quitan al enviar. Usa palabras, por favor.",
+    "broadcast_most_dropped": "Ese aviso pierde casi todo al enviarlo: los SMS no llevan emojis ni algunos otros signos, se quitan al enviar. Usa palabras, por favor.",
 }

@@ -10,7 +10,7 @@ import redis
 
 from flows.gsm import segments
 from flows.model import Group
-from flows.render_sms import MAX_SEGMENTS, broadcast_text, max_broadcast_chars
+from flows.render_sms import broadcast_refusal, broadcast_text
 from flows.texts import text
 from hrw_sms.handlers.services import Services
 from hrw_sms.jobs.broadcasts import BATCH, queue_batches
@@ -34,21 +34,19 @@ def _text(value: bytes | str) -> str:
 
 
 def prepare(services: Services, group_slug: str, message: str) -> Draft:
-    """The final text and how many it reaches, or Refused with the reason."""
+    """The final text and how many it reaches, or Refused with the reason (empty, no such
+    group, or flows.render_sms.broadcast_refusal's: mostly emoji and the like, too long)."""
     directory = services.directory.load()
     group = directory.groups.get(group_slug)
     if group is None:
         raise Refused(f"no group {group_slug!r}")
     if not message.strip():
         raise Refused("the broadcast is empty")
+    refusal = broadcast_refusal(group.language, group.name, message)
+    if refusal is not None:
+        raise Refused(text(group.language, refusal.key, **refusal.params))
     final = broadcast_text(group.language, group.name, message)
     cost = segments(final)
-    if cost > MAX_SEGMENTS:
-        limit = max_broadcast_chars(group.language, group.name)
-        raise Refused(
-            text(group.language, "broadcast_too_long", length=len(final), segments=cost,
-                 limit=MAX_SEGMENTS * 153, cut=max(1, len(" ".join(message.split())) - limit))
-        )  # fmt: skip
     count = len(subscriptions.group_subscribers(services.redis, directory, group_slug))
     return Draft(group, final, cost, count)
 

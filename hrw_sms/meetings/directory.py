@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import redis
 from redis.client import Pipeline
 
+from flows.gsm import dropped, mostly_dropped, to_gsm
 from flows.model import LANGUAGES, Directory, Group, Meeting, OccurrenceId
 from flows.occurrences import is_timezone
 from hrw_sms.meetings.feed import (
@@ -318,7 +319,7 @@ class DirectoryStore:
         _check_group_slug(slug)
         changes = _group_changes(name, timezone, kind, language)
         given = (("welcome", welcome), ("agreements", agreements))
-        texts = {k: _sms_text(k, v) for k, v in given if v is not None}
+        texts = {k: check_text(k, v) for k, v in given if v is not None}
         _check_language(text_language)
 
         def step(pipe: Pipeline) -> tuple[Group, Write | None]:
@@ -352,7 +353,7 @@ class DirectoryStore:
                 if which not in ("welcome", "agreements"):
                     raise DirectoryError(f"no text {which!r}: welcome or agreements")
                 if value is not None:
-                    checked[language][which] = _sms_text(which, value) if value.strip() else None
+                    checked[language][which] = check_text(which, value) if value.strip() else None
 
         def step(pipe: Pipeline) -> tuple[Group, Write | None]:
             raw = pipe.hget(keys.GROUPS, slug)
@@ -512,13 +513,24 @@ def _group_changes(
     return changes
 
 
-def _sms_text(label: str, text: str) -> str:
-    """A group's own text, checked to fit in a text message."""
+def check_text(label: str, text: str) -> str:
+    """A group's own text (`label`: "welcome", "agreements in Spanish", for the message),
+    checked to go as a text message: trimmed, not empty, at most MAX_TEXT characters, and not
+    mostly characters SMS cannot carry (flows.gsm.mostly_dropped: emoji and the like are
+    dropped in sending, so it would arrive blank or nearly). Raises DirectoryError saying
+    which, in a plain sentence a coordinator can read (the console shows it as it is)."""
     cleaned = text.replace("\r\n", "\n").strip()
     if not cleaned:
         raise DirectoryError(f"{label} text is empty")
     if len(cleaned) > MAX_TEXT:
         raise DirectoryError(
             f"{label} text is {len(cleaned)} characters; at most {MAX_TEXT} fit in a text message"
+        )
+    if mostly_dropped(cleaned):
+        how = "arrive empty" if not to_gsm(cleaned).strip() else "lose most of its characters"
+        raise DirectoryError(
+            f"the {label} would {how}: text messages cannot carry emoji and some other "
+            f"characters ({' '.join(dropped(cleaned)[:8])}), so they are dropped in sending. "
+            "Please write it in words; nothing was saved"
         )
     return cleaned

@@ -80,6 +80,11 @@ class NotMeetingDay(OccurrenceError):
         super().__init__(message, meeting, day)
 
 
+class Cancelled(OccurrenceError):
+    """That occurrence is cancelled (Directory.cancelled): nobody hosts a meeting that does
+    not take place."""
+
+
 class PastDay(OccurrenceError):
     """The date is before today in the meeting's time zone."""
 
@@ -275,8 +280,9 @@ def assign(
 ) -> Hosting:
     """Put the number on the roster for the meeting on its local date `day`.
 
-    Raises HostError when the meeting does not meet that day, the date is past or the
-    meeting has started, or the number is not a host of the meeting's group."""
+    Raises HostError when the meeting does not meet that day, that day is cancelled
+    (Cancelled), the date is past or the meeting has started, or the number is not a host
+    of the meeting's group."""
     meeting = _meeting(directory, meeting_slug)
     if not meeting.group:
         raise NotHostable(f"{meeting_slug} belongs to no group, so it has no hosts", meeting_slug)
@@ -289,6 +295,12 @@ def assign(
             meeting_slug, day, tuple(sorted(meeting.days)),
         )  # fmt: skip
     occ = _coming(meeting, day, now)
+    if (meeting_slug, day) in directory.cancelled:
+        raise Cancelled(
+            f"{meeting_slug} is cancelled on {day:%a} {day.isoformat()}, so it has no host "
+            "to set: choose another date",
+            meeting_slug, day,
+        )  # fmt: skip
     if not ROLE.has(client, nid, meeting.group):
         raise NotAHost(meeting.group)
     name = str(OccurrenceId(meeting_slug, day))

@@ -29,6 +29,7 @@ from hrw_sms.base.phone import BadNumber, mask, to_e164
 from hrw_sms.handlers.services import Services
 from hrw_sms.handlers.throttle import allow_action
 from hrw_sms.store import console, coordinators, keys, operators, prefs
+from hrw_sms.web.console import wording
 from hrw_sms.web.console.security import csrf
 
 log = logging.getLogger(__name__)
@@ -128,8 +129,7 @@ def send_code() -> str:
     try:
         number = to_e164(raw[:40])
     except BadNumber:
-        return render_template("console/sign_in.html", error="That doesn't look like a phone "
-                               "number. Try it with the area code, like 413 555 0123.",
+        return render_template("console/sign_in.html", error=wording.bad_number(raw),
                                phone=raw[:40]), 400  # type: ignore[return-value]  # fmt: skip
     svc = services()
     nid = svc.number_id(number)

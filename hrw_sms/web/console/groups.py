@@ -16,7 +16,8 @@ import phonenumbers
 import segno
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from flows.gsm import segments
+from flows.gsm import dropped, segments
+from flows.keywords import word_for
 from flows.model import Group, Meeting
 from flows.render_sms import broadcast_text, cancellation_text
 from hrw_sms.base.phone import BadNumber, mask, to_e164
@@ -32,6 +33,7 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
 STATES = {"confirmed": "confirmed", "declined": "needs cover", "uncovered": "needs cover",
           "covered": "covered"}  # fmt: skip
 ROSTER_DAYS = 14
+FLYER_WORDS = {language: word_for("MEETINGS", language) for language in ("en", "es")}
 
 
 @bp.before_request
@@ -173,7 +175,11 @@ def broadcast(slug: str) -> Response | str | tuple[str, int]:
     except broadcasts.Refused as exc:
         return page(error=str(exc)), 400
     if request.form.get("confirm") != "yes":
-        return page(draft=draft, confirm=confirm.issue(svc.redis, slug, message))
+        return page(
+            draft=draft,
+            confirm=confirm.issue(svc.redis, slug, message),
+            dropped=wording.dropped_note(dropped(message)),
+        )
     if draft.recipients == 0:
         return page(error="Nobody gets this group's updates yet, so nothing was sent.")
     claim = confirm.claim(svc.redis, request.form.get("confirm_token", ""), slug, message)
@@ -263,8 +269,8 @@ def roster(slug: str) -> str | tuple[str, int]:
                 done, clearing = _clear(who, slug, request.form)
             else:
                 done = _roster_change(who, slug, request.form)
-        except BadNumber as exc:
-            error = wording.bad_number(exc)
+        except BadNumber:
+            error = wording.bad_number(request.form.get("phone", ""))
         except hosts.HostError as exc:
             number = _masked_or_blank(request.form.get("phone", ""))
             error = wording.host_refusal(exc, svc.directory.load(), number)
@@ -380,17 +386,20 @@ def audit_page(slug: str) -> str:
 
 @bp.get("/groups/<slug>/flyer")
 def flyer(slug: str) -> str:
-    """The printable flyer: the line's number and a QR that opens a text to it. Without a
-    known number (a Messaging Service and no TWILIO_FROM_NUMBER) it says so and prints no QR
-    (a QR of "sms:?body=MEETINGS" would open a text to nobody)."""
+    """The printable flyer: the line's number and, for each language, a QR code that opens a
+    text to it with that language's word (MEETINGS, REUNIONES: flows.keywords, and a
+    Spanish word gets Spanish answers). Without a known number (a Messaging Service and no
+    TWILIO_FROM_NUMBER) it says so and prints no QR (a QR of "sms:?body=MEETINGS" would open
+    a text to nobody)."""
     who, group = _group(slug)
     line = services().settings.twilio_from_number or ""
-    svg = None
+    codes = {}
     if line:
-        qr = segno.make(f"sms:{line}?body=MEETINGS", error="m")  # opens a text, ready to send
-        svg = qr.svg_inline(scale=6, dark="#000", light="#fff")
+        for language, word in FLYER_WORDS.items():
+            qr = segno.make(f"sms:{line}?body={word}", error="m")  # opens a text, ready to send
+            codes[language] = qr.svg_inline(scale=6, dark="#000", light="#fff")
     return render_template("console/flyer.html", who=who, group=group, line=_readable(line),
-                           qr=svg)  # fmt: skip
+                           codes=codes, words=FLYER_WORDS)  # fmt: skip
 
 
 def _readable(e164: str) -> str:

@@ -91,11 +91,11 @@ def _plain(raw: str) -> str:
     """A plain phone number in E.164 (volunteers are rung and texted on their own number)."""
     raw = raw.strip()[:40]
     if not is_plain_number(raw):
-        raise Refused("Give a plain phone number, like 413-555-0100 (not a WhatsApp address).")
+        raise Refused(wording.bad_number(raw))
     try:
         return to_e164(raw)
-    except BadNumber as exc:
-        raise Refused(wording.bad_number(exc)) from None
+    except BadNumber:
+        raise Refused(wording.bad_number(raw)) from None
 
 
 def _add(who: Viewer, group: Group, number: str) -> str:

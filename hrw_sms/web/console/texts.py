@@ -11,11 +11,11 @@ from datetime import datetime
 
 from flask import render_template, request
 
-from flows.gsm import segments
+from flows.gsm import dropped, segments
 from flows.model import Group
 from flows.render_sms import MAX_SEGMENTS, DoesNotFit, render
 from flows.replies import GroupText
-from hrw_sms.meetings.directory import DirectoryError
+from hrw_sms.meetings.directory import DirectoryError, check_text
 from hrw_sms.web.console import wording
 from hrw_sms.web.console.auth import services
 from hrw_sms.web.console.groups import _audit, _group, bp
@@ -81,19 +81,24 @@ def texts(slug: str) -> str | tuple[str, int]:
             before, after = frame(group, which, lang, now)
             sent = as_sent(group, which, lang, own, now)
             name = field(group, which, lang)
+            # After a refusal the box keeps what was typed; else it shows the saved text.
+            value = typed[name] if typed is not None else own or ""
             boxes.append({"field": name, "language": lang, "which": which, "own": own or "",
-                          "value": typed[name] if typed is not None else own or "",
+                          "value": value,
                           "label": LABELS[which] + ("" if lang == group.language
                                                     else f" in {NAMES[lang]}"),
                           "prefix": before, "suffix": after, "sent": sent,
-                          "cost": segments(sent)})  # fmt: skip
+                          "cost": segments(sent),
+                          "dropped": wording.dropped_note(dropped(value))})  # fmt: skip
     page = render_template("console/texts.html", who=who, group=group, error=error, done=done,
                            boxes=boxes, names=NAMES, max_segments=MAX_SEGMENTS)  # fmt: skip
     return (page, 400) if error else page
 
 
 def _check_fits(group: Group, which: str, language: str, value: str | None, now: datetime) -> None:
-    """Refuse (DirectoryError) a text that would not fit in MAX_SEGMENTS texts as sent."""
+    """Refuse (DirectoryError) a text that would not fit in MAX_SEGMENTS texts as sent, or
+    one the store would refuse (meetings.directory.check_text: mostly emoji and the like,
+    which SMS drops), naming the box."""
     if not value or not value.strip():
         return
     label = LABELS[which].lower() + ("" if language == group.language else f" in {NAMES[language]}")
@@ -106,3 +111,4 @@ def _check_fits(group: Group, which: str, language: str, value: str | None, now:
             f"the {label} is too long: with the group's name and the next step it would take "
             f"more than {MAX_SEGMENTS} texts. Please shorten it"
         )
+    check_text(label, value)

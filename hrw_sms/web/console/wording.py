@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from flows.model import Directory
-from hrw_sms.base.phone import BadNumber
 from hrw_sms.store import hosts
 
 DAYS = ("Sundays", "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays")
@@ -42,6 +41,11 @@ def host_refusal(exc: hosts.HostError, directory: Directory, number: str = "") -
     if isinstance(exc, hosts.NotMeetingDay):
         days = " and ".join(DAYS[d % 7] for d in exc.days) or "no set day"
         return f"{name} does not meet on {when}: it meets on {days}. Choose one of its dates."
+    if isinstance(exc, hosts.Cancelled):
+        return (
+            f"That meeting is cancelled on {when}: {name} does not meet that day, so it "
+            "has no host to set. Choose another date."
+        )
     if isinstance(exc, hosts.PastDay):
         return f"{when} has passed. Choose a date from today on."
     if isinstance(exc, hosts.Started):
@@ -57,8 +61,22 @@ def host_refusal(exc: hosts.HostError, directory: Directory, number: str = "") -
     return sentence(str(exc))
 
 
-def bad_number(exc: BadNumber) -> str:
-    """A phone number that could not be read, as a sentence with an example."""
-    if "no phone number" in str(exc):
+def bad_number(raw: str) -> str:
+    """The one refusal of every console form for a phone number that could not be read
+    (base.phone.to_e164 or is_plain_number said no): `raw` as typed, shown back (clipped)."""
+    shown = " ".join(raw.split())[:40]
+    if not shown:
         return "Please give a phone number, like 413-555-0100."
-    return f"{sentence(str(exc))[:-1]}: give it like 413-555-0100."
+    return f'That is not a phone number we can text: "{shown}". Write it like 413-555-0100.'
+
+
+def dropped_note(chars: str) -> str:
+    """A note for a text that loses `chars` (flows.gsm.dropped) in sending: "" when none."""
+    if not chars:
+        return ""
+    shown = " ".join(chars[:8]) + (" and others" if len(chars) > 8 else "")
+    which = "it is" if len(chars) == 1 else "they are"
+    return (
+        f"Text messages cannot carry {shown}, so {which} left out when sent "
+        "(the preview shows the text without them)."
+    )

@@ -27,20 +27,32 @@
     if (loses) out = out.replace(/é/g, "e").replace(/É/g, "E");
     return Array.from(out).map(foldChar).join("");
   }
-  function count(text) {
-    var units = 0, gsm = true;
-    for (var ch of text) {
-      if (basic.indexOf(ch) >= 0) units += 1;
-      else if (ext.indexOf(ch) >= 0) units += 2;
-      else { gsm = false; break; }
-    }
-    if (!gsm) {
-      units = 0;
-      for (var i = 0; i < text.length; i++) units += 1;
-      return units <= 70 ? 1 : Math.ceil(units / 67);
-    }
-    return units <= 160 ? 1 : Math.ceil(units / 153);
+  function septets(text) {
+    var n = 0;
+    for (var ch of text) n += ext.indexOf(ch) >= 0 ? 2 : 1;
+    return n;
   }
+  function count(text) {
+    if (Array.from(text).every(isGsm)) {
+      var units = septets(text);
+      return units <= 160 ? 1 : Math.ceil(units / 153);
+    }
+    var utf16 = text.length;
+    return utf16 <= 70 ? 1 : Math.ceil(utf16 / 67);
+  }
+  // flows/gsm.py dropped: what folding leaves out (emoji and the like), each once, shown
+  // (joiners, variation selectors and combining marks go too, but show nothing alone).
+  function dropped(text) {
+    var seen = [];
+    Array.from(text).forEach(function (ch) {
+      if (!(ch in fold) && !isGsm(ch) && !foldChar(ch) && !/[\p{Cf}\p{M}]/u.test(ch) &&
+          seen.indexOf(ch) < 0) seen.push(ch);
+    });
+    return seen;
+  }
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+  // The server's words (flows/texts broadcast_too_long, console wording.dropped_note): the
+  // count is of characters as sent, { } [ ] ~ \ | ^ € counting 2 each, as carriers count them.
   document.querySelectorAll("textarea[data-segments]").forEach(function (area) {
     var out = document.getElementById(area.id + "-count");
     var folds = area.getAttribute("data-fold") === "gsm";
@@ -48,13 +60,29 @@
     var suffix = area.getAttribute("data-suffix") || "";
     var max = parseInt(area.getAttribute("data-segments"), 10);
     function show() {
-      var n = 0;
-      if (area.value.trim()) {
-        // The server joins the words with single spaces, then folds the whole text.
-        var words = folds ? area.value.trim().split(/\s+/).join(" ") : area.value.trim();
-        n = count(folds ? toGsm(prefix + words + suffix) : words);
+      var words = area.value.trim();
+      if (!words) { out.textContent = "0 characters, about 0 of " + max + " texts"; return; }
+      if (!folds) {
+        var n = count(words);
+        out.textContent = plural(Array.from(words).length, "character", "characters") +
+          ", about " + n + " of " + max + " texts" + (n > max ? ": too long" : "");
+        return;
       }
-      out.textContent = area.value.length + " characters, about " + n + " of " + max + " texts" + (n > max ? ": too long" : "");
+      // The server joins the words with single spaces, then folds the whole text.
+      words = words.split(/\s+/).join(" ");
+      var sent = toGsm(prefix + words + suffix);
+      var segs = count(sent);
+      var doubles = Array.from(new Set(Array.from(sent).filter(function (ch) { return ext.indexOf(ch) >= 0; })));
+      var gone = dropped(words);
+      var said = plural(septets(sent), "character", "characters") + " as sent" +
+        (doubles.length ? " (counting " + doubles.join(" ") + " as 2 each)" : "") +
+        ", about " + segs + " of " + max + " texts" + (segs > max ? ": too long" : "") + ".";
+      if (gone.length) {
+        said += " Text messages cannot carry " + gone.slice(0, 8).join(" ") +
+          (gone.length > 8 ? " and others" : "") + ", so " + (gone.length === 1 ? "it is" : "they are") +
+          " left out when sent.";
+      }
+      out.textContent = said;
     }
     area.addEventListener("input", show);
     show();
