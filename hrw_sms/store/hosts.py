@@ -295,7 +295,7 @@ def assign(
             meeting_slug, day, tuple(sorted(meeting.days)),
         )  # fmt: skip
     occ = _coming(meeting, day, now)
-    if (meeting_slug, day) in directory.cancelled:
+    if OccurrenceId(meeting_slug, day) in directory.cancelled:
         raise Cancelled(
             f"{meeting_slug} is cancelled on {day:%a} {day.isoformat()}, so it has no host "
             "to set: choose another date",
