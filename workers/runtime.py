@@ -1,7 +1,8 @@
 """What jobs need in a worker process, handed to each job by the worker that runs it.
 
 There is no process-wide runtime: `workers.worker.Worker` is built with a Runtime (or builds
-one from the environment on its own connection) and gives it to every job it runs, on the
+one from the environment on its own connection) and gives it to every job it runs (a job
+run by RQ's own worker builds one for itself, see job_runtime), on the
 job object itself (`RuntimeJob.runtime`, in memory only: never saved with the job, so jobs
 queued by any version run the same). A job reads it with `job_runtime()`, through RQ's own
 `get_current_job()`. Tests and the demo build their Runtime (a moved clock, a fake Twilio)
@@ -9,6 +10,7 @@ and pass it to `workers.worker.build_worker`."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -24,6 +26,8 @@ from hrw_sms.base.connection import redis_for
 from hrw_sms.handlers.services import Services, system_clock
 from workers.outbound import Deps
 from workers.wiring import build_services
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -78,13 +82,26 @@ class RuntimeJob(Job):
 
 
 def job_runtime() -> Runtime:
-    """The Runtime of the worker running the current job (rq.get_current_job()). Raises
-    RuntimeError outside a job, or in a job run by a worker that is not
-    workers.worker.Worker (which alone hands its jobs a Runtime)."""
+    """The Runtime of the worker running the current job (rq.get_current_job()).
+
+    A job run by another RQ worker (`rq worker` without `--worker-class
+    workers.worker.Worker`) is handed none: it builds its own from the environment on the
+    job's own connection, kept on that job object only, and says so in the log, so a stock
+    worker started by mistake serves jobs correctly rather than failing them and spending
+    their retries. Raises RuntimeError outside a job; ConfigError when the environment's
+    settings are bad (the job then fails, and is retried, as any job whose set-up fails)."""
     job = get_current_job()
-    runtime = job.runtime if isinstance(job, RuntimeJob) else None
-    if runtime is None:
+    if job is None:
         raise RuntimeError(
             "no runtime: this runs as an RQ job of workers.worker.Worker (hrw-sms worker)"
         )
+    runtime = getattr(job, "runtime", None)
+    if runtime is None:
+        log.warning(
+            "job %s runs under RQ's own worker: its runtime is built from the environment "
+            "for this job alone; run `hrw-sms worker` instead",
+            job.id,
+        )
+        runtime = Runtime.from_env(connection=job.connection)
+        job.runtime = runtime  # type: ignore[attr-defined]  (this job object only)
     return runtime
