@@ -187,8 +187,9 @@ class Timetable:
 
     @cached_property
     def memo(self) -> dict:
-        """Answers worked out from this timetable and kept with it (flows.search's distances):
-        pure functions of the timetable, dropped with it."""
+        """Answers worked out from this timetable and kept with it (flows.search: distances
+        from places, and which of a town's namesakes is nearest our meetings): pure functions
+        of the timetable, dropped with it."""
         return {}
 
     @cached_property

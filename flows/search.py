@@ -150,6 +150,12 @@ def _matches_town(occ: Occurrence, town: str) -> bool:
     return town in haystack
 
 
+# Answers a timetable keeps (it is rebuilt every hour): a place's distances to the meetings
+# within FAR_MILES (about 100 of the bench's 1,000, 241 at most: about 5 MB for 512 places),
+# and which of a town's namesakes is nearest our meetings.
+REACH_MEMO = 512
+
+
 def _town_point(query: Query, timetable: Timetable, places: Places) -> Point | None:
     """Place a town; a name found in several states means the one nearest our meetings."""
     points = places.town_points(query.town or "")
@@ -160,6 +166,10 @@ def _town_point(query: Query, timetable: Timetable, places: Places) -> Point | N
     located = timetable.located_points
     if not located:
         return None
+    # Kept with the timetable by the candidates' places (geometry, never the words typed).
+    key = ("town", tuple(sorted(points.values())))
+    if key in timetable.memo:
+        return timetable.memo[key]
 
     def gap(point: Point) -> float:
         # Equirectangular distance squared: plenty to rank towns hundreds of miles apart.
@@ -167,7 +177,11 @@ def _town_point(query: Query, timetable: Timetable, places: Places) -> Point | N
         shrink = math.cos(math.radians(lat)) ** 2
         return min((lat - a) ** 2 + shrink * (lon - b) ** 2 for a, b in located)
 
-    return min(points.values(), key=gap)
+    nearest = min(points.values(), key=gap)
+    if len(timetable.memo) >= REACH_MEMO:
+        timetable.memo.clear()
+    timetable.memo[key] = nearest
+    return nearest
 
 
 # A degree of latitude is about 69 miles; longitude shrinks with latitude, so the box for
@@ -207,11 +221,6 @@ def search(query: Query, timetable: Timetable, now: datetime, places: Places) ->
 
 def _found(occurrences: Iterator[Occurrence]) -> Iterator[Found]:
     return (Found(o) for o in occurrences)
-
-
-# Places whose distances a timetable keeps (it is rebuilt every hour). Each keeps the meetings
-# within FAR_MILES: about 100 of the bench's 1,000 (241 at most), so about 5 MB in all.
-REACH_MEMO = 512
 
 
 def _reach(timetable: Timetable, point: Point, box: bool) -> dict[str, float]:
