@@ -95,7 +95,7 @@ def next_state(state: HostingState | str, actor: Actor, event: Event) -> Move | 
         case Actor.CLOCK, Event.DEADLINE if state == ASSIGNED:
             return Move(UNCOVERED, new_round=True)
         case Actor.ROSTER, Event.UNCOVER if state == COVERED:
-            return Move(UNCOVERED)
+            return Move(UNCOVERED, new_round=True)  # the cover left: seek another
     return None
 
 

@@ -18,7 +18,7 @@ TABLE = {
     (S.DECLINED, Actor.COVERING_HOST, Event.YES): Move(S.COVERED),
     (S.UNCOVERED, Actor.COVERING_HOST, Event.YES): Move(S.COVERED),
     (S.ASSIGNED, Actor.CLOCK, Event.DEADLINE): Move(S.UNCOVERED, new_round=True),
-    (S.COVERED, Actor.ROSTER, Event.UNCOVER): Move(S.UNCOVERED),
+    (S.COVERED, Actor.ROSTER, Event.UNCOVER): Move(S.UNCOVERED, new_round=True),  # seek again
 }
 
 

@@ -20,7 +20,12 @@ NOTICES = (
     "host_confirmed",
     "host_declined", "host_cover_taken", "host_exercise_saved",
 )  # fmt: skip
-COORDINATOR = ("coord_host_declined", "coord_host_no_answer", "coord_host_covered")
+COORDINATOR = (
+    "coord_host_declined",
+    "coord_host_no_answer",
+    "coord_host_covered",
+    "coord_cover_left",
+)
 
 
 def fits(body: str) -> bool:

@@ -498,6 +498,29 @@ def test_forget_by_the_cover_reopens_the_meeting(world: World) -> None:
     assert rec.state == "uncovered" and rec.cover is None
 
 
+def test_when_the_cover_leaves_a_cover_is_sought_again(world: World) -> None:
+    """The cover's FORGET (or removal) reopens the meeting: the other hosts are asked again
+    and the coordinator is told why, never a silent meeting without a host."""
+    open_for_cover(world)
+    world.phone(SAM).text("YES")
+    world.work()
+    asked_before = len(world.texts_to(KIM))
+    told_before = len(world.texts_to(COORD))
+    sam_before = len(world.texts_to(SAM))
+    phone = world.phone(SAM)
+    phone.text("FORGET")
+    phone.text("YES")
+    plan_hosts(svc(world))  # what the minute tick does: plans the new search
+    world.work()
+    rec = record(world)
+    assert rec.state == "uncovered" and rec.cover_left and rec.sought == rec.round == 2
+    again = world.texts_to(KIM)[asked_before:]
+    assert len(again) == 1 and "cover" in again[0].lower(), again
+    (told,) = world.texts_to(COORD)[told_before:]
+    assert "the host who was covering" in told and "asking the group's other hosts" in told
+    assert len(world.texts_to(SAM)) == sam_before  # the one who left is not asked
+
+
 def test_a_meeting_moved_to_a_new_time_is_prompted_at_the_new_time(world: World) -> None:
     assign(world, ALEX)
     moved = [{**m, "time": "19:00", "end_time": "20:30"} if m["slug"] == "forbes-tuesday" else m

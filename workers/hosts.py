@@ -184,7 +184,10 @@ def escalate(meeting: str, day: str, round_: int) -> str:
         hosts.ask(client, nid, rec, now)
         mid = queues.message_id("host", "cover", rec.name, str(round_), nid)
         asked += _send(services, mid, numbers.get(nid), body, occ, ("host", rec.group), when)
-    key = "coord_host_no_answer" if rec.state == "uncovered" else "coord_host_declined"
+    if rec.state == "uncovered":
+        key = "coord_cover_left" if rec.cover_left else "coord_host_no_answer"
+    else:
+        key = "coord_host_declined"
     then = "coord_asking_others" if numbers else "coord_no_other_hosts"
     who = mask(hosts.number_of(client, rec.host))
     told = _tell_coordinators(services, rec, occ, when, key, who, then, "cover-sought")

@@ -228,4 +228,5 @@ TEXTS: dict[str, str] = {
     "broadcast_counts_double": " (counting {chars} as 2 each)",
     "broadcast_all_dropped": "That broadcast would arrive empty: texts can't carry emoji and some other characters, so they are dropped in sending. Please write it in words.",
     "broadcast_most_dropped": "That broadcast would lose most of its characters: texts can't carry emoji and some other characters, so they are dropped in sending. Please write it in words.",
+    "coord_cover_left": "Harm Reduction Works-HRW: the host who was covering {meeting}, {when} can't any more.",
 }

@@ -259,4 +259,5 @@ TEXTS: dict[str, str] = {
     "broadcast_counts_double": " (contando {chars} como 2 cada uno)",
     "broadcast_all_dropped": "Ese aviso no tiene nada que se pueda enviar: los SMS no llevan emojis ni algunos otros signos, se quitan al enviar. Usa palabras, por favor.",
     "broadcast_most_dropped": "Ese aviso pierde casi todo al enviarlo: los SMS no llevan emojis ni algunos otros signos, se quitan al enviar. Usa palabras, por favor.",
+    "coord_cover_left": "Harm Reduction Works-HRW: quien iba a cubrir {meeting}, {when} ya no puede.",
 }

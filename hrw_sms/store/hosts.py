@@ -119,6 +119,7 @@ class Hosting:
     sought: int = 0  # the round whose cover requests have gone out
     cover: str | None = None  # number_id covering
     prompted: str | None = None  # the assigned host, once first asked
+    cover_left: bool = False  # uncovered because the cover left (not for want of an answer)
 
     @property
     def name(self) -> str:
@@ -154,6 +155,7 @@ def _parse(raw: dict) -> Hosting | None:
             sought=int(data.get("sought") or 0),
             cover=data.get("cover") or None,
             prompted=data.get("prompted") or None,
+            cover_left=data.get("cover_left") == "1",
         )
     except (KeyError, ValueError):
         return None  # gone (expired, deleted) or half-written: no record
@@ -269,7 +271,13 @@ def _uncover(rec: Hosting) -> list[Operation] | None:
     if move is None:
         return None
     key = keys.hosting(rec.name)
-    return [lambda p: p.hset(key, "state", move.to), lambda p: p.hdel(key, "cover")]
+    ops: list[Operation] = [
+        lambda p: p.hset(key, mapping={"state": move.to, "cover_left": "1"}),
+        lambda p: p.hdel(key, "cover"),
+    ]
+    if move.new_round:  # a new search for a cover (workers.hosts.escalate)
+        ops.append(lambda p: p.hincrby(key, "round", 1))
+    return ops
 
 
 # --- the roster ---
