@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from itertools import islice
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from haversine import Unit, haversine
 
@@ -156,6 +156,17 @@ def _matches_town(occ: Occurrence, town: str) -> bool:
 REACH_MEMO = 512
 
 
+T = TypeVar("T")
+
+
+def _remember(timetable: Timetable, key: object, value: T) -> T:
+    """Keep `value` under `key` with the timetable (at most REACH_MEMO answers) and return it."""
+    if len(timetable.memo) >= REACH_MEMO:
+        timetable.memo.clear()
+    timetable.memo[key] = value
+    return value
+
+
 def _town_point(query: Query, timetable: Timetable, places: Places) -> Point | None:
     """Place a town; a name found in several states means the one nearest our meetings."""
     points = places.town_points(query.town or "")
@@ -177,11 +188,7 @@ def _town_point(query: Query, timetable: Timetable, places: Places) -> Point | N
         shrink = math.cos(math.radians(lat)) ** 2
         return min((lat - a) ** 2 + shrink * (lon - b) ** 2 for a, b in located)
 
-    nearest = min(points.values(), key=gap)
-    if len(timetable.memo) >= REACH_MEMO:
-        timetable.memo.clear()
-    timetable.memo[key] = nearest
-    return nearest
+    return _remember(timetable, key, min(points.values(), key=gap))
 
 
 # A degree of latitude is about 69 miles; longitude shrinks with latitude, so the box for
@@ -240,10 +247,7 @@ def _reach(timetable: Timetable, point: Point, box: bool) -> dict[str, float]:
         for miles in (haversine(point, where, unit=Unit.MILES),)
         if miles <= limit
     }
-    if len(memo) >= REACH_MEMO:
-        memo.clear()
-    memo[(point, box)] = found
-    return found
+    return _remember(timetable, (point, box), found)
 
 
 def _nearest(point: Point, query: Query, timetable: Timetable, now: datetime) -> tuple[Found, ...]:

@@ -117,7 +117,7 @@ def arrive(
     nid = services.number_id(number)
     now = services.clock()
     conversation = Conversation(services.redis, nid, sid)
-    budget_keys, budget_args = throttle.budget_call(services, number, body, sid, command)
+    budget_keys, budget_args = throttle.budget_call(services, number, body, sid, command, nid)
     caller_keys, caller_args = caller_call(nid, now)
     answered_counter = usage.word_counter(command.word) or ""
     result = _ARRIVE_SCRIPT(

@@ -199,22 +199,6 @@ def _coordinator_view(
     return CoordinatorView(groups, audiences, last)
 
 
-def _queue_save(pipe: redis.client.Pipeline, nid: str, session: Session | None, caller: Caller):
-    if session is None:
-        pipe.delete(keys.session(nid))
-    else:
-        pipe.set(keys.session(nid), session.to_json(), ex=keys.SESSION_TTL)
-    if caller.language:
-        prefs.keep(pipe, nid)
-
-
-def save_session(client: redis.Redis, nid: str, session: Session | None, caller: Caller) -> None:
-    """Write a number's session (hold its conversation while you do)."""
-    pipe = client.pipeline(transaction=True)
-    _queue_save(pipe, nid, session, caller)
-    pipe.execute()
-
-
 # Write (or delete, when the JSON is '') the session, keep the language choice alive, and
 # let the conversation go when the token still holds it: one script, one round trip.
 # KEYS: 1 session, 2 prefs, 3 number lock. ARGV: 1 session JSON or '', 2 session ttl (s),
@@ -232,15 +216,13 @@ return 1
 _SAVE_SCRIPT = Script(None, _SAVE.encode())  # type: ignore[arg-type]
 
 
-def _save_and_maybe_release(
-    conversation: Conversation, session: Session | None, caller: Caller, release: bool
+def _save(
+    client: redis.Redis, nid: str, session: Session | None, caller: Caller, token: str = ""
 ) -> None:
-    """Write the session, and let the conversation go in the same round trip when nothing
-    else is left to do."""
-    nid = conversation.nid
-    token = conversation.token if release and conversation.held else ""
+    """_SAVE_SCRIPT for number id `nid`: the session written (deleted when None), the
+    language choice kept alive, and the conversation let go when `token` still holds it."""
     _SAVE_SCRIPT(
-        keys=[keys.session(nid), keys.prefs(nid), conversation.lock_key],
+        keys=[keys.session(nid), keys.prefs(nid), keys.number_lock(nid)],
         args=[
             session.to_json() if session is not None else "",
             keys.SESSION_TTL,
@@ -248,8 +230,22 @@ def _save_and_maybe_release(
             keys.PREFS_TTL,
             token,
         ],
-        client=conversation.client,
+        client=client,
     )
+
+
+def save_session(client: redis.Redis, nid: str, session: Session | None, caller: Caller) -> None:
+    """Write a number's session (hold its conversation while you do)."""
+    _save(client, nid, session, caller)
+
+
+def _save_and_maybe_release(
+    conversation: Conversation, session: Session | None, caller: Caller, release: bool
+) -> None:
+    """Write the session, and let the conversation go in the same round trip when nothing
+    else is left to do."""
+    token = conversation.token if release and conversation.held else ""
+    _save(conversation.client, conversation.nid, session, caller, token)
     if token:
         conversation.held = False
 

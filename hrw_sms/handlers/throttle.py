@@ -235,12 +235,18 @@ def _text(value: bytes | str | None) -> str | None:
 
 
 def budget_call(
-    services: Services, address: str, body: str, sid: str | None, command: Command
+    services: Services,
+    address: str,
+    body: str,
+    sid: str | None,
+    command: Command,
+    nid: str | None = None,
 ) -> tuple[list[str], list[str | int]]:
     """The keys and arguments of BUDGET_LUA for one text from `address` (E.164, or a channel
-    address): BUDGET_KEYS keys, then BUDGET_ARGS arguments."""
+    address; `nid` its number id when the caller has it): BUDGET_KEYS keys, then BUDGET_ARGS
+    arguments."""
     kind = kind_of(command)
-    nid = services.number_id(address)
+    nid = services.number_id(address) if nid is None else nid
     now = services.clock()
     # Keyed like number ids, so a listing cannot be matched against common texts.
     # A text with no letters at all (emoji, "?", blank) is not one text sent again and again:

@@ -38,8 +38,3 @@ def set_language(client: Client, number_id: str, value: Language) -> None:
     """Save the choice for keys.PREFS_TTL seconds (on a transaction, to apply with others)."""
     client.hset(keys.prefs(number_id), FIELD, value)
     client.expire(keys.prefs(number_id), keys.PREFS_TTL)
-
-
-def keep(pipe: Client, number_id: str) -> None:
-    """The choice was used: keep it another keys.PREFS_TTL seconds."""
-    pipe.expire(keys.prefs(number_id), keys.PREFS_TTL)
