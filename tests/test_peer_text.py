@@ -7,42 +7,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from hrw_sms.store import keys
 from tests.conftest import PUBLIC_URL, TOKEN
+from tests.peer_world import GROUP, TUESDAY_EVENING, USAGE, V1, V2, V3, on_shift
 from tests.webhook import Phone
 from tests.worker_world import SENDER, World, world_at
 
-NY = ZoneInfo("America/New_York")
-GROUP = "hrw-northampton"
 PERSON, PERSON2 = "+14135550301", "+14135550302"
-V1, V2, V3 = "+14135550401", "+14135550402", "+14135550403"
-# Tuesday 1 December 2026, 7pm in Northampton.
-TUESDAY_EVENING = datetime(2026, 12, 1, 19, 0, tzinfo=NY)
-USAGE = keys.usage(TUESDAY_EVENING.astimezone(UTC).date())  # the usage day is a UTC day
-
-
-def on_shift(world: World, *numbers: str, day: str = "Tue") -> None:
-    for number in numbers:
-        assert world.cli("volunteer", "add", number, "--group", GROUP).exit_code == 0
-        added = world.cli(
-            "shift",
-            "add",
-            number,
-            "--group",
-            GROUP,
-            "--day",
-            day,
-            "--from",
-            "18:00",
-            "--to",
-            "22:00",
-        )
-        assert added.exit_code == 0, added.output
 
 
 @pytest.fixture

@@ -7,45 +7,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
-from zoneinfo import ZoneInfo
 
 import pytest
 import redis as redis_lib
 
 from hrw_sms.app import create_app
-from hrw_sms.store import keys, prefs
+from hrw_sms.store import prefs
 from tests.conftest import PUBLIC_URL, TOKEN
+from tests.peer_world import TUESDAY_EVENING, USAGE, V1, V2, V3, on_shift
 from tests.voice_call import ACCOUNT, Call
 from tests.webhook import new_sid, sign
 from tests.worker_world import SENDER, World, world_at
-
-NY = ZoneInfo("America/New_York")
-GROUP = "hrw-northampton"
-V1, V2, V3 = "+14135550401", "+14135550402", "+14135550403"
-TUESDAY_EVENING = datetime(2026, 12, 1, 19, 0, tzinfo=NY)
-USAGE = keys.usage(TUESDAY_EVENING.astimezone(UTC).date())
-
-
-def on_shift(world: World, *numbers: str, day: str = "Tue") -> None:
-    for number in numbers:
-        assert world.cli("volunteer", "add", number, "--group", GROUP).exit_code == 0
-        added = world.cli(
-            "shift",
-            "add",
-            number,
-            "--group",
-            GROUP,
-            "--day",
-            day,
-            "--from",
-            "18:00",
-            "--to",
-            "22:00",
-        )
-        assert added.exit_code == 0, added.output
 
 
 @pytest.fixture
