@@ -598,6 +598,11 @@ def main() -> int:
     )
     parser.add_argument("--no-reference", action="store_true", help="skip bare at constant rate")
     parser.add_argument(
+        "--app",
+        default="hrw_sms.app:create_app()",
+        help="the app measured against the bare route (bench/floor_app.py: the design's floor)",
+    )
+    parser.add_argument(
         "--py-spy", action="store_true", help="profile one /sms worker in the throughput rounds"
     )
     args = parser.parse_args()
@@ -645,7 +650,7 @@ def main() -> int:
         )
         sms = Gunicorn(
             "sms",
-            "hrw_sms.app:create_app()",
+            args.app,
             env,
             folder,
             options + control_socket_options(folder, "sms"),

@@ -103,7 +103,40 @@ if took == 0 then return {{'duplicate'}} end
 return {{'go', found}}
 """
 )
-_ARRIVE_SCRIPT = Script(None, _ARRIVE.encode())  # type: ignore[arg-type]
+ARRIVE_SCRIPT = Script(None, _ARRIVE.encode())  # type: ignore[arg-type]
+
+
+def arrival_call(
+    services: Services, number: str, body: str, sid: str | None, command: Command
+) -> tuple[Conversation, list[str], list[str | int]]:
+    """The conversation to hold, and the keys and arguments of the arrival script, for a
+    text from `number` (E.164) with `command` = parse(body)."""
+    nid = services.number_id(number)
+    now = services.clock()
+    conversation = Conversation(services.redis, nid, sid)
+    budget_keys, budget_args = throttle.budget_call(services, number, body, sid, command, nid)
+    caller_keys, caller_args = caller_call(nid, now)
+    answered_counter = usage.word_counter(command.word) or ""
+    script_keys = [
+        keys.OPTED_OUT,
+        keys.peer_person(nid),
+        keys.peer_held(nid),
+        conversation.lock_key,
+        conversation.sid_key or "",
+        *budget_keys,
+        *caller_keys,
+    ]
+    script_args = [
+        nid,
+        conversation.token,
+        keys.NUMBER_LOCK_TTL * 1000,
+        keys.MESSAGE_SID_TTL,
+        keys.USAGE_TTL,
+        answered_counter,
+        *budget_args,
+        *caller_args,
+    ]
+    return conversation, script_keys, script_args
 
 
 def arrive(
@@ -114,34 +147,13 @@ def arrive(
     On GO the number's conversation is held: hand it to
     hrw_sms.handlers.conversations.handle_held, which lets it go. Raises redis.RedisError
     when Redis fails (POST /sms then answers with its fallback)."""
-    nid = services.number_id(number)
-    now = services.clock()
-    conversation = Conversation(services.redis, nid, sid)
-    budget_keys, budget_args = throttle.budget_call(services, number, body, sid, command, nid)
-    caller_keys, caller_args = caller_call(nid, now)
-    answered_counter = usage.word_counter(command.word) or ""
-    result = _ARRIVE_SCRIPT(
-        keys=[
-            keys.OPTED_OUT,
-            keys.peer_person(nid),
-            keys.peer_held(nid),
-            conversation.lock_key,
-            conversation.sid_key or "",
-            *budget_keys,
-            *caller_keys,
-        ],
-        args=[
-            nid,
-            conversation.token,
-            keys.NUMBER_LOCK_TTL * 1000,
-            keys.MESSAGE_SID_TTL,
-            keys.USAGE_TTL,
-            answered_counter,
-            *budget_args,
-            *caller_args,
-        ],
-        client=services.redis,
-    )
+    conversation, script_keys, script_args = arrival_call(services, number, body, sid, command)
+    result = ARRIVE_SCRIPT(keys=script_keys, args=script_args, client=services.redis)
+    return arrival_of(result, conversation, number)
+
+
+def arrival_of(result: list, conversation: Conversation, number: str) -> Arrival:
+    """The Arrival from the arrival script's answer `result` for a text from `number`."""
     outcome = result[0].decode() if isinstance(result[0], bytes) else result[0]
     if outcome == Outcome.PEER:
         return Arrival(Outcome.PEER)

@@ -1,9 +1,14 @@
-"""POST /sms: Twilio's messaging webhook."""
+"""POST /sms: Twilio's messaging webhook.
+
+`answer` is the whole webhook on a checked form, with no Flask request: POST /sms is served
+by hrw_sms.web.sms_endpoint ahead of Flask's routing (the hot path, README "Benchmarks");
+the Flask view below runs the same code and keeps /sms in the app's url_map."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from contextlib import suppress
 from functools import lru_cache
 
@@ -21,7 +26,7 @@ from hrw_sms.handlers.arrival import Outcome
 from hrw_sms.handlers.conversations import handle_held, handle_text
 from hrw_sms.handlers.services import Services
 from hrw_sms.store import usage
-from hrw_sms.web.webhooks import check_request, reject
+from hrw_sms.web.webhooks import check_request
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__)
@@ -31,14 +36,23 @@ MAX_BODY = 1600  # Twilio's own limit for a message body
 CHANNEL = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):(.*)", re.DOTALL)
 
 
-def twiml(texts: list[str]) -> Response:
+XML = "text/xml"
+PLAIN = "text/plain"
+
+
+def twiml_xml(texts: list[str]) -> str:
     """A TwiML <Response> with one <Message> per non-empty text (Twilio, "TwiML for
-    Programmable Messaging")."""
+    Programmable Messaging"), as the XML document."""
     reply = MessagingResponse()
     for text in texts:
         if text:
             reply.message(text)
-    return Response(str(reply), mimetype="text/xml")
+    return str(reply)
+
+
+def twiml(texts: list[str]) -> Response:
+    """twiml_xml as a Flask response (text/xml)."""
+    return Response(twiml_xml(texts), mimetype=XML)
 
 
 def fallback_text(services: Services, body: str = "") -> str:
@@ -164,15 +178,11 @@ def peer_line_reply(
     return handle_text(services, number, body, sid, command)
 
 
-@bp.post("/sms")
-def sms() -> Response:
-    """POST /sms, Twilio's incoming-message webhook: 403 on a bad signature, 400 on a
-    malformed From, else TwiML replies; never a 5xx (a crash gets the fallback text)."""
-    services: Services = current_app.extensions["hrw"]
-    problem = check_request(request, services.settings)
-    if problem is not None:
-        return problem
-    address = request.form.get("From", "")
+def answer(services: Services, form: Mapping[str, str]) -> tuple[int, str, str]:
+    """The answer to a webhook whose content type and signature were checked
+    (hrw_sms.web.webhooks.check_webhook), from its form: (status, mimetype, body). 400 on a
+    malformed From, else 200 with TwiML replies; never a 5xx (a crash gets the fallback)."""
+    address = form.get("From", "")
     # Only a plain phone number is served as one: anything else that carries an address (a
     # channel prefix, letters with no colon, full-width or invisible characters around a
     # number) must not inherit the roles, session or opt-outs of the plain number
@@ -182,15 +192,15 @@ def sms() -> Response:
         try:
             number: str | None = to_e164(address)
         except BadNumber as exc:
-            return reject(400, f"From: {exc}")
+            return 400, PLAIN, f"From: {exc}\n"
     else:
         number = plain_number(address)
-    if is_line_number(number, request.form.get("To"), services):
+    if is_line_number(number, form.get("To"), services):
         # Our own texts coming back (a forward, a misrouted number): answering would loop.
         log.info("text from the line's own number %s: not answered", mask(number))
-        return twiml([])
-    body = request.form.get("Body", "")[:MAX_BODY]
-    sid = request.form.get("MessageSid")
+        return 200, XML, twiml_xml([])
+    body = form.get("Body", "")[:MAX_BODY]
+    sid = form.get("MessageSid")
     try:
         if channel:
             texts = channel_reply(services, address, body, sid)
@@ -199,5 +209,17 @@ def sms() -> Response:
     except Exception:
         # Never a 5xx to Twilio: a short apology with the menu words and a way to a person.
         log.exception("could not handle a text; sent the fallback reply")
-        texts = [fallback_text(services, request.form.get("Body", "")[:MAX_BODY])]
-    return twiml(texts)
+        texts = [fallback_text(services, body)]
+    return 200, XML, twiml_xml(texts)
+
+
+@bp.post("/sms")
+def sms() -> Response:
+    """POST /sms through Flask (the endpoint ahead of Flask serves it first: same checks,
+    same `answer`): 400 not a form or a malformed From, 403 on a bad signature, else TwiML."""
+    services: Services = current_app.extensions["hrw"]
+    problem = check_request(request, services.settings)
+    if problem is not None:
+        return problem
+    status, mimetype, body = answer(services, request.form)
+    return Response(body, status=status, mimetype=mimetype)

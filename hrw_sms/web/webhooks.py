@@ -1,8 +1,13 @@
-"""What every Twilio webhook checks first: content type, signature, the caller's number."""
+"""What every Twilio webhook checks first: content type, signature, the caller's number.
+
+The checks work on plain values (check_webhook), so POST /sms can run them without a Flask
+request (hrw_sms.web.sms_endpoint); check_request is the same for a Flask view."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Request, Response
 from twilio.request_validator import RequestValidator, compare
@@ -16,10 +21,16 @@ FORM = "application/x-www-form-urlencoded"
 
 def signed_url(request: Request, settings: Settings) -> str:
     """The URL Twilio signed: HRW_PUBLIC_URL + path + query behind a proxy, else as received."""
+    return url_signed(settings, request.path, request.query_string, request.url)
+
+
+def url_signed(settings: Settings, path: str, query_string: bytes, received_url: str) -> str:
+    """signed_url from plain values: the request's path, its raw query string and its URL as
+    received (werkzeug's request.url or werkzeug.wsgi.get_current_url)."""
     if settings.public_url:
-        query = request.query_string.decode("latin-1")
-        return settings.public_url + request.path + (f"?{query}" if query else "")
-    return request.url
+        query = query_string.decode("latin-1")
+        return settings.public_url + path + (f"?{query}" if query else "")
+    return received_url
 
 
 def reject(status: int, reason: str) -> Response:
@@ -27,23 +38,46 @@ def reject(status: int, reason: str) -> Response:
     return Response(reason + "\n", status=status, mimetype="text/plain")
 
 
-def _valid(token: str, request: Request, settings: Settings, signature: str) -> bool:
+def _valid(token: str, url: str, form: Mapping[str, Any], signature: str) -> bool:
     """Twilio's own check. The URL exactly as signed is tried first (one HMAC); only a
     mismatch goes on to the validator's full check, which also tries with and without a port."""
     validator = RequestValidator(token)
-    url = signed_url(request, settings)
-    if compare(validator.compute_signature(url, request.form), signature):
+    if compare(validator.compute_signature(url, form), signature):
         return True
-    return validator.validate(url, request.form, signature)
+    return validator.validate(url, form, signature)
+
+
+def check_webhook(
+    settings: Settings,
+    mimetype: str,
+    signature: str,
+    url: str,
+    form: Mapping[str, Any],
+    path: str,
+) -> tuple[int, str] | None:
+    """(status, reason) for a request Twilio did not send (400: not a form; 403: a bad or
+    missing X-Twilio-Signature when TWILIO_AUTH_TOKEN is set), or None to go on. `form` is
+    the parsed body (a werkzeug MultiDict: repeated names are all signed), `url` the URL
+    Twilio signed (url_signed), `path` for the log line only."""
+    if mimetype != FORM:
+        return 400, f"expected {FORM}"
+    token = settings.twilio_auth_token
+    if token and (not signature or not _valid(token, url, form, signature)):
+        log.warning("rejected a request to %s with a bad or missing signature", path)
+        return 403, "invalid or missing X-Twilio-Signature"
+    return None
 
 
 def check_request(request: Request, settings: Settings) -> Response | None:
     """A 400 or 403 answer for a request Twilio did not send, or None to go on."""
-    if request.mimetype != FORM:
+    if request.mimetype != FORM:  # the form is not read for a body that is not one
         return reject(400, f"expected {FORM}")
-    if settings.twilio_auth_token:
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature or not _valid(settings.twilio_auth_token, request, settings, signature):
-            log.warning("rejected a request to %s with a bad or missing signature", request.path)
-            return reject(403, "invalid or missing X-Twilio-Signature")
-    return None
+    problem = check_webhook(
+        settings,
+        request.mimetype,
+        request.headers.get("X-Twilio-Signature", ""),
+        signed_url(request, settings),
+        request.form,
+        request.path,
+    )
+    return reject(*problem) if problem is not None else None

@@ -1,0 +1,89 @@
+"""POST /sms served ahead of Flask's routing: the webhook's hot path as a WSGI middleware.
+
+Every text Twilio delivers comes here. Flask's request context, routing and response objects
+cost about a third of the whole webhook's CPU when the rest is this lean (bench/floor_app.py
+measures both; README "Benchmarks"), so `SmsEndpoint` wraps the app's `wsgi_app` (Flask's
+way to add middleware) and answers POST /sms itself with the same pieces Flask would use:
+werkzeug's input stream and form parser under the app's MAX_CONTENT_LENGTH,
+MAX_FORM_MEMORY_SIZE and MAX_FORM_PARTS, the webhook checks of hrw_sms.web.webhooks and
+hrw_sms.web.sms.answer. Every other request (other paths, other methods on /sms) goes on
+to Flask unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+from werkzeug.formparser import FormDataParser
+from werkzeug.http import parse_options_header
+from werkzeug.wsgi import get_content_length, get_current_url, get_input_stream
+
+from hrw_sms.handlers.services import Services
+from hrw_sms.web.sms import PLAIN, XML, answer, fallback_text, twiml_xml
+from hrw_sms.web.webhooks import FORM, check_webhook, url_signed
+
+log = logging.getLogger(__name__)
+
+PATH = "/sms"
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class SmsEndpoint:
+    """WSGI middleware: POST /sms answered here, anything else passed to `app`'s own
+    wsgi_app. Install with `app.wsgi_app = SmsEndpoint(app, services)`."""
+
+    def __init__(self, app: Flask, services: Services) -> None:
+        self.next: WSGIApp = app.wsgi_app
+        self.services = services
+        self.max_content_length: int | None = app.config["MAX_CONTENT_LENGTH"]
+        self.parser = FormDataParser(
+            max_form_memory_size=app.config["MAX_FORM_MEMORY_SIZE"],
+            max_form_parts=app.config["MAX_FORM_PARTS"],
+            cls=MultiDict,
+        )
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST":
+            return self.next(environ, start_response)
+        try:
+            status, mimetype, body = self.respond(environ)
+        except HTTPException as exc:  # a body over the app's limits: 413, as Flask answers
+            return exc(environ, start_response)
+        except Exception:
+            # Never a 5xx to Twilio, even for a fault before the text was read.
+            log.exception("could not read a text; sent the fallback reply")
+            status, mimetype, body = 200, XML, twiml_xml([fallback_text(self.services)])
+        data = body.encode()
+        start_response(
+            f"{status} {HTTPStatus(status).phrase}",
+            [("Content-Type", f"{mimetype}; charset=utf-8"), ("Content-Length", str(len(data)))],
+        )
+        return [data]
+
+    def respond(self, environ: dict[str, Any]) -> tuple[int, str, str]:
+        """(status, mimetype, body) for one POST /sms. Raises werkzeug's HTTPException for a
+        body over the app's size limits."""
+        settings = self.services.settings
+        mimetype, options = parse_options_header(environ.get("CONTENT_TYPE", ""))
+        mimetype = mimetype.lower()
+        if mimetype != FORM:  # the body is not read for a request that is not a form
+            return 400, PLAIN, f"expected {FORM}\n"
+        stream = get_input_stream(environ, max_content_length=self.max_content_length)
+        _, form, _ = self.parser.parse(stream, mimetype, get_content_length(environ), options)
+        query = environ.get("QUERY_STRING", "").encode("latin-1")
+        received = "" if settings.public_url else get_current_url(environ)
+        url = url_signed(settings, PATH, query, received)
+        signature = environ.get("HTTP_X_TWILIO_SIGNATURE", "")
+        problem = check_webhook(settings, mimetype, signature, url, form, PATH)
+        if problem is not None:
+            status, reason = problem
+            return status, PLAIN, reason + "\n"
+        return answer(self.services, form)
