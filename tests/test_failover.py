@@ -31,7 +31,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis
+from redis.commands.core import Script
 
+from hrw_sms.base.config import Settings
+from hrw_sms.base.connection import HeldScripts, redis_for
 from hrw_sms.meetings.directory import DirectoryStore
 from hrw_sms.store.subscriptions import meeting_subscribers
 from tests.conftest import PUBLIC_URL, TOKEN
@@ -378,3 +381,28 @@ def test_web_and_worker_follow_a_failover(cluster: Cluster, tmp_path: Path) -> N
         finally:
             web.stop()
             worker.stop()
+
+
+COUNT = Script(None, b"return redis.call('INCR', KEYS[1])")  # type: ignore[arg-type]
+
+
+def test_the_webhooks_held_connection_reaches_the_master_through_sentinel(
+    cluster: Cluster,
+) -> None:
+    """hrw_sms.base.connection.HeldScripts: the first connection and every reconnect ask the
+    Sentinels for the master (never REDIS_URL's host, nor redis-py's default address)."""
+    settings = Settings.from_env(
+        {
+            "REDIS_URL": f"redis://127.0.0.1:1/{DB}",
+            "REDIS_SENTINELS": cluster.sentinel_list,
+            "REDIS_SENTINEL_MASTER": MASTER_NAME,
+        },
+        hash_key_required=False,
+    )
+    client, held = redis_for(settings), HeldScripts()
+    master = redis.Redis(port=cluster.master.port, db=DB, socket_timeout=5)
+    assert held(COUNT, client, ["held"], []) == 1
+    for client_id in {c["id"] for c in master.client_list()} - {str(master.client_id())}:
+        master.client_kill_filter(_id=client_id)  # the held connection too: it must reconnect
+    assert held(COUNT, client, ["held"], []) == 2
+    assert int(master.get("held")) == 2

@@ -6,11 +6,17 @@ gets its client from `redis_for(settings)`: one place decides how to reach Redis
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import redis
 from redis.backoff import ExponentialBackoff, NoBackoff
-from redis.connection import parse_url
+from redis.commands.core import Script
+from redis.connection import AbstractConnection, parse_url
+from redis.exceptions import NoScriptError
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
@@ -92,3 +98,56 @@ def _master_options(url: str | None) -> dict:
     if urlsplit(url).scheme == "rediss":
         options["ssl"] = True
     return options
+
+
+class HeldScripts:
+    """Runs the webhook's two scripts per text (the arrival and the save) by EVALSHA on one
+    connection per process and thread, held out of the client's pool.
+
+    redis-py's client spends about 15-30 µs per command on the pool checkout and its
+    instrumentation (bench/profile_sms.py); on the hot path that was a tenth of /sms. The
+    held connection is made by the client's own pool (`make_connection`: same address,
+    timeouts and health checks; through Sentinel when configured, and redis-py's
+    SentinelManagedConnection turns a demoted master's READONLY into a reconnect), and each
+    call goes through the connection's own Retry (WEB_RETRY: one immediate retry after a
+    reconnect), as the client's would. A script the server does not know (a restarted or
+    promoted Redis) is loaded and the call made again. Any other client (fakeredis in the
+    demo without redis-server) runs the script the client's own way. Raises what the
+    client would: redis.ConnectionError, redis.TimeoutError, redis.ResponseError."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def __call__(
+        self, script: Script, client: redis.Redis, keys: Sequence[Any], args: Sequence[Any]
+    ) -> Any:
+        if type(client) is not redis.Redis:
+            return script(keys=keys, args=args, client=client)
+        connection = self._connection(client)
+        command = ("EVALSHA", script.sha, len(keys), *keys, *args)
+
+        def run() -> Any:
+            # connect() first, as the pool's checkout does: a SentinelManagedConnection asks
+            # the Sentinels for the master only there (sending on a closed connection would
+            # open it to the default address instead). A no-op when connected.
+            connection.connect()
+            connection.send_command(*command)
+            return connection.read_response()
+
+        def drop(error: Exception) -> None:
+            connection.disconnect()
+
+        try:
+            return connection.retry.call_with_retry(run, drop)
+        except NoScriptError:
+            client.script_load(script.script)
+            return connection.retry.call_with_retry(run, drop)
+
+    def _connection(self, client: redis.Redis) -> AbstractConnection:
+        held = getattr(self._local, "held", None)
+        pid = os.getpid()
+        # A new one after a fork (gunicorn --preload) or for another client (a test's).
+        if held is None or held[0] != pid or held[1] is not client.connection_pool:
+            held = (pid, client.connection_pool, client.connection_pool.make_connection())
+            self._local.held = held
+        return held[2]

@@ -148,7 +148,7 @@ def arrive(
     hrw_sms.handlers.conversations.handle_held, which lets it go. Raises redis.RedisError
     when Redis fails (POST /sms then answers with its fallback)."""
     conversation, script_keys, script_args = arrival_call(services, number, body, sid, command)
-    result = ARRIVE_SCRIPT(keys=script_keys, args=script_args, client=services.redis)
+    result = services.scripts(ARRIVE_SCRIPT, services.redis, script_keys, script_args)
     return arrival_of(result, conversation, number)
 
 

@@ -18,6 +18,7 @@ from flows.keywords import Command, parse
 from flows.model import Directory
 from flows.render_sms import render_messages
 from flows.session import BroadcastSummary, Caller, CoordinatorView, Session
+from hrw_sms.base.connection import HeldScripts
 from hrw_sms.base.phone import mask
 from hrw_sms.handlers import broadcasts
 from hrw_sms.handlers.effects import Stale, apply_effects
@@ -217,21 +218,28 @@ _SAVE_SCRIPT = Script(None, _SAVE.encode())  # type: ignore[arg-type]
 
 
 def _save(
-    client: redis.Redis, nid: str, session: Session | None, caller: Caller, token: str = ""
+    client: redis.Redis,
+    nid: str,
+    session: Session | None,
+    caller: Caller,
+    token: str = "",
+    scripts: HeldScripts | None = None,
 ) -> None:
     """_SAVE_SCRIPT for number id `nid`: the session written (deleted when None), the
-    language choice kept alive, and the conversation let go when `token` still holds it."""
-    _SAVE_SCRIPT(
-        keys=[keys.session(nid), keys.prefs(nid), keys.number_lock(nid)],
-        args=[
-            session.to_json() if session is not None else "",
-            keys.SESSION_TTL,
-            "1" if caller.language else "",
-            keys.PREFS_TTL,
-            token,
-        ],
-        client=client,
-    )
+    language choice kept alive, and the conversation let go when `token` still holds it
+    (through `scripts` on the webhook's hot path)."""
+    save_keys = [keys.session(nid), keys.prefs(nid), keys.number_lock(nid)]
+    save_args = [
+        session.to_json() if session is not None else "",
+        keys.SESSION_TTL,
+        "1" if caller.language else "",
+        keys.PREFS_TTL,
+        token,
+    ]
+    if scripts is not None:
+        scripts(_SAVE_SCRIPT, client, save_keys, save_args)
+    else:
+        _SAVE_SCRIPT(keys=save_keys, args=save_args, client=client)
 
 
 def save_session(client: redis.Redis, nid: str, session: Session | None, caller: Caller) -> None:
@@ -240,12 +248,16 @@ def save_session(client: redis.Redis, nid: str, session: Session | None, caller:
 
 
 def _save_and_maybe_release(
-    conversation: Conversation, session: Session | None, caller: Caller, release: bool
+    conversation: Conversation,
+    session: Session | None,
+    caller: Caller,
+    release: bool,
+    scripts: HeldScripts | None = None,
 ) -> None:
     """Write the session, and let the conversation go in the same round trip when nothing
     else is left to do."""
     token = conversation.token if release and conversation.held else ""
-    _save(conversation.client, conversation.nid, session, caller, token)
+    _save(conversation.client, conversation.nid, session, caller, token, scripts)
     if token:
         conversation.held = False
 
@@ -325,7 +337,8 @@ def _handle(
             services.settings.reminder_minutes,
         )
         result = dispatch.step(session, body, ctx, command)
-        _save_and_maybe_release(conversation, result.session, caller, not result.effects)
+        release = not result.effects
+        _save_and_maybe_release(conversation, result.session, caller, release, services.scripts)
         try:
             apply_effects(services, number, nid, result.effects)
         except Stale as exc:

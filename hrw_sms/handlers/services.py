@@ -12,6 +12,7 @@ import redis
 from flows.model import Directory
 from flows.occurrences import Timetable, timetable_window
 from hrw_sms.base.config import Settings
+from hrw_sms.base.connection import HeldScripts
 from hrw_sms.meetings.directory import DirectoryStore
 from hrw_sms.meetings.places import ZipPlaces
 from hrw_sms.store.identity import hash_key, number_id
@@ -40,6 +41,8 @@ class Services:
     outbox: Callable[[str, str, str, str], None] | None = None
     # (meeting slug, local date): an occurrence's hosting changed; plan what it needs now.
     on_hosting_change: Callable[[str, date], None] | None = None
+    # The webhook's per-text scripts, on a connection held per process (hot path).
+    scripts: HeldScripts = field(default_factory=HeldScripts)
     _hash_key: bytes | None = None
     _timetable: tuple[int, datetime, Timetable] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
