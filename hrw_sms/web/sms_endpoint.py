@@ -32,15 +32,18 @@ log = logging.getLogger(__name__)
 
 PATH = "/sms"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Answer = Callable[[Services, MultiDict[str, str]], tuple[int, str, str]]
 
 
 class SmsEndpoint:
     """WSGI middleware: POST /sms answered here, anything else passed to `app`'s own
-    wsgi_app. Install with `app.wsgi_app = SmsEndpoint(app, services)`."""
+    wsgi_app. Install with `app.wsgi_app = SmsEndpoint(app, services)`; `reply` is what
+    answers a checked form (hrw_sms.web.sms.answer; bench/floor_app.py gives another)."""
 
-    def __init__(self, app: Flask, services: Services) -> None:
+    def __init__(self, app: Flask, services: Services, reply: Answer = answer) -> None:
         self.next: WSGIApp = app.wsgi_app
         self.services = services
+        self.reply = reply
         self.max_content_length: int | None = app.config["MAX_CONTENT_LENGTH"]
         self.parser = FormDataParser(
             max_form_memory_size=app.config["MAX_FORM_MEMORY_SIZE"],
@@ -86,4 +89,4 @@ class SmsEndpoint:
         if problem is not None:
             status, reason = problem
             return status, PLAIN, reason + "\n"
-        return answer(self.services, form)
+        return self.reply(self.services, form)
