@@ -32,6 +32,10 @@ def is_timezone(name: str) -> bool:
     return True
 
 
+# A located meeting for a distance scan: latitude, longitude, its position, its slug.
+LocatedRow = tuple[float, float, int, str]
+
+
 @dataclass(frozen=True)
 class Occurrence:
     meeting: Meeting
@@ -191,6 +195,16 @@ class Timetable:
         from places, and which of a town's namesakes is nearest our meetings): pure functions
         of the timetable, dropped with it."""
         return {}
+
+    @cached_property
+    def located_by_latitude(self) -> tuple[tuple[float, ...], tuple[LocatedRow, ...]]:
+        """The in-person meetings sorted by latitude, for a distance scan to bisect:
+        (latitudes, rows of (latitude, longitude, position in `located`, slug))."""
+        rows = sorted(
+            (lat, lon, position, slug)
+            for position, (slug, (lat, lon)) in enumerate(self.located.items())
+        )
+        return tuple(row[0] for row in rows), tuple(rows)
 
     @cached_property
     def located_points(self) -> frozenset[tuple[float, float]]:

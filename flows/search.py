@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
@@ -160,10 +161,13 @@ T = TypeVar("T")
 
 
 def _remember(timetable: Timetable, key: object, value: T) -> T:
-    """Keep `value` under `key` with the timetable (at most REACH_MEMO answers) and return it."""
-    if len(timetable.memo) >= REACH_MEMO:
-        timetable.memo.clear()
-    timetable.memo[key] = value
+    """Keep `value` under `key` with the timetable (at most REACH_MEMO answers) and return it.
+    When full, the older half goes (a dict keeps insertion order), not everything."""
+    memo = timetable.memo
+    if len(memo) >= REACH_MEMO:
+        for old in list(islice(memo, REACH_MEMO // 2)):
+            del memo[old]
+    memo[key] = value
     return value
 
 
@@ -191,10 +195,26 @@ def _town_point(query: Query, timetable: Timetable, places: Places) -> Point | N
     return _remember(timetable, key, min(points.values(), key=gap))
 
 
-# A degree of latitude is about 69 miles; longitude shrinks with latitude, so the box for
-# longitude is widened generously (enough up to Alaska's latitudes).
-_LAT_BOX = NEAR_MILES / 69.0
-_LON_BOX = NEAR_MILES / 20.0
+EARTH_MILES = 3958.8  # the Earth's mean radius in miles, as the haversine library uses
+
+
+def reach_box(point: Point, miles: float) -> tuple[float, float]:
+    """(degrees of latitude, degrees of longitude, east or west) outside which no place is
+    within `miles` of `point` by the haversine distance, so a scan can skip those places.
+
+    From the haversine formula, hav(d/R) = hav(dlat) + cos(lat1) cos(lat2) hav(dlon): a place
+    within d has |dlat| <= d/R, so |lat2| <= |lat1| + d/R, and then
+    hav(dlon) <= hav(d/R) / (cos(lat1) cos(|lat1| + d/R)). Exact, never an approximation:
+    a box that cannot bound longitude (near a pole) is 180 degrees wide."""
+    lat = point[0]
+    angle = miles / EARTH_MILES
+    lat_reach = math.degrees(angle)
+    highest = min(90.0, abs(lat) + lat_reach)
+    bound = math.cos(math.radians(lat)) * math.cos(math.radians(highest))
+    hav = math.sin(angle / 2) ** 2
+    if bound <= hav:
+        return lat_reach, 180.0
+    return lat_reach, math.degrees(2 * math.asin(math.sqrt(hav / bound)))
 
 
 def search(query: Query, timetable: Timetable, now: datetime, places: Places) -> Result:
@@ -233,20 +253,26 @@ def _found(occurrences: Iterator[Occurrence]) -> Iterator[Found]:
 def _reach(timetable: Timetable, point: Point, box: bool) -> dict[str, float]:
     """Miles from `point` to each in-person meeting of the timetable: within NEAR_MILES
     (`box`), else within FAR_MILES. Kept on the timetable per place: the same zip codes and
-    towns are asked again and again, and the distances change only with the timetable."""
+    towns are asked again and again, and the distances change only with the timetable.
+    Only the meetings inside the limit's reach_box are measured."""
     memo = timetable.memo
     found = memo.get((point, box))
     if found is not None:
         return found
     lat, lon = point
     limit = NEAR_MILES if box else FAR_MILES
-    found = {
-        slug: miles
-        for slug, where in timetable.located.items()
-        if not box or (abs(where[0] - lat) <= _LAT_BOX and abs(where[1] - lon) <= _LON_BOX)
-        for miles in (haversine(point, where, unit=Unit.MILES),)
+    lat_reach, lon_reach = reach_box(point, limit)
+    latitudes, rows = timetable.located_by_latitude
+    band = rows[bisect_left(latitudes, lat - lat_reach) : bisect_right(latitudes, lat + lat_reach)]
+    wrap = 360.0 - lon_reach  # a gap this wide the other way round is within reach
+    near = sorted(
+        (position, slug, miles)
+        for a, b, position, slug in band
+        if not lon_reach < abs(b - lon) < wrap  # longitudes in [-180, 180]: across 180 too
+        for miles in (haversine(point, (a, b), unit=Unit.MILES),)
         if miles <= limit
-    }
+    )  # in the timetable's own order, which breaks ties between meetings at one place
+    found = {slug: miles for _, slug, miles in near}
     return _remember(timetable, (point, box), found)
 
 
