@@ -4,13 +4,20 @@ the server closed."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 import redis
 from redis.commands.core import Script
 
 from hrw_sms.base.config import Settings
-from hrw_sms.base.connection import HeldScripts, redis_for
+from hrw_sms.base.connection import COMMAND_TIMEOUT, HeldScripts, redis_for
+from tests.redis_server import RedisServer
 
 ECHO = Script(None, b"redis.call('INCR', KEYS[1]) return {ARGV[1], redis.call('GET', KEYS[1])}")  # type: ignore[arg-type]
 
@@ -92,3 +99,64 @@ def test_another_client_runs_the_script_its_own_way() -> None:
 
     fake = fakeredis.FakeRedis()
     assert HeldScripts()(ECHO, fake, ["n"], ["a"]) == [b"a", b"1"]
+
+
+@pytest.fixture
+def paused_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A private redis-server the test may stop (SIGSTOP): it accepts connections and
+    answers nothing, as a hung or overloaded Redis does."""
+    server = RedisServer(tmp_path)
+    try:
+        yield server
+    finally:
+        os.kill(server.process.pid, signal.SIGCONT)
+        server.stop()
+
+
+def test_a_timed_out_script_is_not_sent_again(paused_redis: RedisServer) -> None:
+    client = web_client(paused_redis.url)
+    held = HeldScripts()
+    assert held(ECHO, client, ["n"], ["a"]) == [b"a", b"1"]
+    os.kill(paused_redis.process.pid, signal.SIGSTOP)
+    started = time.monotonic()
+    with pytest.raises(redis.TimeoutError):
+        held(ECHO, client, ["n"], ["b"])
+    waited = time.monotonic() - started
+    os.kill(paused_redis.process.pid, signal.SIGCONT)
+    # It may have run (Redis read it before it stopped): sent again, it would have run twice,
+    # and a text's arrival would have found its own MessageSid claimed and gone unanswered.
+    assert int(paused_redis.client().get("n")) == 2
+    # One command timeout, not one per retry and reconnect: the text's fallback reply waits
+    # for this (bounded generously: a loaded machine may be slow to wake us).
+    assert waited < 4 * COMMAND_TIMEOUT
+    assert held(ECHO, client, ["n"], ["c"]) == [b"c", b"3"]  # and then back to work
+
+
+# Runs for about 0.8 s (longer than COMMAND_TIMEOUT), then counts itself.
+SLOW = Script(
+    None,  # type: ignore[arg-type]
+    b"""
+local start = redis.call('TIME')
+local function elapsed()
+  local now = redis.call('TIME')
+  return (now[1] - start[1]) + (now[2] - start[2]) / 1e6
+end
+while elapsed() < tonumber(ARGV[1]) do end
+return redis.call('INCR', KEYS[1])
+""",
+)
+
+
+@pytest.mark.parametrize("way", ["held", "the web client's own"])
+def test_a_slow_script_is_run_once(redis_url: str, way: str) -> None:
+    """The answer times out while the script still runs: a retry would reconnect once
+    Redis is free and run it again. Neither the held connection nor the web's client
+    (WEB_RETRY) sends a timed-out command again."""
+    client = web_client(redis_url)
+    with pytest.raises(redis.TimeoutError):
+        if way == "held":
+            HeldScripts()(SLOW, client, ["slow"], [COMMAND_TIMEOUT + 0.3])
+        else:
+            SLOW(keys=["slow"], args=[COMMAND_TIMEOUT + 0.3], client=client)
+    time.sleep(COMMAND_TIMEOUT + 0.5)
+    assert int(redis.Redis.from_url(redis_url).get("slow")) == 1

@@ -33,7 +33,10 @@ WORKER_SENTINEL_TIMEOUT = 1.0
 # CONNECT_TIMEOUT + COMMAND_TIMEOUT per try and the text gets the fallback reply.
 # Set explicitly: redis-py's defaults differ by path (a client made with `Redis(host, port)`
 # retries 10 times with backoff, 3+ s against a dead port; `from_url` and `master_for` do not).
-WEB_RETRY = Retry(NoBackoff(), 1)
+# A timeout is not retried: the command may have run (a lock taken, a MessageSid claimed),
+# and sent again it would make the text look like its own duplicate and go unanswered; a
+# timeout gets the fallback reply at once instead (tests/test_held_scripts.py).
+WEB_RETRY = Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,))
 # Workers and the CLI: a few retries over ~2.5 s ride out a short blip; RQ itself keeps
 # retrying a lost connection (with growing pauses) for as long as a failover takes.
 WORKER_RETRY = Retry(ExponentialBackoff(cap=1.0, base=0.05), 6)
@@ -107,13 +110,20 @@ class HeldScripts:
     redis-py's client spends about 15-30 µs per command on the pool checkout and its
     instrumentation (bench/profile_sms.py); on the hot path that was a tenth of /sms. The
     held connection is made by the client's own pool (`make_connection`: same address,
-    timeouts and health checks; through Sentinel when configured, and redis-py's
-    SentinelManagedConnection turns a demoted master's READONLY into a reconnect), and each
-    call goes through the connection's own Retry (WEB_RETRY: one immediate retry after a
-    reconnect), as the client's would. A script the server does not know (a restarted or
-    promoted Redis) is loaded and the call made again. Any other client (fakeredis in the
-    demo without redis-server) runs the script the client's own way. Raises what the
-    client would: redis.ConnectionError, redis.TimeoutError, redis.ResponseError."""
+    timeouts and health checks; through Sentinel when configured) and used as the pool
+    would use it: `connect()` once per call, as the pool's checkout does (a
+    SentinelManagedConnection asks the Sentinels for the master only there; a demoted
+    master's READONLY becomes a ConnectionError), then the command under the connection's
+    own Retry (WEB_RETRY: one immediate retry after a reconnect).
+
+    Unlike the client, a command whose answer timed out is not sent again: the script may
+    have run (the MessageSid claimed), so a second run would leave the text unanswered as a
+    duplicate; the caller answers with its fallback instead, within one COMMAND_TIMEOUT. Any
+    failure but an error answer from Redis drops the connection, so no late answer is read
+    as the next one's. A script the server does not know (a restarted or promoted Redis) is
+    loaded and the call made again. Any other client (fakeredis in the demo without
+    redis-server) runs the script the client's own way. Raises what the client would:
+    redis.ConnectionError, redis.TimeoutError, redis.ResponseError."""
 
     def __init__(self) -> None:
         self._local = threading.local()
@@ -125,23 +135,12 @@ class HeldScripts:
             return script(keys=keys, args=args, client=client)
         connection = self._connection(client)
         command = ("EVALSHA", script.sha, len(keys), *keys, *args)
-
-        def run() -> Any:
-            # connect() first, as the pool's checkout does: a SentinelManagedConnection asks
-            # the Sentinels for the master only there (sending on a closed connection would
-            # open it to the default address instead). A no-op when connected.
-            connection.connect()
-            connection.send_command(*command)
-            return connection.read_response()
-
-        def drop(error: Exception) -> None:
-            connection.disconnect()
-
+        connection.connect()  # the pool's checkout: a no-op when connected
         try:
-            return connection.retry.call_with_retry(run, drop)
+            return _run(connection, command)
         except NoScriptError:
             client.script_load(script.script)
-            return connection.retry.call_with_retry(run, drop)
+            return _run(connection, command)
 
     def _connection(self, client: redis.Redis) -> AbstractConnection:
         held = getattr(self._local, "held", None)
@@ -151,3 +150,27 @@ class HeldScripts:
             held = (pid, client.connection_pool, client.connection_pool.make_connection())
             self._local.held = held
         return held[2]
+
+
+def _run(connection: AbstractConnection, command: tuple[Any, ...]) -> Any:
+    """Send `command` and read its answer under the connection's Retry, never retrying a
+    timed-out answer (see HeldScripts)."""
+
+    def run() -> Any:
+        connection.send_command(*command)
+        return connection.read_response()
+
+    def drop(error: Exception) -> None:
+        connection.disconnect()
+
+    try:
+        return connection.retry.call_with_retry(run, drop, is_retryable=_not_timeout)
+    except redis.ResponseError:
+        raise  # Redis answered: the connection is in step
+    except BaseException:
+        connection.disconnect()
+        raise
+
+
+def _not_timeout(error: Exception) -> bool:
+    return not isinstance(error, (redis.TimeoutError, TimeoutError))

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from http import HTTPStatus
 from typing import Any
 
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.formparser import FormDataParser
-from werkzeug.http import parse_options_header
+from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.wsgi import get_content_length, get_current_url, get_input_stream
 
 from hrw_sms.handlers.services import Services
@@ -41,6 +40,7 @@ class SmsEndpoint:
     answers a checked form (hrw_sms.web.sms.answer; bench/floor_app.py gives another)."""
 
     def __init__(self, app: Flask, services: Services, reply: Answer = answer) -> None:
+        # The size limits are read here, once: set them in app.config before this is made.
         self.next: WSGIApp = app.wsgi_app
         self.services = services
         self.reply = reply
@@ -61,12 +61,13 @@ class SmsEndpoint:
         except HTTPException as exc:  # a body over the app's limits: 413, as Flask answers
             return exc(environ, start_response)
         except Exception:
-            # Never a 5xx to Twilio, even for a fault before the text was read.
+            # Never a 5xx to Twilio, even for a fault before the text was read (the Flask
+            # view would have answered 500 there: the one way the two differ, deliberately).
             log.exception("could not read a text; sent the fallback reply")
             status, mimetype, body = 200, XML, twiml_xml([fallback_text(self.services)])
         data = body.encode()
         start_response(
-            f"{status} {HTTPStatus(status).phrase}",
+            f"{status} {HTTP_STATUS_CODES[status].upper()}",  # werkzeug's own status line
             [("Content-Type", f"{mimetype}; charset=utf-8"), ("Content-Length", str(len(data)))],
         )
         return [data]
