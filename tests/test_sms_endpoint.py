@@ -7,33 +7,21 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-import redis
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import Client
 
 from hrw_sms.app import create_app
-from hrw_sms.meetings.directory import DirectoryStore
 from hrw_sms.web.sms_endpoint import SmsEndpoint
 from tests.conftest import PUBLIC_URL, TOKEN
-from tests.feeds import feed_text
-from tests.webhook import message_texts, new_sid, sign
+from tests.webhook import line_app, message_texts, new_sid, sign
 
 NOW = datetime.fromisoformat("2026-11-24T15:00:00-05:00")
 
 
 @pytest.fixture
 def app(redis_url: str) -> Flask:
-    DirectoryStore(redis.Redis.from_url(redis_url)).import_feed(feed_text())
-    return create_app(
-        {
-            "REDIS_URL": redis_url,
-            "TWILIO_AUTH_TOKEN": TOKEN,
-            "HRW_NUMBER_HASH_KEY": "test-number-hash-key",
-            "HRW_PUBLIC_URL": PUBLIC_URL,
-            "clock": lambda: NOW,
-        }
-    )
+    return line_app(redis_url, NOW)
 
 
 def both(app: Flask) -> tuple[Client, Client]:

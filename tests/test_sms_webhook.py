@@ -14,8 +14,7 @@ from hrw_sms.base.config import ConfigError
 from hrw_sms.meetings.directory import DirectoryStore
 from hrw_sms.store import keys
 from tests.conftest import PUBLIC_URL, TOKEN
-from tests.feeds import feed_text
-from tests.webhook import Phone, message_texts, new_sid, sign
+from tests.webhook import Phone, line_app, message_texts, new_sid, sign
 
 NOW = datetime.fromisoformat("2026-11-24T15:00:00-05:00")  # a Tuesday afternoon
 NUMBER = "+14135550123"
@@ -23,16 +22,7 @@ NUMBER = "+14135550123"
 
 @pytest.fixture
 def app(redis_url: str) -> Flask:
-    DirectoryStore(redis.Redis.from_url(redis_url)).import_feed(feed_text())
-    return create_app(
-        {
-            "REDIS_URL": redis_url,
-            "TWILIO_AUTH_TOKEN": TOKEN,
-            "HRW_NUMBER_HASH_KEY": "test-number-hash-key",
-            "HRW_PUBLIC_URL": PUBLIC_URL,
-            "clock": lambda: NOW,
-        }
-    )
+    return line_app(redis_url, NOW)
 
 
 @pytest.fixture
@@ -205,7 +195,6 @@ def test_bad_configuration_fails_with_one_line(redis_url: str) -> None:
 
 
 def test_remind_subscribes_and_stop_or_forget_ends_it(phone: Phone, r: redis.Redis) -> None:
-    from hrw_sms.meetings.directory import DirectoryStore
     from hrw_sms.store import subscriptions
 
     phone.text("MEETINGS")

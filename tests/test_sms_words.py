@@ -9,12 +9,9 @@ import pytest
 import redis
 from flask import Flask
 
-from hrw_sms.app import create_app
-from hrw_sms.meetings.directory import DirectoryStore
 from hrw_sms.store import keys
 from tests.conftest import PUBLIC_URL, TOKEN
-from tests.feeds import feed_text
-from tests.webhook import Phone, message_texts
+from tests.webhook import Phone, line_app, message_texts
 
 NOW = datetime.fromisoformat("2026-11-24T15:00:00-05:00")  # a Tuesday afternoon
 NUMBER = "+14135550123"
@@ -22,16 +19,7 @@ NUMBER = "+14135550123"
 
 @pytest.fixture
 def app(redis_url: str) -> Flask:
-    DirectoryStore(redis.Redis.from_url(redis_url)).import_feed(feed_text())
-    return create_app(
-        {
-            "REDIS_URL": redis_url,
-            "TWILIO_AUTH_TOKEN": TOKEN,
-            "HRW_NUMBER_HASH_KEY": "test-number-hash-key",
-            "HRW_PUBLIC_URL": PUBLIC_URL,
-            "clock": lambda: NOW,
-        }
-    )
+    return line_app(redis_url, NOW)
 
 
 @pytest.fixture

@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from xml.etree import ElementTree
 
+import redis
+from flask import Flask
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
+from hrw_sms.app import create_app
+from hrw_sms.meetings.directory import DirectoryStore
+from tests.conftest import PUBLIC_URL, TOKEN
+from tests.feeds import feed_text
+
 _sids = itertools.count(1)
+
+
+def line_app(redis_url: str, now: datetime) -> Flask:
+    """The app as the webhook tests run it: the example feed loaded, signatures checked
+    (TOKEN, for PUBLIC_URL), the clock stopped at `now`."""
+    DirectoryStore(redis.Redis.from_url(redis_url)).import_feed(feed_text())
+    return create_app(
+        {
+            "REDIS_URL": redis_url,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "HRW_NUMBER_HASH_KEY": "test-number-hash-key",
+            "HRW_PUBLIC_URL": PUBLIC_URL,
+            "clock": lambda: now,
+        }
+    )
 
 
 def new_sid(prefix: str = "SM") -> str:
