@@ -101,6 +101,16 @@ def to_gsm(text: str) -> str:
     return text
 
 
+def without_dropped(text: str) -> str:
+    """`text` with what to_gsm would drop taken out now (emoji, and the joiners and variation
+    selectors around them), so that the spaces they leave can be tidied before sending;
+    everything else is left for to_gsm to fold."""
+    for ch in _outside(text):
+        if ch not in _FOLDS and not _fold_char(ch):
+            text = text.replace(ch, "")
+    return text
+
+
 def septets(text: str) -> int:
     """The septets `text` costs in GSM-7: 1 a character, 2 for the extension table's."""
     return len(text) + sum(text.count(c) for c in GSM_EXTENDED)

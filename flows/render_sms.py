@@ -6,7 +6,15 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import partial
 
-from flows.gsm import GSM_EXTENDED, GSM_PART, mostly_dropped, segments, septets, to_gsm
+from flows.gsm import (
+    GSM_EXTENDED,
+    GSM_PART,
+    mostly_dropped,
+    segments,
+    septets,
+    to_gsm,
+    without_dropped,
+)
 from flows.model import Meeting
 from flows.occurrences import Occurrence, next_occurrence, zone
 from flows.replies import (
@@ -350,7 +358,7 @@ def _group_text(lang: str, reply: GroupText) -> str:
         # Group texts are at most 400 characters (hrw_sms.meetings.directory), so the text and the
         # next step fit; the group's name goes first when it fits as well.
         name = clip(reply.group_name or "", 40)
-        body = " ".join(reply.own_text.split())
+        body = " ".join(without_dropped(reply.own_text).split())  # no gap where an emoji was
         named = [f"{text(lang, 'group_says', group=name)} {body}\n{after}"] if name else []
         return first_fitting([*named, f"{body}\n{after}"])
     if reply.which == "welcome":
@@ -493,8 +501,11 @@ def cancellation_text(lang: str, occ: Occurrence, now: datetime) -> str:
 
 def broadcast_text(lang: str, group_name: str, message: str) -> str:
     """A broadcast as its subscribers get it: the group's name first, the STOP line last.
-    Not clipped: a broadcast that does not fit is refused, with its length."""
-    return to_gsm(text(lang, "broadcast", group=group_name, text=" ".join(message.split())))
+    Not clipped: a broadcast that does not fit is refused, with its length. What GSM-7
+    cannot carry (emoji) is taken out before the spaces are tidied, so none are left doubled
+    or trailing where it was."""
+    message = " ".join(without_dropped(message).split())
+    return to_gsm(text(lang, "broadcast", group=group_name, text=message))
 
 
 def broadcast_refusal(lang: str, group_name: str, message: str) -> Text | None:

@@ -46,3 +46,28 @@ def test_known_folds() -> None:
     assert gsm.to_gsm("café ñ ¿sí?") == "cafe ñ ¿si?"
     assert gsm.to_gsm("café ñ") == "café ñ"  # nothing else lost: é stays
     assert gsm.to_gsm("hi 😀") == "hi "
+
+
+def test_a_broadcast_keeps_no_doubled_or_trailing_space_where_an_emoji_was() -> None:
+    from flows.render_sms import broadcast_text
+
+    for message, sent in [
+        ("Meeting \U0001f389 tonight at 7 \U0001f64f", "Meeting tonight at 7"),
+        (
+            "Family night \U0001f468\u200d\U0001f469\u200d\U0001f467 \u2764\ufe0f see you",
+            "Family night see you",
+        ),
+        ("\U0001f44b Hello  all", "Hello all"),
+        ("Caf\u00e9 \u2615 at 6", "Café at 6"),
+    ]:
+        first_line = broadcast_text("en", "Springfield Group", message).split("\n")[0]
+        assert first_line == f"Springfield Group: {sent}", message
+
+
+def test_a_groups_own_text_keeps_no_gap_where_an_emoji_was() -> None:
+    from flows.render_sms import render
+    from flows.replies import GroupText
+
+    reply = GroupText("welcome", "Welcome \U0001f31f to our circle \U0001f64f", "in_person", "Oak")
+    said = render((reply,), "en", None, None)  # type: ignore[arg-type]
+    assert said.startswith("Oak") and "Welcome to our circle\n" in said, said

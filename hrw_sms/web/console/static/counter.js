@@ -50,6 +50,12 @@
     });
     return seen;
   }
+  // flows/gsm.py without_dropped: the text with what folding drops taken out.
+  function withoutDropped(text) {
+    return Array.from(text).filter(function (ch) {
+      return ch in fold || isGsm(ch) || foldChar(ch);
+    }).join("");
+  }
   function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
   // The server's words (flows/texts broadcast_too_long, console wording.dropped_note): the
   // count is of characters as sent, { } [ ] ~ \ | ^ € counting 2 each, as carriers count them.
@@ -68,12 +74,13 @@
           ", about " + n + " of " + max + " texts" + (n > max ? ": too long" : "");
         return;
       }
-      // The server joins the words with single spaces, then folds the whole text.
-      words = words.split(/\s+/).join(" ");
+      // The server takes out what folding drops (flows/gsm.py without_dropped), joins the
+      // words with single spaces, then folds the whole text.
+      var gone = dropped(words);
+      words = withoutDropped(words).trim().split(/\s+/).join(" ");
       var sent = toGsm(prefix + words + suffix);
       var segs = count(sent);
       var doubles = Array.from(new Set(Array.from(sent).filter(function (ch) { return ext.indexOf(ch) >= 0; })));
-      var gone = dropped(words);
       var said = plural(septets(sent), "character", "characters") + " as sent" +
         (doubles.length ? " (counting " + doubles.join(" ") + " as 2 each)" : "") +
         ", about " + segs + " of " + max + " texts" + (segs > max ? ": too long" : "") + ".";
