@@ -11,6 +11,7 @@ from itertools import islice
 from typing import Literal, Protocol, TypeVar
 
 from haversine import Unit, haversine
+from haversine.haversine import get_avg_earth_radius
 
 from flows.keywords import ZIP_RE, filter_of, meaningful, normalise
 from flows.model import OccurrenceId
@@ -195,7 +196,7 @@ def _town_point(query: Query, timetable: Timetable, places: Places) -> Point | N
     return _remember(timetable, key, min(points.values(), key=gap))
 
 
-EARTH_MILES = 3958.8  # the Earth's mean radius in miles, as the haversine library uses
+EARTH_MILES = get_avg_earth_radius(Unit.MILES)  # the haversine library's own radius
 
 
 def reach_box(point: Point, miles: float) -> tuple[float, float]:
@@ -204,17 +205,18 @@ def reach_box(point: Point, miles: float) -> tuple[float, float]:
 
     From the haversine formula, hav(d/R) = hav(dlat) + cos(lat1) cos(lat2) hav(dlon): a place
     within d has |dlat| <= d/R, so |lat2| <= |lat1| + d/R, and then
-    hav(dlon) <= hav(d/R) / (cos(lat1) cos(|lat1| + d/R)). Exact, never an approximation:
-    a box that cannot bound longitude (near a pole) is 180 degrees wide."""
+    hav(dlon) <= hav(d/R) / (cos(lat1) cos(|lat1| + d/R)), with R the library's own radius.
+    The bound is widened by a millionth so that rounding can never put a place at the limit
+    outside it; a box that cannot bound longitude (near a pole) is 180 degrees wide."""
     lat = point[0]
-    angle = miles / EARTH_MILES
+    angle = miles / EARTH_MILES * (1 + 1e-6)
     lat_reach = math.degrees(angle)
     highest = min(90.0, abs(lat) + lat_reach)
     bound = math.cos(math.radians(lat)) * math.cos(math.radians(highest))
     hav = math.sin(angle / 2) ** 2
     if bound <= hav:
         return lat_reach, 180.0
-    return lat_reach, math.degrees(2 * math.asin(math.sqrt(hav / bound)))
+    return lat_reach, math.degrees(2 * math.asin(min(1.0, math.sqrt(hav / bound))))
 
 
 def search(query: Query, timetable: Timetable, now: datetime, places: Places) -> Result:
