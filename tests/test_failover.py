@@ -33,14 +33,16 @@ import pytest
 import redis
 from redis.commands.core import Script
 
+from hrw_sms.app import create_app
 from hrw_sms.base.config import Settings
-from hrw_sms.base.connection import HeldScripts, redis_for
+from hrw_sms.base.connection import MASTER_CHECK, HeldScripts, redis_for
 from hrw_sms.meetings.directory import DirectoryStore
+from hrw_sms.store import keys, usage
 from hrw_sms.store.subscriptions import meeting_subscribers
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.fake_twilio import AUTH_TOKEN, FakeTwilio
 from tests.feeds import feed_text
-from tests.webhook import message_texts, new_sid, sign
+from tests.webhook import Phone, message_texts, new_sid, sign
 from tests.worker_world import env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -406,3 +408,37 @@ def test_the_webhooks_held_connection_reaches_the_master_through_sentinel(
         master.client_kill_filter(_id=client_id)  # the held connection too: it must reconnect
     assert held(COUNT, client, ["held"], []) == 2
     assert int(master.get("held")) == 2
+
+
+def test_a_graceful_failover_moves_the_webs_writes_within_seconds(cluster: Cluster) -> None:
+    """SENTINEL FAILOVER leaves the old master running until Sentinel demotes it (about
+    10 s later), and what is written to it meanwhile is thrown away when it resyncs. The
+    web's connections must move to the new master within a few seconds (MasterWatch), not
+    keep writing to the old one: texts answered, but their sessions and claims lost."""
+    app = create_app(
+        {
+            "REDIS_URL": f"redis://127.0.0.1:1/{DB}",
+            "REDIS_SENTINELS": cluster.sentinel_list,
+            "REDIS_SENTINEL_MASTER": MASTER_NAME,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "HRW_PUBLIC_URL": PUBLIC_URL,
+            "HRW_NUMBER_HASH_KEY": "test-number-hash-key",
+        }
+    )
+    phone = Phone(app.test_client(), ALEX, TOKEN, PUBLIC_URL)
+    for _ in range(3):  # connections open to the first master, held and pooled
+        assert "MEETINGS" in phone.text("HELP")
+    first = cluster.current_master()
+    cluster.sentinels[0].client.sentinel_failover(MASTER_NAME)
+    logs = [n.log for n in cluster.nodes]
+    wait_for(lambda: cluster.current_master() != first, 30, "the replica promoted", logs)
+    time.sleep(3 * MASTER_CHECK)  # the watch asks every MASTER_CHECK seconds
+    new = redis.Redis(port=cluster.current_master(), db=DB, socket_timeout=5)
+
+    def received() -> int:
+        return int(new.hget(keys.usage(datetime.now(UTC).date()), usage.RECEIVED) or 0)
+
+    before = received()
+    for _ in range(10):
+        assert "MEETINGS" in phone.text("HELP")  # a real answer, not the fallback
+    assert received() - before == 10  # every one written where it will last

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+import weakref
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,7 +21,7 @@ from redis.commands.core import Script
 from redis.connection import AbstractConnection, parse_url
 from redis.exceptions import NoScriptError
 from redis.retry import Retry
-from redis.sentinel import Sentinel
+from redis.sentinel import Sentinel, SentinelConnectionPool
 
 from hrw_sms.base.config import ConfigError, Settings
 
@@ -44,6 +47,10 @@ WORKER_RETRY = Retry(ExponentialBackoff(cap=1.0, base=0.05), 6)
 # makes its clients with `Redis(host, port)`: with the default retries, two dead Sentinels
 # held a text for 16 s before its fallback reply.)
 SENTINEL_RETRY = Retry(NoBackoff(), 0)
+MASTER_CHECK = 1.0  # seconds between asking the Sentinels where the master is (MasterWatch)
+_WATCHES: weakref.WeakKeyDictionary[SentinelConnectionPool, MasterWatch] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def connect(url: str, *, timeouts: bool = True) -> redis.Redis:
@@ -74,11 +81,13 @@ def redis_for(settings: Settings, *, timeouts: bool = True) -> redis.Redis:
             "retry": SENTINEL_RETRY,
         },
     )
-    return sentinel.master_for(
+    client = sentinel.master_for(
         settings.redis_sentinel_master,
         **_master_options(settings.redis_url),
         **_options(timeouts),
     )
+    MasterWatch.start(client.connection_pool)
+    return client
 
 
 def _options(timeouts: bool) -> dict:
@@ -101,6 +110,51 @@ def _master_options(url: str | None) -> dict:
     if urlsplit(url).scheme == "rediss":
         options["ssl"] = True
     return options
+
+
+class MasterWatch:
+    """Asks the Sentinels every MASTER_CHECK seconds where the master is, in a thread of
+    each process (started again in a forked child: gunicorn's workers, RQ's work horses).
+
+    redis-py asks the Sentinels only when it opens a connection. After a failover that
+    leaves the old master running (SENTINEL FAILOVER, a partition, a frozen machine that
+    wakes), connections already open keep writing to it until Sentinel demotes it, about
+    10 s later, and those writes are thrown away when it resyncs: the second tester saw 107
+    of 120 texts answered but their sessions, claims and counts lost. Asking every second
+    moves the pool's idle connections at once (redis-py's get_master_address disconnects
+    them when the answer changes) and tells HeldScripts to drop its held connection, so
+    the window is about a second. Asking from a thread keeps Sentinels that do not answer
+    out of the texts' way. Ends when the pool is gone."""
+
+    def __init__(self, pool: SentinelConnectionPool) -> None:
+        self._pool = weakref.ref(pool)
+        self.address: tuple[str, int] | None = None
+
+    @classmethod
+    def start(cls, pool: SentinelConnectionPool) -> MasterWatch:
+        """Watch `pool`'s master (once per pool), in this process and in its forks."""
+        watch = _WATCHES.get(pool)
+        if watch is None:
+            watch = _WATCHES[pool] = cls(pool)
+            watch._run_thread()
+            ref = weakref.ref(watch)
+            os.register_at_fork(after_in_child=lambda: (w := ref()) is not None and w._run_thread())
+        return watch
+
+    @classmethod
+    def of(cls, pool: object) -> MasterWatch | None:
+        """The watch of a Sentinel pool, None for any other pool."""
+        return _WATCHES.get(pool) if isinstance(pool, SentinelConnectionPool) else None
+
+    def _run_thread(self) -> None:
+        threading.Thread(target=self._loop, name="hrw-master-watch", daemon=True).start()
+
+    def _loop(self) -> None:
+        while (pool := self._pool()) is not None:
+            with suppress(Exception):  # Sentinels not answering: keep what we knew
+                self.address = tuple(pool.get_master_address())  # type: ignore[assignment]
+            del pool
+            time.sleep(MASTER_CHECK)
 
 
 class HeldScripts:
@@ -135,6 +189,9 @@ class HeldScripts:
             return script(keys=keys, args=args, client=client)
         connection = self._connection(client)
         command = ("EVALSHA", script.sha, len(keys), *keys, *args)
+        watch = MasterWatch.of(client.connection_pool)
+        if watch and watch.address and (connection.host, connection.port) != watch.address:
+            connection.disconnect()  # the master moved: connect() asks the Sentinels again
         connection.connect()  # the pool's checkout: a no-op when connected
         try:
             return _run(connection, command)
