@@ -6,7 +6,8 @@ One process, no gunicorn: the real app (signature checks on) through Flask's tes
 on a private redis-server with the same 1,000 synthetic meetings and the same text mix as
 bench/run_sms_bench.py. Prints the mean CPU time of this process (steadier than wall time
 on a shared machine) and wall time per kind of text, then the functions with the most time
-of their own and the most time under them.
+of their own and the most time under them. Then the same texts as plain WSGI calls (no
+test client), and the bare route's (bench/bare_app.py) for comparison.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from urllib.parse import parse_qsl
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH), str(BENCH.parent)]
 
+import bare_app  # noqa: E402
 from run_sms_bench import (  # noqa: E402
     PUBLIC_URL,
     SIGNED_URL,
@@ -38,6 +40,20 @@ from run_sms_bench import (  # noqa: E402
 from traffic import Signer, Texts  # noqa: E402
 
 from hrw_sms.app import create_app  # noqa: E402
+
+
+def environ(signature: str, body: str) -> dict:
+    """A WSGI environ for a signed POST /sms, as gunicorn would pass it."""
+    data = body.encode()
+    return {
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/sms", "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(data),
+        "CONTENT_LENGTH": str(len(data)), "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "HTTP_X_TWILIO_SIGNATURE": signature, "HTTP_HOST": "127.0.0.1:8000",
+        "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": True,
+        "wsgi.run_once": False, "wsgi.version": (1, 0), "REMOTE_ADDR": "127.0.0.1",
+    }  # fmt: skip
 
 
 def kind_of(body: str) -> str:
@@ -114,8 +130,19 @@ def main() -> None:
         n = args.requests
         print(
             f"\nall texts: {total / n * 1000:.2f} ms CPU, {wall / n * 1000:.2f} ms wall, mean "
-            "per text in one process\n"
+            "per text in one process"
         )
+        # The same texts as WSGI calls, no test client: the app's own cost, and the bare
+        # route's (bench/bare_app.py), which is what a request costs Flask alone.
+        lines = [line.split("\t", 1) for line in signer.lines(args.requests)]
+        for name, wsgi in (("/sms", app), ("bare", bare_app.create_app())):
+            environs = [environ(signature, body) for signature, body in lines]
+            cpu0 = time.process_time()
+            for env in environs:
+                b"".join(wsgi(env, lambda status, headers, exc=None: None))
+            cpu = (time.process_time() - cpu0) / len(environs)
+            print(f"{name} in one process, WSGI calls: {cpu * 1000:.3f} ms CPU per request")
+        print()
 
         profiler = cProfile.Profile()
         lines = list(signer.lines(args.requests))
