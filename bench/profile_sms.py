@@ -5,9 +5,9 @@
 One process, no gunicorn: the real app (signature checks on) through Flask's test client,
 on a private redis-server with the same 1,000 synthetic meetings and the same text mix as
 bench/run_sms_bench.py. Prints the mean CPU time of this process (steadier than wall time
-on a shared machine) and wall time per kind of text, then the functions with the most time
-of their own and the most time under them. Then the same texts as plain WSGI calls (no
-test client), and the bare route's (bench/bare_app.py) for comparison.
+on a shared machine) and wall time per kind of text; then the same texts as plain WSGI calls
+(no test client) beside the bare route's (bench/bare_app.py); then the functions with the
+most time of their own and the most time under them.
 """
 
 from __future__ import annotations
