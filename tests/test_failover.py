@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 from redis.commands.core import Script
+from rq.connections import parse_connection
 
 from hrw_sms.app import create_app
 from hrw_sms.base.config import Settings
@@ -428,6 +429,11 @@ def test_a_graceful_failover_moves_the_webs_writes_within_seconds(cluster: Clust
     phone = Phone(app.test_client(), ALEX, TOKEN, PUBLIC_URL)
     for _ in range(3):  # connections open to the first master, held and pooled
         assert "MEETINGS" in phone.text("HELP")
+    # A client built from ours the way RQ's scheduler builds its own (rq.scheduler).
+    client_class, connection_class, pool_kwargs = parse_connection(app.extensions["hrw"].redis)
+    pool = redis.ConnectionPool(connection_class=connection_class, **pool_kwargs)
+    like_the_scheduler = client_class(connection_pool=pool)
+    like_the_scheduler.incr("probe")
     first = cluster.current_master()
     cluster.sentinels[0].client.sentinel_failover(MASTER_NAME)
     logs = [n.log for n in cluster.nodes]
@@ -442,3 +448,5 @@ def test_a_graceful_failover_moves_the_webs_writes_within_seconds(cluster: Clust
     for _ in range(10):
         assert "MEETINGS" in phone.text("HELP")  # a real answer, not the fallback
     assert received() - before == 10  # every one written where it will last
+    like_the_scheduler.incr("probe")
+    assert int(new.get("probe")) == 2  # the scheduler's pool moved too

@@ -21,7 +21,12 @@ from redis.commands.core import Script
 from redis.connection import AbstractConnection, parse_url
 from redis.exceptions import NoScriptError
 from redis.retry import Retry
-from redis.sentinel import Sentinel, SentinelConnectionPool
+from redis.sentinel import (
+    Sentinel,
+    SentinelConnectionPool,
+    SentinelManagedConnection,
+    SentinelManagedSSLConnection,
+)
 
 from hrw_sms.base.config import ConfigError, Settings
 
@@ -48,9 +53,8 @@ WORKER_RETRY = Retry(ExponentialBackoff(cap=1.0, base=0.05), 6)
 # held a text for 16 s before its fallback reply.)
 SENTINEL_RETRY = Retry(NoBackoff(), 0)
 MASTER_CHECK = 1.0  # seconds between asking the Sentinels where the master is (MasterWatch)
-_WATCHES: weakref.WeakKeyDictionary[SentinelConnectionPool, MasterWatch] = (
-    weakref.WeakKeyDictionary()
-)
+# By the pool's proxy, which the connections of every pool made from it share.
+_WATCHES: weakref.WeakKeyDictionary[Any, MasterWatch] = weakref.WeakKeyDictionary()
 
 
 def connect(url: str, *, timeouts: bool = True) -> redis.Redis:
@@ -81,9 +85,11 @@ def redis_for(settings: Settings, *, timeouts: bool = True) -> redis.Redis:
             "retry": SENTINEL_RETRY,
         },
     )
+    master = _master_options(settings.redis_url)
     client = sentinel.master_for(
         settings.redis_sentinel_master,
-        **_master_options(settings.redis_url),
+        connection_class=WatchedSSLConnection if master.pop("ssl", False) else WatchedConnection,
+        **master,
         **_options(timeouts),
     )
     MasterWatch.start(client.connection_pool)
@@ -114,37 +120,39 @@ def _master_options(url: str | None) -> dict:
 
 class MasterWatch:
     """Asks the Sentinels every MASTER_CHECK seconds where the master is, in a thread of
-    each process (started again in a forked child: gunicorn's workers, RQ's work horses).
+    each process (started again in a forked child: gunicorn's workers, RQ's scheduler).
 
     redis-py asks the Sentinels only when it opens a connection. After a failover that
     leaves the old master running (SENTINEL FAILOVER, a partition, a frozen machine that
-    wakes), connections already open keep writing to it until Sentinel demotes it, about
-    10 s later, and those writes are thrown away when it resyncs: the second tester saw 107
-    of 120 texts answered but their sessions, claims and counts lost. Asking every second
-    moves the pool's idle connections at once (redis-py's get_master_address disconnects
-    them when the answer changes) and tells HeldScripts to drop its held connection, so
-    the window is about a second. Asking from a thread keeps Sentinels that do not answer
-    out of the texts' way. Ends when the pool is gone."""
+    wakes), connections already open kept writing to it until Sentinel demoted it, about
+    10 s later, and those writes were thrown away when it resynced (the second tester saw
+    107 of 120 texts answered but their sessions, claims and counts lost). With the watch,
+    every connection redis_for makes (WatchedConnection, also in the pools RQ's scheduler
+    builds from it) compares its address with the watch's before each command and, when the
+    master has moved, reconnects through the Sentinels; so writes move within about
+    MASTER_CHECK after Sentinel switches. Asking from a thread keeps Sentinels that do not
+    answer out of the texts' way. The thread ends when the pool is gone."""
 
     def __init__(self, pool: SentinelConnectionPool) -> None:
         self._pool = weakref.ref(pool)
         self.address: tuple[str, int] | None = None
+        self.checked = 0.0  # time.monotonic() of the last answer
 
     @classmethod
     def start(cls, pool: SentinelConnectionPool) -> MasterWatch:
         """Watch `pool`'s master (once per pool), in this process and in its forks."""
-        watch = _WATCHES.get(pool)
+        watch = _WATCHES.get(pool.proxy)
         if watch is None:
-            watch = _WATCHES[pool] = cls(pool)
+            watch = _WATCHES[pool.proxy] = cls(pool)
             watch._run_thread()
             ref = weakref.ref(watch)
             os.register_at_fork(after_in_child=lambda: (w := ref()) is not None and w._run_thread())
         return watch
 
-    @classmethod
-    def of(cls, pool: object) -> MasterWatch | None:
-        """The watch of a Sentinel pool, None for any other pool."""
-        return _WATCHES.get(pool) if isinstance(pool, SentinelConnectionPool) else None
+    def moved_from(self, address: tuple[str, int]) -> bool:
+        """Whether the master is known, lately, to be somewhere other than `address`."""
+        fresh = time.monotonic() - self.checked < 3 * MASTER_CHECK
+        return fresh and self.address is not None and address != self.address
 
     def _run_thread(self) -> None:
         threading.Thread(target=self._loop, name="hrw-master-watch", daemon=True).start()
@@ -153,8 +161,40 @@ class MasterWatch:
         while (pool := self._pool()) is not None:
             with suppress(Exception):  # Sentinels not answering: keep what we knew
                 self.address = tuple(pool.get_master_address())  # type: ignore[assignment]
+                self.checked = time.monotonic()
             del pool
             time.sleep(MASTER_CHECK)
+
+
+class _FollowsTheMaster:
+    """Before each command, a connection to a master that has moved (MasterWatch) is
+    closed, and any closed connection is opened through the Sentinels (redis-py would
+    reopen it at its last address, which after a failover is the old master's)."""
+
+    connection_pool: Any
+    host: str
+    port: int
+    _following = False  # inside the check: connect()'s own handshake commands skip it
+
+    def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        if not self._following:
+            self._following = True
+            try:
+                watch = _WATCHES.get(self.connection_pool)
+                if watch is not None and watch.moved_from((self.host, self.port)):
+                    self.disconnect()  # type: ignore[attr-defined]
+                self.connect()  # type: ignore[attr-defined]  # Sentinel's; no-op when connected
+            finally:
+                self._following = False
+        super().send_packed_command(command, check_health)  # type: ignore[misc]
+
+
+class WatchedConnection(_FollowsTheMaster, SentinelManagedConnection):
+    """redis-py's SentinelManagedConnection that follows MasterWatch."""
+
+
+class WatchedSSLConnection(_FollowsTheMaster, SentinelManagedSSLConnection):
+    """redis-py's SentinelManagedSSLConnection that follows MasterWatch (rediss://)."""
 
 
 class HeldScripts:
@@ -189,9 +229,6 @@ class HeldScripts:
             return script(keys=keys, args=args, client=client)
         connection = self._connection(client)
         command = ("EVALSHA", script.sha, len(keys), *keys, *args)
-        watch = MasterWatch.of(client.connection_pool)
-        if watch and watch.address and (connection.host, connection.port) != watch.address:
-            connection.disconnect()  # the master moved: connect() asks the Sentinels again
         connection.connect()  # the pool's checkout: a no-op when connected
         try:
             return _run(connection, command)
