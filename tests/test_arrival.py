@@ -100,3 +100,21 @@ def test_a_fault_while_reading_leaves_no_lock_and_no_claim(world: World) -> None
         _arrive(world, "HELP", sid)
     assert world.redis.get(keys.number_lock(nid)) is None
     assert world.redis.get(keys.message_sid(sid)) is None
+
+
+def test_the_same_attempt_sent_twice_goes_on(world: World) -> None:
+    """The web retries once after a connection lost with the command sent (WEB_RETRY): the
+    arrival may then run twice. The second run finds the lock and the MessageSid claim its
+    own (the attempt's token) and goes on; another attempt still finds them taken."""
+    services = _services(world)
+    body, sid = "HELP", "SM" + "7" * 32
+    conversation, script_keys, script_args = arrival.arrival_call(
+        services, NUMBER, body, sid, parse(body)
+    )
+    first = services.scripts(arrival.ARRIVE_SCRIPT, services.redis, script_keys, script_args)
+    again = services.scripts(arrival.ARRIVE_SCRIPT, services.redis, script_keys, script_args)
+    assert first[0] == again[0] == b"go"
+    assert _arrive(world, body, "SM" + "8" * 32).outcome is Outcome.BUSY  # another text waits
+    conversation.held = True
+    conversation.release()
+    assert _arrive(world, body, sid).outcome is Outcome.DUPLICATE  # another delivery of it

@@ -39,11 +39,17 @@ class Busy(RuntimeError):
 # Take the number's conversation and claim the MessageSid (sid '' for none) in one round
 # trip: -1 when the conversation is busy (try again shortly), 0 when the message was handled
 # before, 1 to go. A Lua function, so the arrival script (hrw_sms.handlers.arrival) runs it
-# too.
+# too. Both keys hold the attempt's token, so the same attempt sent again (the web's one
+# retry after a connection lost once the command was sent) finds them its own and goes on,
+# rather than finding its text "busy" or "handled before" and leaving it unanswered.
 BEGIN_LUA = """
 local function begin(lock, sid, token, px, ex)
-  if not redis.call('SET', lock, token, 'NX', 'PX', px) then return -1 end
-  if sid ~= '' and not redis.call('SET', sid, '1', 'NX', 'EX', ex) then
+  if not redis.call('SET', lock, token, 'NX', 'PX', px)
+      and redis.call('GET', lock) ~= token then
+    return -1
+  end
+  if sid ~= '' and not redis.call('SET', sid, token, 'NX', 'EX', ex)
+      and redis.call('GET', sid) ~= token then
     redis.call('DEL', lock)
     return 0
   end
