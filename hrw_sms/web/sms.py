@@ -180,8 +180,9 @@ def peer_line_reply(
 
 def answer(services: Services, form: Mapping[str, str]) -> tuple[int, str, str]:
     """The answer to a webhook whose content type and signature were checked
-    (hrw_sms.web.webhooks.check_webhook), from its form: (status, mimetype, body). 400 on a
-    malformed From, else 200 with TwiML replies; never a 5xx (a crash gets the fallback)."""
+    (hrw_sms.web.webhooks.check_form and check_signature), from its form: (status,
+    mimetype, body). 400 on a malformed From, else 200 with TwiML replies; never a 5xx (a
+    crash gets the fallback)."""
     address = form.get("From", "")
     # Only a plain phone number is served as one: anything else that carries an address (a
     # channel prefix, letters with no colon, full-width or invisible characters around a

@@ -26,7 +26,7 @@ from werkzeug.wsgi import get_content_length, get_current_url, get_input_stream
 
 from hrw_sms.handlers.services import Services
 from hrw_sms.web.sms import PLAIN, XML, answer, fallback_text, twiml_xml
-from hrw_sms.web.webhooks import FORM, check_webhook, url_signed
+from hrw_sms.web.webhooks import FORM, check_form, check_signature, url_signed
 
 log = logging.getLogger(__name__)
 
@@ -78,17 +78,16 @@ class SmsEndpoint:
         body over the app's size limits."""
         settings = self.services.settings
         mimetype, options = parse_options_header(environ.get("CONTENT_TYPE", ""))
-        mimetype = mimetype.lower()
-        if mimetype != FORM:  # the body is not read for a request that is not a form
-            return 400, PLAIN, f"expected {FORM}\n"
+        problem = check_form(mimetype.lower())
+        if problem is not None:  # the body is not read for a request that is not a form
+            return problem[0], PLAIN, problem[1] + "\n"
         stream = get_input_stream(environ, max_content_length=self.max_content_length)
-        _, form, _ = self.parser.parse(stream, mimetype, get_content_length(environ), options)
+        _, form, _ = self.parser.parse(stream, FORM, get_content_length(environ), options)
         query = environ.get("QUERY_STRING", "").encode("latin-1")
         received = "" if settings.public_url else get_current_url(environ)
         url = url_signed(settings, PATH, query, received)
         signature = environ.get("HTTP_X_TWILIO_SIGNATURE", "")
-        problem = check_webhook(settings, mimetype, signature, url, form, PATH)
+        problem = check_signature(settings, signature, url, form, PATH)
         if problem is not None:
-            status, reason = problem
-            return status, PLAIN, reason + "\n"
+            return problem[0], PLAIN, problem[1] + "\n"
         return self.reply(self.services, form)

@@ -1,7 +1,8 @@
 """What every Twilio webhook checks first: content type, signature, the caller's number.
 
-The checks work on plain values (check_webhook), so POST /sms can run them without a Flask
-request (hrw_sms.web.sms_endpoint); check_request is the same for a Flask view."""
+The checks work on plain values (check_form, check_signature), so POST /sms can run them
+without a Flask request (hrw_sms.web.sms_endpoint); check_request is the same for a Flask
+view."""
 
 from __future__ import annotations
 
@@ -47,20 +48,17 @@ def _valid(token: str, url: str, form: Mapping[str, Any], signature: str) -> boo
     return validator.validate(url, form, signature)
 
 
-def check_webhook(
-    settings: Settings,
-    mimetype: str,
-    signature: str,
-    url: str,
-    form: Mapping[str, Any],
-    path: str,
+def check_form(mimetype: str) -> tuple[int, str] | None:
+    """(400, reason) for a body that is not a form, or None: checked before the body is read."""
+    return None if mimetype == FORM else (400, f"expected {FORM}")
+
+
+def check_signature(
+    settings: Settings, signature: str, url: str, form: Mapping[str, Any], path: str
 ) -> tuple[int, str] | None:
-    """(status, reason) for a request Twilio did not send (400: not a form; 403: a bad or
-    missing X-Twilio-Signature when TWILIO_AUTH_TOKEN is set), or None to go on. `form` is
-    the parsed body (a werkzeug MultiDict: repeated names are all signed), `url` the URL
-    Twilio signed (url_signed), `path` for the log line only."""
-    if mimetype != FORM:
-        return 400, f"expected {FORM}"
+    """(403, reason) for a bad or missing X-Twilio-Signature when TWILIO_AUTH_TOKEN is set,
+    or None to go on. `form` is the parsed body (a werkzeug MultiDict: repeated names are
+    all signed), `url` the URL Twilio signed (url_signed), `path` for the log line only."""
     token = settings.twilio_auth_token
     if token and (not signature or not _valid(token, url, form, signature)):
         log.warning("rejected a request to %s with a bad or missing signature", path)
@@ -70,11 +68,8 @@ def check_webhook(
 
 def check_request(request: Request, settings: Settings) -> Response | None:
     """A 400 or 403 answer for a request Twilio did not send, or None to go on."""
-    if request.mimetype != FORM:  # the form is not read for a body that is not one
-        return reject(400, f"expected {FORM}")
-    problem = check_webhook(
+    problem = check_form(request.mimetype) or check_signature(
         settings,
-        request.mimetype,
         request.headers.get("X-Twilio-Signature", ""),
         signed_url(request, settings),
         request.form,
