@@ -149,11 +149,6 @@ def arrive(
     when Redis fails (POST /sms then answers with its fallback)."""
     conversation, script_keys, script_args = arrival_call(services, number, body, sid, command)
     result = services.scripts(ARRIVE_SCRIPT, services.redis, script_keys, script_args)
-    return arrival_of(result, conversation, number)
-
-
-def arrival_of(result: list, conversation: Conversation, number: str) -> Arrival:
-    """The Arrival from the arrival script's answer `result` for a text from `number`."""
     outcome = result[0].decode() if isinstance(result[0], bytes) else result[0]
     if outcome == Outcome.PEER:
         return Arrival(Outcome.PEER)
