@@ -40,6 +40,14 @@ def sends(world: World) -> int:
     return len(world.fake.sends())
 
 
+def remind_tuesday_night(world: World, number: str) -> None:
+    """`number` asks for reminders of the Tuesday Night meeting as a person does: MEETINGS
+    and a zip code, then REMIND and its number in the list."""
+    phone = world.phone(number)
+    (line,) = [x for x in phone.text("MEETINGS 01060").splitlines() if "Tuesday Night" in x]
+    phone.text("REMIND " + line.split(".")[0])
+
+
 def test_a_coordinator_signs_in_with_the_code_texted_to_them(world: World) -> None:
     user = ConsoleUser(world, COORD)
     page = user.ask_code()
@@ -194,10 +202,7 @@ def test_operators_see_every_group(world: World) -> None:
 def test_broadcast_previews_then_sends_on_confirm(world: World) -> None:
     world.clock.set(NOW)
     for number in PEOPLE:
-        phone = world.phone(number)
-        listing = phone.text("MEETINGS 01060")
-        (line,) = [x for x in listing.splitlines() if "Tuesday Night" in x]
-        phone.text("REMIND " + line.split(".")[0])
+        remind_tuesday_night(world, number)
     world.work()
     user = ConsoleUser(world, COORD)
     user.sign_in()
@@ -719,9 +724,7 @@ def test_no_page_shows_a_time_in_utc(world: World) -> None:
 
     world.clock.set(NOW.astimezone(UTC))  # a UTC clock, as on a server
     feedsync.add_feed(world.redis, "https://feeds.example.org/m.json", None, NOW)
-    phone = world.phone(PEOPLE[0])
-    (line,) = [x for x in phone.text("MEETINGS 01060").splitlines() if "Tuesday Night" in x]
-    phone.text("REMIND " + line.split(".")[0])
+    remind_tuesday_night(world, PEOPLE[0])
     for args in (("volunteer", "add", PEOPLE[1], "--group", GROUP),
                  ("shift", "add", PEOPLE[1], "--group", GROUP, "--day", "Tue", "--from", "09:00",
                   "--to", "12:00"),
@@ -763,9 +766,7 @@ def test_broadcast_refusals_count_as_sent_and_emoji_only_is_refused(world: World
     the live counter count them), and "1 character" when one is over. All emoji: it would go
     out blank, so it is refused. A few emoji: sent without them, and the preview says so."""
     world.clock.set(NOW)
-    phone = world.phone(PEOPLE[0])
-    (line,) = [x for x in phone.text("MEETINGS 01060").splitlines() if "Tuesday Night" in x]
-    phone.text("REMIND " + line.split(".")[0])
+    remind_tuesday_night(world, PEOPLE[0])
     user = ConsoleUser(world, COORD)
     user.sign_in()
     path = f"/console/groups/{GROUP}/broadcast"
@@ -806,9 +807,7 @@ def test_broadcast_refusals_count_as_sent_and_emoji_only_is_refused(world: World
 
 def test_a_confirmed_broadcast_is_sent_once_however_often_send_is_pressed(world: World) -> None:
     world.clock.set(NOW)
-    phone = world.phone(PEOPLE[0])
-    (line,) = [x for x in phone.text("MEETINGS 01060").splitlines() if "Tuesday Night" in x]
-    phone.text("REMIND " + line.split(".")[0])
+    remind_tuesday_night(world, PEOPLE[0])
     user = ConsoleUser(world, COORD)
     user.sign_in()
     path = f"/console/groups/{GROUP}/broadcast"
@@ -848,9 +847,7 @@ def test_the_flyer_without_the_lines_number_says_so_and_prints_no_qr(redis_url: 
 
 def test_a_broadcast_held_by_quiet_hours_says_when_it_will_go(world: World) -> None:
     world.clock.set(NOW)
-    phone = world.phone(PEOPLE[0])
-    (line,) = [x for x in phone.text("MEETINGS 01060").splitlines() if "Tuesday Night" in x]
-    phone.text("REMIND " + line.split(".")[0])
+    remind_tuesday_night(world, PEOPLE[0])
     world.clock.set(NOW.replace(hour=22))  # 10 PM in the group's zone: quiet hours
     user = ConsoleUser(world, COORD)
     user.sign_in()
